@@ -1,0 +1,110 @@
+// The install script, pg_dispatch--<version>.sql, from the model.
+import type { ExtensionModel, FunctionDef, SqlObject, TableDef, ViewDef } from '../src/model/types.js';
+import { sqlHeader } from './header.js';
+
+export const PINNED_PATH = 'pg_catalog, pg_temp';
+
+/** A SQL string literal. */
+export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** The argument types that identify a function, e.g. `pgdispatch.fire(text, text, interval)`. */
+export function signature(schema: string, f: FunctionDef): string {
+  const types = f.args.filter((a) => a.mode !== 'out').map((a) => a.type);
+  return `${schema}.${f.name}(${types.join(', ')})`;
+}
+
+/** A dollar-quote tag that the body does not contain. */
+function dollarTag(body: string): string {
+  for (let i = 0; ; i++) {
+    const tag = i === 0 ? '$fn$' : `$fn${i}$`;
+    if (!body.includes(tag)) return tag;
+  }
+}
+
+function renderFunction(schema: string, f: FunctionDef): string {
+  const args = f.args
+    .map((a) => `${a.mode === 'out' ? 'OUT ' : ''}${a.name} ${a.type}${a.default !== undefined ? ` DEFAULT ${a.default}` : ''}`)
+    .join(', ');
+  const lines = [`CREATE ${f.kind === 'function' ? 'FUNCTION' : 'PROCEDURE'} ${schema}.${f.name}(${args})`];
+  if (f.kind === 'function') lines.push(`RETURNS ${f.returns}`);
+  const attrs = [`LANGUAGE ${f.language}`];
+  if (f.kind === 'function') attrs.push((f.volatility ?? 'volatile').toUpperCase());
+  if (f.strict) attrs.push('STRICT');
+  attrs.push(`SECURITY ${f.security.toUpperCase()}`);
+  lines.push(attrs.join(' '));
+  if (!f.pinsPathInBody) lines.push(`SET search_path = ${PINNED_PATH}`);
+  const tag = dollarTag(f.body);
+  lines.push(`AS ${tag}`, f.body.replace(/\n$/, ''), `${tag};`);
+  const kindWord = f.kind === 'function' ? 'FUNCTION' : 'PROCEDURE';
+  lines.push(`COMMENT ON ${kindWord} ${signature(schema, f)} IS ${literal(f.doc.trim())};`);
+  // Functions are executable by PUBLIC by default: nothing of pg_dispatch is.
+  lines.push(`REVOKE ALL ON ${kindWord} ${signature(schema, f)} FROM PUBLIC;`);
+  if (f.triggers) lines.push(f.triggers.replace(/\n$/, ''));
+  return lines.join('\n');
+}
+
+function renderTable(schema: string, t: TableDef): string {
+  const lines = [t.ddl.replace(/\n$/, '')];
+  if (!t.ddl.includes('CREATE SCHEMA')) {
+    lines.push(`COMMENT ON TABLE ${schema}.${t.name} IS ${literal(t.doc)};`);
+    lines.push(`REVOKE ALL ON TABLE ${schema}.${t.name} FROM PUBLIC;`);
+  }
+  return lines.join('\n');
+}
+
+function renderView(schema: string, v: ViewDef): string {
+  return [
+    `CREATE VIEW ${schema}.${v.name} WITH (security_barrier) AS`,
+    v.query.replace(/\n$/, '') + ';',
+    `COMMENT ON VIEW ${schema}.${v.name} IS ${literal(v.doc)};`,
+    `REVOKE ALL ON TABLE ${schema}.${v.name} FROM PUBLIC;`,
+  ].join('\n');
+}
+
+/**
+ * Every privilege grant_usage() gives a role, as format() templates: %s is GRANT or REVOKE,
+ * the second %s is TO or FROM, %I the role.
+ */
+export function userGrants(model: ExtensionModel): string[] {
+  const s = model.schema;
+  const grants = [`%s USAGE ON SCHEMA ${s} %s %I`];
+  for (const o of model.objects) {
+    if ((o.kind === 'function' || o.kind === 'procedure') && o.audience === 'user') {
+      grants.push(`%s EXECUTE ON ${o.kind === 'function' ? 'FUNCTION' : 'PROCEDURE'} ${signature(s, o)} %s %I`);
+    } else if (o.kind === 'view' && o.audience === 'user') {
+      grants.push(`%s SELECT ON TABLE ${s}.${o.name} %s %I`);
+    } else if (o.kind === 'table') {
+      for (const g of o.userGrants ?? []) grants.push(`%s ${g} ON TABLE ${s}.${o.name} %s %I`);
+    }
+  }
+  return grants;
+}
+
+function fillPlaceholders(model: ExtensionModel, sql: string): string {
+  const array = `ARRAY[\n    ${userGrants(model).map(literal).join(',\n    ')}\n  ]`;
+  return sql.replaceAll('{{USER_GRANTS}}', array);
+}
+
+function renderObject(model: ExtensionModel, o: SqlObject): string {
+  switch (o.kind) {
+    case 'function':
+    case 'procedure':
+      return renderFunction(model.schema, { ...o, body: fillPlaceholders(model, o.body) });
+    case 'table':
+      return renderTable(model.schema, o);
+    case 'view':
+      return renderView(model.schema, o);
+    case 'statement':
+      return o.sql.replace(/\n$/, '');
+  }
+}
+
+export function renderInstall(model: ExtensionModel): string {
+  const parts = [
+    sqlHeader +
+      `-- ${model.name} ${model.version}: ${model.comment}.\n` +
+      `-- Install with CREATE EXTENSION ${model.name}; upgrade with ALTER EXTENSION ${model.name} UPDATE.`,
+    ...model.objects.map((o) => `-- ${o.kind} ${o.name}\n${renderObject(model, o)}`),
+  ];
+  return parts.join('\n\n') + '\n';
+}

@@ -1,0 +1,21 @@
+-- The role's jobs not yet started will fail with an error that says why; its finished jobs stay.
+DECLARE
+  grant_sql text;
+  executor text;
+  ext_name name;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN
+    RAISE EXCEPTION 'pg_dispatch: role % does not exist', role_name
+      USING ERRCODE = 'undefined_object', HINT = 'Check the spelling.';
+  END IF;
+  FOREACH grant_sql IN ARRAY {{USER_GRANTS}} LOOP
+    EXECUTE pg_catalog.format(grant_sql, 'REVOKE', 'FROM', role_name);
+  END LOOP;
+  executor := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)',
+                                'run_as_' || (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name)::text);
+  IF pg_catalog.to_regprocedure(executor) IS NOT NULL THEN
+    SELECT e.extname INTO ext_name FROM pg_catalog.pg_extension AS e WHERE e.extnamespace = 'pgdispatch'::regnamespace;
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', ext_name, executor);
+    EXECUTE pg_catalog.format('DROP FUNCTION %s', executor);
+  END IF;
+END

@@ -1,0 +1,85 @@
+// pg_dispatch, the whole extension: every SQL object in the order the install script creates it.
+// The version comes from package.json, the project's one version source.
+import { readFileSync } from 'node:fs';
+import { dedent, statement } from './model/define.js';
+import type { ExtensionModel } from './model/types.js';
+import { preamble } from './schema/preamble.js';
+import { settingsTable } from './schema/settings-table.js';
+import { jobPolicy, jobTable } from './schema/job-table.js';
+import { isAdmin } from './schema/is-admin.js';
+import { executorSchema } from './schema/executor-schema.js';
+import { jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
+import { jobsView } from './schema/jobs-view.js';
+import { statsView } from './schema/stats-view.js';
+import { executorFor, executorTemplate } from './runner/executor.js';
+import { arm, carrierCommand, disarm, unschedule } from './runner/carrier.js';
+import { alive, drainSlot, ensureWatchdog, forgetRuns, serviceCommand } from './runner/helpers.js';
+import { execute, maintain, recordFailure, run, start, take, takeNext, watch } from './runner/runner.js';
+import { purge, purgeInternal } from './admin/purge.js';
+import { grantUsage, revokeUsage } from './admin/usage.js';
+import { fire, fireAt, snooze } from './api/fire.js';
+import { status } from './api/status.js';
+import { wait } from './api/wait.js';
+import { result } from './api/result.js';
+import { cancel, cancelByLabel } from './api/cancel.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// pg_dispatch's own pg_cron jobs: maintenance every minute and once when the server starts
+// (so that jobs interrupted by a crash are dealt with at once).
+const serviceJobs = statement('service-jobs', dedent(`
+  SELECT cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
+  SELECT cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_maintain'));
+`));
+
+export const extension: ExtensionModel = {
+  name: 'pg_dispatch',
+  schema: 'pgdispatch',
+  version: pkg.version,
+  comment: 'Run SQL asynchronously: fire-and-remember jobs on pg_cron, with status, results and errors',
+  requires: ['pg_cron'],
+  objects: [
+    preamble,
+    settingsTable,
+    jobTable,
+    isAdmin,
+    jobPolicy,
+    executorSchema,
+    executorTemplate,
+    executorFor,
+    carrierCommand,
+    serviceCommand,
+    unschedule,
+    arm,
+    disarm,
+    alive,
+    drainSlot,
+    forgetRuns,
+    ensureWatchdog,
+    start,
+    recordFailure,
+    take,
+    takeNext,
+    execute,
+    run,
+    watch,
+    purgeInternal,
+    maintain,
+    jobBeforeInsert,
+    jobBeforeUpdate,
+    fireAt,
+    fire,
+    snooze,
+    status,
+    wait,
+    result,
+    cancel,
+    cancelByLabel,
+    purge,
+    grantUsage,
+    revokeUsage,
+    jobsView,
+    statsView,
+    serviceJobs,
+  ],
+};

@@ -1,0 +1,91 @@
+// The vocabulary in which src/ describes every SQL object of pg_dispatch once.
+// generator/ turns a list of these into the install script, the pg_tle bundle,
+// the client's declarations and the README's API reference: nothing is written twice.
+
+/** Who may use an object once an admin has run `pgdispatch.grant_usage(role)`. */
+export type Audience =
+  /** Part of the public API: granted to every role allowed to use pg_dispatch. */
+  | 'user'
+  /** For the extension owner (and superusers) only; never granted. */
+  | 'owner';
+
+export interface Arg {
+  readonly name: string;
+  readonly type: string;
+  /** SQL default expression; evaluated in the caller's context (that is why search_path is an argument). */
+  readonly default?: string;
+  /** OUT parameters make up a function's record result. */
+  readonly mode?: 'in' | 'out';
+  readonly doc?: string;
+}
+
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly doc?: string;
+}
+
+export interface FunctionDef {
+  readonly kind: 'function' | 'procedure';
+  readonly name: string;
+  readonly args: readonly Arg[];
+  /** Return type of a function (`TABLE (...)` allowed); absent for procedures. */
+  readonly returns?: string;
+  readonly language: 'sql' | 'plpgsql';
+  readonly volatility?: 'volatile' | 'stable' | 'immutable';
+  readonly security: 'invoker' | 'definer';
+  /**
+   * Procedures that COMMIT cannot have a SET clause; they pin search_path in their body instead
+   * and qualify every name. Everything else gets `SET search_path = pg_catalog, pg_temp`.
+   */
+  readonly pinsPathInBody?: boolean;
+  readonly strict?: boolean;
+  readonly body: string;
+  readonly doc: string;
+  readonly audience: Audience;
+  /** Shown in the API reference (public functions only). */
+  readonly example?: string;
+  /** For trigger functions: the trigger statement(s) created right after the function. */
+  readonly triggers?: string;
+}
+
+export interface TableDef {
+  readonly kind: 'table';
+  readonly name: string;
+  readonly doc: string;
+  /** The CREATE TABLE statement and what belongs to it (indexes, RLS, policies), in SQL. */
+  readonly ddl: string;
+  readonly columns: readonly Column[];
+  /** `pg_extension_config_dump` filter, for tables whose rows pg_dump must keep. */
+  readonly dumpFilter?: string;
+  /** Column privileges given to users by grant_usage, e.g. `INSERT (command, label)`. */
+  readonly userGrants?: readonly string[];
+}
+
+export interface ViewDef {
+  readonly kind: 'view';
+  readonly name: string;
+  readonly doc: string;
+  readonly query: string;
+  readonly columns: readonly Column[];
+  readonly audience: Audience;
+}
+
+/** Any statement that has no better description (triggers, the preamble). */
+export interface StatementDef {
+  readonly kind: 'statement';
+  readonly name: string;
+  readonly sql: string;
+}
+
+export type SqlObject = FunctionDef | TableDef | ViewDef | StatementDef;
+
+export interface ExtensionModel {
+  readonly name: string;
+  readonly schema: string;
+  readonly version: string;
+  readonly comment: string;
+  readonly requires: readonly string[];
+  readonly objects: readonly SqlObject[];
+}

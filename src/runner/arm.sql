@@ -1,0 +1,25 @@
+-- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
+-- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
+-- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
+-- waits out the rest (see _take).
+DECLARE
+  seconds integer := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
+  armed_in_xact integer;
+  cron_job bigint;
+BEGIN
+  IF seconds > 59 THEN
+    RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
+  END IF;
+  seconds := greatest(seconds, 1);
+  -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
+  -- runners that drain the whole burst; the others get the longest interval and serve only as
+  -- a fallback, so pg_cron does not open a session per job just to find it already done.
+  armed_in_xact := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer + 1;
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', armed_in_xact::text, true);
+  IF armed_in_xact > (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
+    seconds := 59;
+  END IF;
+  cron_job := cron.schedule('pgdispatch_job_' || job_id::text, seconds::text || ' seconds',
+                            pgdispatch._carrier_command(job_id));
+  RETURN cron_job;
+END

@@ -1,0 +1,48 @@
+-- Runs a started job's command through its role's executor and records the outcome.
+-- The command's effects and the 'succeeded' status commit together (the caller commits);
+-- on any error, the block's subtransaction rolls the effects back and the error is recorded.
+DECLARE
+  executor text;
+  outcome record;
+  final_status text;
+  e_sqlstate text;
+  e_message text;
+  e_detail text;
+  e_hint text;
+  e_context text;
+BEGIN
+  -- Lets cancel() check that this session is still on this very job before signalling it.
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
+  BEGIN
+    executor := pgdispatch._executor_for(job.role, false);
+    IF executor IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
+        USING ERRCODE = 'insufficient_privilege', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
+    END IF;
+    EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+      INTO outcome
+      USING job.command, job.search_path, job.settings, (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+    UPDATE pgdispatch._job AS j
+       SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
+           row_count = outcome.row_count, truncated = outcome.truncated,
+           error_sqlstate = NULL, error_message = NULL, error_detail = NULL, error_hint = NULL, error_context = NULL
+     WHERE j.id = job.id AND j.status = 'running';
+    IF NOT FOUND THEN
+      -- Cancelled or timed out while it ran: undo what the command did.
+      RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = 'PD002';
+    END IF;
+    final_status := 'succeeded';
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
+    -- recorded like any other failure.
+    GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+      e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
+    -- Keep the command's part of the context, not pg_dispatch's own frames.
+    e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
+    final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+  END;
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+  PERFORM pg_catalog.pg_notify('pgdispatch',
+    pg_catalog.json_build_object('id', job.id, 'status', final_status, 'label', job.label)::text);
+  RETURN final_status;
+END

@@ -1,0 +1,89 @@
+// Small helpers of the runner, each one query.
+import { dedent, fn } from '../model/define.js';
+
+export const alive = fn({
+  name: '_alive',
+  args: [
+    { name: 'pid', type: 'integer' },
+    { name: 'started', type: 'timestamptz' },
+  ],
+  returns: 'boolean',
+  language: 'sql',
+  volatility: 'stable',
+  security: 'invoker',
+  // The start time tells a live runner from a new session that reused its pid.
+  body: dedent(`
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = _alive.pid AND a.backend_start = _alive.started)
+  `),
+  doc: 'Whether the session that started a job is still there.',
+  audience: 'owner',
+});
+
+export const drainSlot = fn({
+  name: '_drain_slot',
+  args: [],
+  returns: 'boolean',
+  language: 'sql',
+  security: 'invoker',
+  // Session advisory locks: released by PostgreSQL when the runner's session ends, however it ends.
+  body: dedent(`
+    SELECT EXISTS (
+      SELECT 1 FROM pg_catalog.generate_series(1, (SELECT s.max_runners FROM pgdispatch.settings AS s)) AS slot
+       WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
+  `),
+  doc: 'Takes one of settings.max_runners draining slots for this session, if one is free.',
+  audience: 'owner',
+});
+
+export const forgetRuns = fn({
+  name: '_forget_runs',
+  args: [{ name: 'recent', type: 'bigint' }],
+  returns: 'void',
+  language: 'sql',
+  security: 'invoker',
+  // pg_cron never cleans cron.job_run_details; pg_dispatch keeps its own record, so it removes
+  // its rows (the newest `recent` run ids, found through the primary key: cheap at any size).
+  body: dedent(`
+    DELETE FROM cron.job_run_details AS d
+     WHERE d.runid > (SELECT coalesce(pg_catalog.max(r.runid), 0) FROM cron.job_run_details AS r) - recent
+       AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%'
+  `),
+  doc: 'Deletes pg_dispatch\'s own rows from cron.job_run_details.',
+  audience: 'owner',
+});
+
+export const ensureWatchdog = fn({
+  name: '_ensure_watchdog',
+  args: [],
+  returns: 'void',
+  language: 'plpgsql',
+  security: 'invoker',
+  body: dedent(`
+    BEGIN
+      IF NOT EXISTS (SELECT 1 FROM cron.job AS c WHERE c.jobname = 'pgdispatch_watchdog' AND c.username = CURRENT_USER) THEN
+        PERFORM cron.schedule('pgdispatch_watchdog', '1 seconds', pgdispatch._service_command('_watch'));
+      END IF;
+    END
+  `),
+  doc: 'Schedules the watchdog unless it is there.',
+  audience: 'owner',
+});
+
+export const serviceCommand = fn({
+  name: '_service_command',
+  args: [{ name: 'procedure', type: 'text' }],
+  returns: 'text',
+  language: 'sql',
+  volatility: 'immutable',
+  security: 'invoker',
+  // Like a carrier's command: removes its own pg_cron job once pg_dispatch is gone.
+  body: dedent(`
+    SELECT pg_catalog.format(
+      'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(%L) IS NULL '
+      'THEN PERFORM cron.unschedule(c.jobid) FROM cron.job AS c WHERE c.jobname LIKE %L AND c.username = CURRENT_USER; '
+      'ELSE CALL pgdispatch.%I(); END IF; END$pgdispatch$',
+      'pgdispatch.' || procedure || '()', 'pgdispatch\\_%', procedure)
+  `),
+  doc: 'The pg_cron command of one of pg_dispatch\'s own service jobs.',
+  audience: 'owner',
+});

@@ -1,0 +1,32 @@
+-- Records a failed attempt of a running job: scheduled again after a backoff while attempts
+-- remain, otherwise failed. A job that was cancelled or timed out meanwhile keeps that status.
+-- Returns the job's status afterwards.
+DECLARE
+  current_status text;
+  retry_at timestamptz;
+BEGIN
+  -- Waits for a cancelling transaction to end, so that its verdict is the one seen here.
+  SELECT k.status INTO current_status FROM pgdispatch._job AS k WHERE k.id = job.id FOR UPDATE;
+  IF current_status IS DISTINCT FROM 'running' THEN
+    RETURN current_status;
+  END IF;
+  IF job.attempts < job.max_attempts THEN
+    retry_at := pg_catalog.clock_timestamp()
+      + (SELECT s.retry_base_delay FROM pgdispatch.settings AS s) * pg_catalog.power(2, job.attempts - 1);
+    UPDATE pgdispatch._job AS k
+       SET status = 'scheduled', run_at = retry_at, runner_pid = NULL, runner_started = NULL,
+           error_sqlstate = e_sqlstate, error_message = e_message, error_detail = e_detail,
+           error_hint = e_hint, error_context = e_context
+     WHERE k.id = job.id;
+    -- Re-arm the carrier for the retry's time (none if over a minute away: maintenance arms it).
+    PERFORM pgdispatch._unschedule(k.carrier) FROM pgdispatch._job AS k WHERE k.id = job.id AND k.carrier IS NOT NULL;
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = job.id;
+    RETURN 'scheduled';
+  END IF;
+  UPDATE pgdispatch._job AS k
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(),
+         error_sqlstate = e_sqlstate, error_message = e_message, error_detail = e_detail,
+         error_hint = e_hint, error_context = e_context
+   WHERE k.id = job.id;
+  RETURN 'failed';
+END

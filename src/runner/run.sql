@@ -1,0 +1,48 @@
+-- The command of every carrier. It takes the job it was made for, then, if fewer than
+-- settings.max_runners sessions are draining, goes on with every other due job, so that a burst
+-- is served by a few sessions instead of one pg_cron connection per job. Each job runs in its
+-- own transaction; the carriers of finished jobs are removed in batches (see _disarm).
+DECLARE
+  me_started timestamptz;
+  job pgdispatch._job;
+  finished bigint[] := '{}';
+  flushed_at timestamptz := pg_catalog.clock_timestamp();
+  draining boolean := false;
+  outcome text;
+BEGIN
+  -- A procedure that commits cannot have a SET clause: pin the path for this session here.
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
+  PERFORM pgdispatch._forget_runs(1000);
+  job := pgdispatch._take(job_id, me_started);
+  COMMIT;
+  LOOP
+    IF job.id IS NOT NULL THEN
+      outcome := pgdispatch._execute(job);
+      COMMIT;
+      IF outcome <> 'scheduled' THEN
+        finished := finished || job.id;
+      END IF;
+    END IF;
+    IF pg_catalog.cardinality(finished) >= 1000
+       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '1 second') THEN
+      PERFORM pgdispatch._disarm(finished);
+      COMMIT;
+      finished := '{}';
+      flushed_at := pg_catalog.clock_timestamp();
+    END IF;
+    IF NOT draining THEN
+      draining := pgdispatch._drain_slot();
+      EXIT WHEN NOT draining;
+    END IF;
+    job := pgdispatch._take_next(me_started);
+    COMMIT;
+    EXIT WHEN job.id IS NULL;
+  END LOOP;
+  IF pg_catalog.cardinality(finished) > 0 THEN
+    PERFORM pgdispatch._disarm(finished);
+    COMMIT;
+  END IF;
+  PERFORM pgdispatch._forget_runs(1000);
+END

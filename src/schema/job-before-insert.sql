@@ -1,0 +1,60 @@
+-- Every new job passes here, whether it came through fire(), snooze(), fire_at() or a direct
+-- INSERT: the checks, the request context to carry, and the carrier are the same for all.
+-- SECURITY DEFINER: the owner schedules the carrier; NEW.role was set by the column default
+-- to the firing role, which the firing role cannot override.
+DECLARE
+  s pgdispatch.settings;
+  name text;
+  value text;
+  carried jsonb := '{}';
+BEGIN
+  IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is empty'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
+  END IF;
+  IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+    RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+      USING ERRCODE = 'active_sql_transaction',
+            DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+            HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+  END IF;
+  IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
+    RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
+      USING ERRCODE = 'string_data_right_truncation', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
+  END IF;
+  IF NEW.run_at IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
+      USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+  END IF;
+  IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
+    RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
+  END IF;
+  SELECT * INTO s FROM pgdispatch.settings;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- Fail now, not when the job runs, if the role cannot have an executor.
+  PERFORM pgdispatch._executor_for(NEW.role, true);
+  -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
+  NEW.status := 'scheduled';
+  NEW.attempts := 0;
+  NEW.created_at := pg_catalog.clock_timestamp();
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  RETURN NEW;
+END

@@ -1,0 +1,65 @@
+// The record of every job: one row per fire()/snooze()/fire_at(), kept until retention purges it.
+// Users never write it freely: they may INSERT only the columns fire() sets (the owning role is a
+// column DEFAULT they cannot override, since they hold no privilege on that column) and UPDATE only
+// cancel_requested_at; row-level security limits every role to its own rows. Triggers owned by the
+// extension owner do the rest (validation, scheduling, cancelling).
+import { dedent, statement, table } from '../model/define.js';
+
+export const jobTable = table({
+  name: '_job',
+  doc: 'Every job and its outcome. Read it through the view pgdispatch.jobs.',
+  ddl: dedent(`
+    CREATE TABLE pgdispatch._job (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      command text NOT NULL,
+      label text,
+      role name NOT NULL DEFAULT CURRENT_USER,
+      status text NOT NULL DEFAULT 'scheduled'
+        CONSTRAINT _job_status CHECK (status IN ('scheduled', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out')),
+      run_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+      created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+      started_at timestamptz,
+      finished_at timestamptz,
+      attempts integer NOT NULL DEFAULT 0,
+      max_attempts integer NOT NULL DEFAULT 1,
+      timeout interval,
+      search_path text NOT NULL DEFAULT '"$user", public',
+      settings jsonb NOT NULL DEFAULT '{}',
+      fired_xact xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+      carrier bigint,
+      runner_pid integer,
+      runner_started timestamptz,
+      cancel_requested_at timestamptz,
+      row_count bigint,
+      rows jsonb,
+      truncated boolean,
+      error_sqlstate text,
+      error_message text,
+      error_detail text,
+      error_hint text,
+      error_context text
+    );
+    -- The runners' queue: due jobs in order.
+    CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
+    -- Recovery and the watchdog look only at running jobs.
+    CREATE INDEX _job_running ON pgdispatch._job (id) WHERE status = 'running';
+    -- Retention purges by age of finished jobs.
+    CREATE INDEX _job_finished ON pgdispatch._job (finished_at) WHERE finished_at IS NOT NULL;
+    CREATE INDEX _job_role ON pgdispatch._job (role, id);
+    CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
+  `),
+  userGrants: [
+    'SELECT',
+    'INSERT (command, label, run_at, max_attempts, timeout, search_path)',
+    'UPDATE (cancel_requested_at)',
+  ],
+  columns: [],
+});
+
+// After pgdispatch._is_admin(), which the policy calls and which itself names the table.
+export const jobPolicy = statement('job-policy', dedent(`
+  ALTER TABLE pgdispatch._job ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY _job_own_rows ON pgdispatch._job
+    USING (role = CURRENT_USER OR (SELECT pgdispatch._is_admin()))
+    WITH CHECK (role = CURRENT_USER OR (SELECT pgdispatch._is_admin()));
+`));

@@ -1,0 +1,42 @@
+// What users read. A view is read with its owner's rights, which bypass row-level security, so it
+// filters on CURRENT_USER (the reader) itself; security_barrier keeps a reader's own functions in
+// WHERE from seeing rows before that filter.
+import { dedent, view } from '../model/define.js';
+import type { Column } from '../model/types.js';
+
+const c = (name: string, type: string, nullable: boolean, doc: string): Column => ({ name, type, nullable, doc });
+
+export const jobsView = view({
+  name: 'jobs',
+  doc: 'Every job the current role fired (an admin sees all), with its outcome.',
+  query: dedent(`
+    SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
+           j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
+           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context
+      FROM pgdispatch._job AS j
+     WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+  `),
+  columns: [
+    c('id', 'bigint', false, 'The job\'s id, as fire() returned it.'),
+    c('command', 'text', false, 'The SQL it runs.'),
+    c('label', 'text', true, 'The label given at fire time.'),
+    c('role', 'name', false, 'The role that fired it, and that it runs as.'),
+    c('status', 'text', false, '`scheduled`, `running`, `succeeded`, `failed`, `cancelled` or `timed_out`.'),
+    c('created_at', 'timestamptz', false, 'When it was fired.'),
+    c('run_at', 'timestamptz', false, 'When it is (or was last) due.'),
+    c('started_at', 'timestamptz', true, 'When its last attempt started.'),
+    c('finished_at', 'timestamptz', true, 'When it finished.'),
+    c('attempts', 'integer', false, 'Attempts started so far.'),
+    c('max_attempts', 'integer', false, 'Attempts allowed.'),
+    c('timeout', 'interval', true, 'Its time limit per attempt.'),
+    c('row_count', 'bigint', true, 'Rows the command returned or affected.'),
+    c('truncated', 'boolean', true, 'Whether `rows` holds fewer rows than `row_count`.'),
+    c('rows', 'jsonb', true, 'Rows returned, as JSON objects (up to settings.max_result_rows).'),
+    c('error_sqlstate', 'text', true, 'SQLSTATE of the (last) error.'),
+    c('error_message', 'text', true, 'Its message.'),
+    c('error_detail', 'text', true, 'Its DETAIL.'),
+    c('error_hint', 'text', true, 'Its HINT.'),
+    c('error_context', 'text', true, 'Its CONTEXT (where in the command).'),
+  ],
+  audience: 'user',
+});
