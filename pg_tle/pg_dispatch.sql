@@ -16,7 +16,7 @@ BEGIN
   IF '@extschema@' <> 'pgdispatch' THEN
     RAISE EXCEPTION 'pg_dispatch must be created in schema pgdispatch, not %', '@extschema@'
       USING ERRCODE = 'invalid_schema_name',
-            HINT = 'Run CREATE SCHEMA IF NOT EXISTS pgdispatch; then CREATE EXTENSION pg_dispatch SCHEMA pgdispatch;';
+            HINT = 'Create the schema first if needed (CREATE SCHEMA pgdispatch;), then: CREATE EXTENSION pg_dispatch SCHEMA pgdispatch;';
   END IF;
   SELECT e.extversion INTO cron_version FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pg_cron';
   IF cron_version IS NULL THEN
@@ -666,27 +666,29 @@ AS $fn$
 -- A limit cannot be armed inside the job itself (statement_timeout set within a running CALL does
 -- not apply to it), so this session stops overrunning jobs with pg_cancel_backend.
 DECLARE
-  overdue record;
+  stopped record;
+  ids bigint[];
+  pids integer[];
+  starts timestamptz[];
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pgdispatch._forget_runs(1000);
   -- First record the verdict and commit it: the runner, interrupted, then finds 'timed_out'.
-  CREATE TEMP TABLE IF NOT EXISTS pgdispatch_overdue (id bigint, pid integer, started timestamptz);
-  TRUNCATE pgdispatch_overdue;
-  WITH stopped AS (
+  WITH s AS (
     UPDATE pgdispatch._job AS j
        SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
            error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', j.timeout)
      WHERE j.status = 'running' AND j.timeout IS NOT NULL
        AND j.started_at + j.timeout <= pg_catalog.clock_timestamp()
     RETURNING j.id, j.runner_pid, j.runner_started)
-  INSERT INTO pg_temp.pgdispatch_overdue SELECT * FROM stopped;
+  SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
+    INTO ids, pids, starts FROM s;
   COMMIT;
-  FOR overdue IN SELECT * FROM pg_temp.pgdispatch_overdue LOOP
+  FOR stopped IN SELECT * FROM pg_catalog.unnest(ids, pids, starts) AS u(id, pid, started) LOOP
     PERFORM pg_catalog.pg_cancel_backend(a.pid)
        FROM pg_catalog.pg_stat_activity AS a
-      WHERE a.pid = overdue.pid AND a.backend_start = overdue.started
-        AND a.application_name = 'pgdispatch job ' || overdue.id::text;
+      WHERE a.pid = stopped.pid AND a.backend_start = stopped.started
+        AND a.application_name = 'pgdispatch job ' || stopped.id::text;
   END LOOP;
   -- Nothing left to watch within the next minute: remove the watchdog (maintenance re-arms it).
   IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j

@@ -12,7 +12,7 @@ export const preamble = statement('preamble', dedent(`
     IF '@extschema@' <> 'pgdispatch' THEN
       RAISE EXCEPTION 'pg_dispatch must be created in schema pgdispatch, not %', '@extschema@'
         USING ERRCODE = 'invalid_schema_name',
-              HINT = 'Run CREATE SCHEMA IF NOT EXISTS pgdispatch; then CREATE EXTENSION pg_dispatch SCHEMA pgdispatch;';
+              HINT = 'Create the schema first if needed (CREATE SCHEMA pgdispatch;), then: CREATE EXTENSION pg_dispatch SCHEMA pgdispatch;';
     END IF;
     SELECT e.extversion INTO cron_version FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pg_cron';
     IF cron_version IS NULL THEN

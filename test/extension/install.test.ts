@@ -1,0 +1,53 @@
+// CREATE EXTENSION where pg_dispatch cannot work fails with an error that says what to do.
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, failure, freshExtension } from '../setup/db.js';
+
+let db: pg.Client;
+let other: pg.Client;
+
+beforeAll(async () => {
+  db = await connect();
+  await freshExtension(db);
+  await db.query('DROP DATABASE IF EXISTS pgdispatch_elsewhere');
+  await db.query('CREATE DATABASE pgdispatch_elsewhere');
+  other = await connect({ database: 'pgdispatch_elsewhere' });
+});
+afterAll(async () => {
+  await other?.end();
+  await db?.query('DROP DATABASE IF EXISTS pgdispatch_elsewhere');
+  await db?.end();
+});
+
+describe('CREATE EXTENSION pg_dispatch', () => {
+  it('where pg_cron is missing, says that pg_cron is required', async () => {
+    const err = await failure(other, 'CREATE EXTENSION pg_dispatch');
+    expect(err.message).toContain('pg_cron');
+    expect(err.hint).toBeTruthy();
+  });
+
+  it('in a database other than cron.database_name, names the database to use', async () => {
+    const { rows: [{ db: cronDb }] } = await db.query('SELECT current_database() AS db');
+    const err = await failure(other, 'CREATE EXTENSION pg_dispatch CASCADE');
+    expect(err.message).toContain(cronDb);
+    expect(`${err.detail} ${err.hint}`).toContain('cron.database_name');
+  });
+
+  it('installs in the pg_cron database with its maintenance job and nothing granted to PUBLIC', async () => {
+    const { rows: jobs } = await db.query(`SELECT jobname, schedule FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%' ORDER BY 1`);
+    expect(jobs).toEqual([
+      { jobname: 'pgdispatch_maintenance', schedule: '* * * * *' },
+      { jobname: 'pgdispatch_reboot', schedule: '@reboot' },
+    ]);
+    const { rows: publicFns } = await db.query(`
+      SELECT p.oid::regprocedure AS fn FROM pg_proc p
+       WHERE p.pronamespace IN ('pgdispatch'::regnamespace, 'pgdispatch_exec'::regnamespace)
+         AND has_function_privilege('public', p.oid, 'EXECUTE')`);
+    expect(publicFns).toEqual([]);
+    const { rows: unpinned } = await db.query(`
+      SELECT p.oid::regprocedure AS fn FROM pg_proc p
+       WHERE p.pronamespace = 'pgdispatch'::regnamespace AND p.prokind = 'f'
+         AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)`);
+    expect(unpinned).toEqual([]);
+  });
+});

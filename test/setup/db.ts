@@ -1,0 +1,82 @@
+// Helpers every test file uses: connections to the test server, a fresh pg_dispatch, and waiting
+// for asynchronous outcomes by polling with a deadline (never a fixed sleep).
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export const databaseUrl = (): string => inject('databaseUrl');
+
+/** Connects to the test database (optionally as another role, which must be able to log in). */
+export async function connect(options: { user?: string; database?: string } = {}): Promise<pg.Client> {
+  const url = new URL(databaseUrl());
+  if (options.user) url.username = options.user;
+  if (options.database) url.pathname = `/${options.database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  client.on('error', () => {}); // a test that kills sessions must not crash the run
+  return client;
+}
+
+/** Drops pg_dispatch with everything it left in pg_cron, and creates it again. */
+export async function freshExtension(client: pg.Client): Promise<void> {
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
+  await client.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
+  await client.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
+  await client.query(`DELETE FROM cron.job_run_details`);
+  await client.query('CREATE EXTENSION pg_dispatch');
+}
+
+/** Polls `probe` until it returns something other than undefined, or fails after the deadline. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 15_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface JobRow {
+  id: string;
+  status: string;
+  attempts: number;
+  started_at: Date | null;
+  finished_at: Date | null;
+  row_count: string | null;
+  rows: unknown;
+  error_sqlstate: string | null;
+  error_message: string | null;
+  error_detail: string | null;
+  error_hint: string | null;
+  error_context: string | null;
+  [k: string]: unknown;
+}
+
+export const FINISHED = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+
+/** Waits until the job has one of `statuses` (default: any finished one) and returns its row. */
+export async function waitForJob(
+  client: pg.Client,
+  id: string | number,
+  statuses: readonly string[] = FINISHED,
+  timeoutMs = 15_000,
+): Promise<JobRow> {
+  return waitFor(`job ${id} to be ${statuses.join('|')}`, async () => {
+    const { rows } = await client.query<JobRow>('SELECT * FROM pgdispatch.jobs WHERE id = $1', [id]);
+    return rows[0] && statuses.includes(rows[0].status) ? rows[0] : undefined;
+  }, { timeoutMs });
+}
+
+/** Runs a statement expected to fail and returns the error (fails the test if it succeeds). */
+export async function failure(client: pg.Client, sql: string, params: unknown[] = []): Promise<pg.DatabaseError> {
+  try {
+    await client.query(sql, params);
+  } catch (e) {
+    return e as pg.DatabaseError;
+  }
+  throw new Error(`expected an error from: ${sql}`);
+}
