@@ -1100,7 +1100,9 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- ARRAY[
+-- The list of grants is filled in by the generator: every privilege the model gives users.
+DECLARE
+  grants text[] := ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
     '%s SELECT ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path) ON TABLE pgdispatch._job %s %I',
@@ -1116,8 +1118,7 @@ AS $fn$
     '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
     '%s SELECT ON TABLE pgdispatch.jobs %s %I',
     '%s SELECT ON TABLE pgdispatch.stats %s %I'
-  ] is filled in by the generator with every grant the model gives users.
-DECLARE
+  ];
   grant_sql text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN
@@ -1125,23 +1126,7 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Create the role first, or check the spelling.';
   END IF;
   PERFORM pgdispatch._executor_for(role_name, true);
-  FOREACH grant_sql IN ARRAY ARRAY[
-    '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT ON TABLE pgdispatch._job %s %I',
-    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path) ON TABLE pgdispatch._job %s %I',
-    '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.cancel(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
-    '%s SELECT ON TABLE pgdispatch.jobs %s %I',
-    '%s SELECT ON TABLE pgdispatch.stats %s %I'
-  ] LOOP
+  FOREACH grant_sql IN ARRAY grants LOOP
     EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', role_name);
   END LOOP;
 END
@@ -1157,15 +1142,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- The role's jobs not yet started will fail with an error that says why; its finished jobs stay.
 DECLARE
-  grant_sql text;
-  executor text;
-  ext_name name;
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN
-    RAISE EXCEPTION 'pg_dispatch: role % does not exist', role_name
-      USING ERRCODE = 'undefined_object', HINT = 'Check the spelling.';
-  END IF;
-  FOREACH grant_sql IN ARRAY ARRAY[
+  grants text[] := ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
     '%s SELECT ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path) ON TABLE pgdispatch._job %s %I',
@@ -1181,7 +1158,16 @@ BEGIN
     '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
     '%s SELECT ON TABLE pgdispatch.jobs %s %I',
     '%s SELECT ON TABLE pgdispatch.stats %s %I'
-  ] LOOP
+  ];
+  grant_sql text;
+  executor text;
+  ext_name name;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN
+    RAISE EXCEPTION 'pg_dispatch: role % does not exist', role_name
+      USING ERRCODE = 'undefined_object', HINT = 'Check the spelling.';
+  END IF;
+  FOREACH grant_sql IN ARRAY grants LOOP
     EXECUTE pg_catalog.format(grant_sql, 'REVOKE', 'FROM', role_name);
   END LOOP;
   executor := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)',

@@ -1,5 +1,6 @@
--- {{USER_GRANTS}} is filled in by the generator with every grant the model gives users.
+-- The list of grants is filled in by the generator: every privilege the model gives users.
 DECLARE
+  grants text[] := {{USER_GRANTS}};
   grant_sql text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN
@@ -7,7 +8,7 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Create the role first, or check the spelling.';
   END IF;
   PERFORM pgdispatch._executor_for(role_name, true);
-  FOREACH grant_sql IN ARRAY {{USER_GRANTS}} LOOP
+  FOREACH grant_sql IN ARRAY grants LOOP
     EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', role_name);
   END LOOP;
 END

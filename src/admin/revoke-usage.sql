@@ -1,5 +1,6 @@
 -- The role's jobs not yet started will fail with an error that says why; its finished jobs stay.
 DECLARE
+  grants text[] := {{USER_GRANTS}};
   grant_sql text;
   executor text;
   ext_name name;
@@ -8,7 +9,7 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: role % does not exist', role_name
       USING ERRCODE = 'undefined_object', HINT = 'Check the spelling.';
   END IF;
-  FOREACH grant_sql IN ARRAY {{USER_GRANTS}} LOOP
+  FOREACH grant_sql IN ARRAY grants LOOP
     EXECUTE pg_catalog.format(grant_sql, 'REVOKE', 'FROM', role_name);
   END LOOP;
   executor := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)',
