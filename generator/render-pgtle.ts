@@ -21,7 +21,7 @@ DO $bundle$
 DECLARE
   script text := ${quoteScript(installScript)};
 BEGIN
-  IF pg_catalog.to_regprocedure('pgtle.install_extension(text, text, text, text, text[])') IS NULL THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pg_tle') THEN
     RAISE EXCEPTION 'pg_tle is not installed in this database'
       USING ERRCODE = 'undefined_object',
             HINT = 'Add pg_tle to shared_preload_libraries, run CREATE EXTENSION pg_tle; and grant yourself pgtle_admin.';

@@ -265,8 +265,10 @@ in_root() {
   (
     for fd in /proc/self/fd/*; do
       fd="${fd##*/}"
+      # No 2>/dev/null on this loop: bash would park stderr on a high descriptor that the loop
+      # then closes, silencing every error of the command. Closing a closed fd prints nothing.
       if ((fd > 2)); then eval "exec $fd>&-"; fi
-    done 2>/dev/null
+    done
     # The host's env clears the environment (the root has no coreutils); chroot then looks the
     # command up in that PATH inside the root.
     exec env -i PATH="$PGBIN:/usr/bin:/usr/sbin" HOME=/var/lib/postgresql LC_ALL=C.UTF-8 TZ=UTC \

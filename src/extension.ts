@@ -1,7 +1,7 @@
 // pg_dispatch, the whole extension: every SQL object in the order the install script creates it.
 // The version comes from package.json, the project's one version source.
 import { readFileSync } from 'node:fs';
-import { dedent, statement } from './model/define.js';
+import { statement } from './model/define.js';
 import type { ExtensionModel } from './model/types.js';
 import { preamble } from './schema/preamble.js';
 import { settingsTable } from './schema/settings-table.js';
@@ -13,8 +13,8 @@ import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
 import { arm, carrierCommand, disarm, unschedule } from './runner/carrier.js';
-import { alive, drainSlot, ensureWatchdog, forgetRuns, serviceCommand } from './runner/helpers.js';
-import { execute, maintain, recordFailure, run, start, take, takeNext, watch } from './runner/runner.js';
+import { alive, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand } from './runner/helpers.js';
+import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, warm, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage } from './admin/usage.js';
 import { fire, fireAt, snooze } from './api/fire.js';
@@ -26,11 +26,8 @@ import { cancel, cancelByLabel } from './api/cancel.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // pg_dispatch's own pg_cron jobs: maintenance every minute and once when the server starts
-// (so that jobs interrupted by a crash are dealt with at once).
-const serviceJobs = statement('service-jobs', dedent(`
-  SELECT cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
-  SELECT cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_maintain'));
-`));
+// (so that jobs interrupted by a crash are dealt with at once), the warm runner when it is on.
+const scheduleServiceJobs = statement('service-jobs', 'SELECT pgdispatch._service_jobs();\n');
 
 export const extension: ExtensionModel = {
   name: 'pg_dispatch',
@@ -56,6 +53,7 @@ export const extension: ExtensionModel = {
     drainSlot,
     forgetRuns,
     ensureWatchdog,
+    scrubSession,
     start,
     recordFailure,
     take,
@@ -65,6 +63,10 @@ export const extension: ExtensionModel = {
     watch,
     purgeInternal,
     maintain,
+    reboot,
+    warm,
+    serviceJobs,
+    settingsChanged,
     jobBeforeInsert,
     jobBeforeUpdate,
     fireAt,
@@ -80,6 +82,6 @@ export const extension: ExtensionModel = {
     revokeUsage,
     jobsView,
     statsView,
-    serviceJobs,
+    scheduleServiceJobs,
   ],
 };

@@ -21,7 +21,10 @@ BEGIN
     END IF;
     EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
       INTO outcome
-      USING job.command, job.search_path, job.settings, (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+      USING job.command, job.search_path,
+            -- The command can read which job and attempt it is (an idempotency key, say).
+            job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
+            (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,

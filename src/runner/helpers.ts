@@ -1,5 +1,5 @@
 // Small helpers of the runner, each one query.
-import { dedent, fn } from '../model/define.js';
+import { dedent, fn, sqlFile } from '../model/define.js';
 
 export const alive = fn({
   name: '_alive',
@@ -85,5 +85,16 @@ export const serviceCommand = fn({
       'pgdispatch.' || procedure || '()', 'pgdispatch\\_%', procedure)
   `),
   doc: 'The pg_cron command of one of pg_dispatch\'s own service jobs.',
+  audience: 'owner',
+});
+
+export const scrubSession = fn({
+  name: '_scrub_session',
+  args: [],
+  returns: 'void',
+  language: 'plpgsql',
+  security: 'invoker',
+  body: sqlFile(import.meta.url, 'scrub-session.sql'),
+  doc: 'Resets what a job may have left in the runner\'s session before the next job.',
   audience: 'owner',
 });

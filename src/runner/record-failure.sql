@@ -10,6 +10,11 @@ BEGIN
   IF current_status IS DISTINCT FROM 'running' THEN
     RETURN current_status;
   END IF;
+  UPDATE pgdispatch._job AS k
+     SET attempt_log = k.attempt_log || pg_catalog.jsonb_build_object(
+           'attempt', k.attempts, 'started_at', k.started_at, 'failed_at', pg_catalog.clock_timestamp(),
+           'sqlstate', e_sqlstate, 'message', e_message)
+   WHERE k.id = job.id;
   IF job.attempts < job.max_attempts THEN
     retry_at := pg_catalog.clock_timestamp()
       + (SELECT s.retry_base_delay FROM pgdispatch.settings AS s) * pg_catalog.power(2, job.attempts - 1);

@@ -9,6 +9,7 @@ DECLARE
   flushed_at timestamptz := pg_catalog.clock_timestamp();
   draining boolean := false;
   outcome text;
+  last_role name;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
@@ -19,6 +20,11 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
+      -- Between jobs of different roles, nothing of the last job may stay in the session.
+      IF last_role IS DISTINCT FROM job.role AND last_role IS NOT NULL THEN
+        PERFORM pgdispatch._scrub_session();
+      END IF;
+      last_role := job.role;
       outcome := pgdispatch._execute(job);
       COMMIT;
       IF outcome <> 'scheduled' THEN

@@ -48,3 +48,25 @@ export const maintain = proc({
   name: '_maintain', args: [], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
   body: sqlFile(import.meta.url, 'maintain.sql'), doc: 'The maintenance job, once a minute and at server start.', audience: 'owner',
 });
+
+export const reboot = proc({
+  name: '_reboot', args: [], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
+  body: sqlFile(import.meta.url, 'reboot.sql'), doc: 'At server start: re-arms waiting jobs for their stored time, then maintains.', audience: 'owner',
+});
+
+export const warm = proc({
+  name: '_warm', args: [], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
+  body: sqlFile(import.meta.url, 'warm.sql'), doc: 'The warm runner: polls for due jobs while settings.warm_runner is on.', audience: 'owner',
+});
+
+export const serviceJobs = fn({
+  name: '_service_jobs', args: [], returns: 'void', language: 'plpgsql', security: 'invoker',
+  body: sqlFile(import.meta.url, 'service-jobs.sql'), doc: 'Schedules pg_dispatch\'s own pg_cron jobs as the settings say.', audience: 'owner',
+});
+
+export const settingsChanged = fn({
+  name: '_settings_changed', args: [], returns: 'trigger', language: 'plpgsql', security: 'definer',
+  body: 'BEGIN\n  PERFORM pgdispatch._service_jobs();\n  RETURN NULL;\nEND\n',
+  doc: 'Applies a change of settings (the warm runner) at once.', audience: 'owner',
+  triggers: 'CREATE TRIGGER _settings_changed AFTER UPDATE ON pgdispatch.settings\n  FOR EACH STATEMENT EXECUTE FUNCTION pgdispatch._settings_changed();\n',
+});

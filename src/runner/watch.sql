@@ -20,7 +20,7 @@ BEGIN
   SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
     INTO ids, pids, starts FROM s;
   COMMIT;
-  FOR stopped IN SELECT * FROM pg_catalog.unnest(ids, pids, starts) AS u(id, pid, started) LOOP
+  FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
     PERFORM pg_catalog.pg_cancel_backend(a.pid)
        FROM pg_catalog.pg_stat_activity AS a
       WHERE a.pid = stopped.pid AND a.backend_start = stopped.started

@@ -37,7 +37,8 @@ export const jobTable = table({
       error_message text,
       error_detail text,
       error_hint text,
-      error_context text
+      error_context text,
+      attempt_log jsonb NOT NULL DEFAULT '[]'
     );
     -- The runners' queue: due jobs in order.
     CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';

@@ -73,7 +73,8 @@ async function startContainer(): Promise<TestServer> {
 }
 
 async function startLocal(): Promise<TestServer> {
-  const name = 'test';
+  // Several checkouts (or helpers) on one machine each name their own cluster.
+  const name = process.env.PGDISPATCH_TEST_CLUSTER ?? 'test';
   const port = await freePort();
   let url: string;
   try {

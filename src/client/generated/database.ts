@@ -42,6 +42,8 @@ export interface JobsRow {
   readonly error_hint: string | null;
   /** Its CONTEXT (where in the command). */
   readonly error_context: string | null;
+  /** Every failed attempt: `[{attempt, started_at, failed_at, sqlstate, message}]`. */
+  readonly attempt_log: unknown;
 }
 
 /** Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see. */

@@ -1,0 +1,264 @@
+// Time and failure: waiting costs nothing and survives restarts, time limits, retries with
+// backoff, crashes in the middle of a job, retention, bursts, idle cost, the warm runner.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connect, freshExtension, waitFor, waitForJob } from '../setup/db.js';
+import { localServer, repoRoot } from '../setup/server.js';
+
+let db: pg.Client;
+const local = inject('localName');
+
+beforeAll(async () => {
+  db = await connect();
+  await freshExtension(db);
+  await db.query('DROP TABLE IF EXISTS marks; CREATE TABLE marks (job text, at timestamptz DEFAULT clock_timestamp())');
+  await db.query('DROP SEQUENCE IF EXISTS tries; CREATE SEQUENCE tries');
+  await db.query(`UPDATE pgdispatch.settings SET retry_base_delay = '1 second'`);
+});
+afterAll(async () => db?.end());
+
+const one = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T> =>
+  (await db.query(sql, params)).rows[0] as T;
+
+/** Reconnects after a server restart. */
+async function reconnect(): Promise<void> {
+  await db.end().catch(() => {});
+  db = await waitFor('the server to accept connections', async () => connect().catch(() => undefined), { timeoutMs: 30_000 });
+}
+
+describe('waiting', () => {
+  it('fire_at runs the command at its time, not before, within 2 seconds after', async () => {
+    const { id, due } = await one<{ id: string; due: Date }>(
+      `SELECT pgdispatch.fire_at($$INSERT INTO marks VALUES ('at')$$, clock_timestamp() + interval '3 seconds') AS id,
+              (SELECT run_at FROM pgdispatch._job ORDER BY id DESC LIMIT 1) AS due`);
+    const job = await waitForJob(db, id);
+    const { run_at } = await one<{ run_at: Date }>('SELECT run_at FROM pgdispatch.jobs WHERE id = $1', [id]);
+    const late = job.started_at!.getTime() - run_at.getTime();
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(2000);
+    void due;
+  });
+
+  it.runIf(local)('a hard restart during the wait neither loses the job nor moves its time', async () => {
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.snooze($$INSERT INTO marks VALUES ('restart')$$, '8 seconds') AS id`);
+    const { run_at } = await one<{ run_at: Date }>('SELECT run_at FROM pgdispatch.jobs WHERE id = $1', [id]);
+    await new Promise((r) => setTimeout(r, 2000)); // the carrier's countdown has begun
+    await localServer(local, 'stop-immediate');
+    await localServer(local, 'restart');
+    await reconnect();
+    const job = await waitForJob(db, id, undefined, 20_000);
+    expect(job.status).toBe('succeeded');
+    const late = job.started_at!.getTime() - run_at.getTime();
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(2000);
+  });
+
+  it('a job snoozed past a minute holds no session while it waits and starts within 2 seconds of its time', async () => {
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.snooze($$INSERT INTO marks VALUES ('long')$$, '70 seconds') AS id`);
+    const { run_at } = await one<{ run_at: Date }>('SELECT run_at FROM pgdispatch.jobs WHERE id = $1', [id]);
+    // While it waits: no carrier yet, no pg_dispatch session but at most the minute's maintenance.
+    const { carriers } = await one<{ carriers: number }>(`SELECT count(*)::int AS carriers FROM cron.job WHERE jobname = $1`, [`pgdispatch_job_${id}`]);
+    expect(carriers).toBe(0);
+    const job = await waitForJob(db, id, undefined, 100_000);
+    expect(job.status).toBe('succeeded');
+    const late = job.started_at!.getTime() - run_at.getTime();
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(2000);
+  }, 120_000);
+});
+
+describe('timeouts', () => {
+  it('stops a job that runs past its timeout and records timed_out, rolling its effects back', async () => {
+    const { id } = await one<{ id: string }>(
+      `SELECT pgdispatch.fire($$INSERT INTO marks VALUES ('overrun'); SELECT pg_sleep(30)$$, timeout => '2 seconds') AS id`);
+    const job = await waitForJob(db, id, undefined, 15_000);
+    expect(job.status).toBe('timed_out');
+    expect(job.error_sqlstate).toBe('57014');
+    const ran = job.finished_at!.getTime() - job.started_at!.getTime();
+    expect(ran).toBeGreaterThanOrEqual(2000);
+    expect(ran).toBeLessThan(4500);
+    expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM marks WHERE job = 'overrun'`)).n).toBe(0);
+    await waitFor('the runner session to end', async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`])).n === 0 || undefined);
+  });
+
+  it('applies the admin default timeout to jobs fired without one', async () => {
+    await db.query(`UPDATE pgdispatch.settings SET default_timeout = '1 second'`);
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(20)') AS id`);
+    await db.query(`UPDATE pgdispatch.settings SET default_timeout = NULL`);
+    expect((await waitForJob(db, id, undefined, 15_000)).status).toBe('timed_out');
+  });
+});
+
+describe('retries', () => {
+  it('retries with exponential backoff and records every attempt, then fails', async () => {
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT 1/0', max_attempts => 3) AS id`);
+    const job = await waitForJob(db, id, ['failed'], 20_000);
+    expect(job.attempts).toBe(3);
+    const log = job.attempt_log as Array<{ attempt: number; started_at: string; failed_at: string; sqlstate: string }>;
+    expect(log.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(log.every((a) => a.sqlstate === '22012')).toBe(true);
+    const gap1 = Date.parse(log[1]!.started_at) - Date.parse(log[0]!.failed_at);
+    const gap2 = Date.parse(log[2]!.started_at) - Date.parse(log[1]!.failed_at);
+    expect(gap1).toBeGreaterThanOrEqual(1000);
+    expect(gap2).toBeGreaterThanOrEqual(2000);
+    expect(gap2).toBeLessThan(2000 + 2500);
+  });
+
+  it('succeeds on a later attempt and keeps the earlier error in the log', async () => {
+    await db.query(`ALTER SEQUENCE tries RESTART`);
+    const { id } = await one<{ id: string }>(
+      `SELECT pgdispatch.fire($$SELECT 1 / (nextval('tries') - 1) AS ok$$, max_attempts => 2) AS id`);
+    const job = await waitForJob(db, id, ['succeeded', 'failed'], 20_000);
+    expect(job.status).toBe('succeeded');
+    expect(job.attempts).toBe(2);
+    expect((job.attempt_log as unknown[]).length).toBe(1);
+    expect(job.error_sqlstate).toBeNull();
+  });
+});
+
+describe('crash safety', () => {
+  it('a job whose backend is terminated is recorded as interrupted, not left running', async () => {
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(60)') AS id`);
+    await waitForJob(db, id, ['running']);
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`]);
+    const job = await waitForJob(db, id, undefined, 20_000);
+    expect(job.status).toBe('failed');
+    expect(job.error_sqlstate).toBe('PD001');
+    expect(job.error_message).toContain('interrupted');
+  });
+
+  it('an interrupted job with attempts left is retried', async () => {
+    await db.query(`ALTER SEQUENCE tries RESTART`);
+    const { id } = await one<{ id: string }>(
+      `SELECT pgdispatch.fire($$SELECT pg_sleep(CASE WHEN nextval('tries') < 2 THEN 60 ELSE 0 END)$$, max_attempts => 2) AS id`);
+    await waitForJob(db, id, ['running']);
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`]);
+    const job = await waitForJob(db, id, undefined, 20_000);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect((job.attempt_log as Array<{ sqlstate: string }>)[0]!.sqlstate).toBe('PD001');
+  });
+
+  it.runIf(local)('after a hard stop in the middle of a job, the job is retried or failed, never left running', async () => {
+    const { id: once } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(60)') AS id`);
+    // Not a sequence: its advance before the crash was never flushed, so it would repeat.
+    const { id: twice } = await one<{ id: string }>(
+      `SELECT pgdispatch.fire($$SELECT pg_sleep(CASE WHEN current_setting('pgdispatch.attempt')::int < 2 THEN 60 ELSE 0 END)$$, max_attempts => 2) AS id`);
+    await waitForJob(db, once, ['running']);
+    await waitForJob(db, twice, ['running']);
+    await localServer(local, 'stop-immediate');
+    await localServer(local, 'restart');
+    await reconnect();
+    expect(await waitForJob(db, once, undefined, 20_000)).toMatchObject({ status: 'failed', error_sqlstate: 'PD001' });
+    expect(await waitForJob(db, twice, undefined, 20_000)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
+
+describe('retention', () => {
+  it('purge() deletes finished jobs older than the age given and returns how many', async () => {
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT 1') AS id`);
+    await waitForJob(db, id);
+    const { n: finished } = await one<{ n: number }>(`SELECT count(*)::int AS n FROM pgdispatch.jobs WHERE finished_at IS NOT NULL`);
+    const { snoozed } = await one<{ snoozed: string }>(`SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS snoozed`);
+    expect(Number((await one<{ n: string }>(`SELECT pgdispatch.purge('1 hour') AS n`)).n)).toBe(0);
+    expect(Number((await one<{ n: string }>(`SELECT pgdispatch.purge('0') AS n`)).n)).toBe(finished);
+    expect((await one<{ n: number }>(`SELECT count(*)::int AS n FROM pgdispatch.jobs`)).n).toBe(1);
+    await db.query('SELECT pgdispatch.cancel($1)', [snoozed]);
+  });
+
+  it('the maintenance job purges by settings.retention', async () => {
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT 1') AS id`);
+    await waitForJob(db, id);
+    await db.query(`UPDATE pgdispatch.settings SET retention = '0'`);
+    // The maintenance procedure pins search_path for its (pg_cron) session: give it its own.
+    const maintenance = await connect();
+    await maintenance.query('CALL pgdispatch._maintain()');
+    await maintenance.end();
+    await db.query(`UPDATE pgdispatch.settings SET retention = '7 days'`);
+    expect((await db.query('SELECT 1 FROM pgdispatch.jobs WHERE id = $1', [id])).rows).toHaveLength(0);
+  });
+});
+
+describe('bursts', () => {
+  async function burst(n: number): Promise<{ seconds: number; distinct: number; once: boolean }> {
+    await db.query('TRUNCATE marks');
+    await db.query('BEGIN');
+    await db.query(`SELECT pgdispatch.fire(format('INSERT INTO marks VALUES (%L)', g)) FROM generate_series(1, $1) g`, [n]);
+    const t0 = Date.now();
+    await db.query('COMMIT');
+    await waitFor(`a burst of ${n} to finish`, async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pgdispatch._job WHERE status IN ('scheduled', 'running')`)).n === 0 || undefined,
+    { timeoutMs: 120_000, intervalMs: 100 });
+    const seconds = (Date.now() - t0) / 1000;
+    const { distinct } = await one<{ distinct: number }>('SELECT count(DISTINCT job)::int AS distinct FROM marks');
+    const { once } = await one<{ once: boolean }>(
+      `SELECT bool_and(status = 'succeeded' AND attempts = 1) AND count(*) = $1 AS once FROM pgdispatch._job WHERE command LIKE 'INSERT INTO marks VALUES (''%'')'`, [n]);
+    await db.query(`DELETE FROM pgdispatch._job`);
+    return { seconds, distinct, once };
+  }
+
+  it('runs 10,000 jobs fired in one transaction, each exactly once, at 1,000/s or more, growing at most 11x from 1,000', async () => {
+    await db.query(`DO $$BEGIN RAISE LOG 'pgdispatch-test burst-marker'; END$$`);
+    const small = await burst(1000);
+    const large = await burst(10_000);
+    console.log(`burst 1,000: ${small.seconds.toFixed(2)} s; 10,000: ${large.seconds.toFixed(2)} s (${(10_000 / large.seconds).toFixed(0)} jobs/s), ratio ${(large.seconds / small.seconds).toFixed(2)}`);
+    expect(small).toMatchObject({ distinct: 1000, once: true });
+    expect(large).toMatchObject({ distinct: 10_000, once: true });
+    expect(10_000 / large.seconds).toBeGreaterThanOrEqual(1000);
+    expect(large.seconds / small.seconds).toBeLessThanOrEqual(11);
+    if (local) {
+      const root = execFileSync(join(repoRoot, 'scripts', 'local-pg.sh'), ['root'], { encoding: 'utf8' }).trim();
+      const log = readFileSync(join(root, 'var/lib/pgdispatch', local, 'server.log'), 'utf8');
+      const marker = log.lastIndexOf('pgdispatch-test burst-marker');
+      expect(marker).toBeGreaterThan(0);
+      const since = log.slice(marker);
+      expect(since.split('\n').filter((l) => /\b(ERROR|FATAL|PANIC):/.test(l))).toEqual([]);
+    }
+  }, 180_000);
+});
+
+describe('the warm runner', () => {
+  it('starts jobs within 100 ms of commit while on, and goes away when turned off', async () => {
+    await db.query('UPDATE pgdispatch.settings SET warm_runner = true');
+    await waitFor('the warm runner to start', async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgdispatch warm runner'`)).n === 1 || undefined);
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const { id, committed } = await one<{ id: string; committed: Date }>(
+        `SELECT pgdispatch.fire('INSERT INTO marks VALUES (''warm'')') AS id, clock_timestamp() AS committed`);
+      const job = await waitForJob(db, id);
+      latencies.push(job.started_at!.getTime() - committed.getTime());
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`warm runner start latency p50 ${latencies[10]} ms, max ${latencies[19]} ms`);
+    expect(latencies[10]).toBeLessThan(100);
+    await db.query('UPDATE pgdispatch.settings SET warm_runner = false');
+    await waitFor('the warm runner to stop', async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgdispatch warm runner'`)).n === 0 || undefined);
+    expect((await db.query(`SELECT 1 FROM cron.job WHERE jobname = 'pgdispatch_warm'`)).rows).toHaveLength(0);
+  });
+});
+
+describe('idle and uninstall', () => {
+  it.runIf(local)('opens at most one session a minute while idle, and leaves no trail in cron.job_run_details', async () => {
+    await waitFor('no job pending', async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pgdispatch._job WHERE status IN ('scheduled', 'running')`)).n === 0 || undefined);
+    const before = await one<{ s: string }>(`SELECT sessions FROM pg_stat_database WHERE datname = current_database()`);
+    await new Promise((r) => setTimeout(r, 61_000));
+    const after = await one<{ s: string }>(`SELECT sessions FROM pg_stat_database WHERE datname = current_database()`);
+    // Our own test connection is not counted (it was open before); pg_cron's sessions are.
+    expect(Number(after.sessions) - Number(before.sessions)).toBeLessThanOrEqual(1);
+    expect((await db.query(`SELECT 1 FROM cron.job_run_details WHERE command LIKE 'DO $pgdispatch$%' AND status NOT IN ('starting', 'running')`)).rows).toEqual([]);
+  }, 90_000);
+
+  it('no pg_cron job of pg_dispatch survives DROP EXTENSION', async () => {
+    await db.query(`SELECT pgdispatch.snooze('SELECT 1', '30 seconds')`);
+    await db.query('DROP EXTENSION pg_dispatch');
+    await waitFor('pg_dispatch\'s pg_cron jobs to be gone', async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`)).n === 0 || undefined,
+    { timeoutMs: 75_000, intervalMs: 500 });
+  }, 90_000);
+});
