@@ -1,0 +1,236 @@
+// Security: Supabase's role layout recreated on the test server. The extension is owned by a
+// non-superuser (like Supabase's `postgres`), RPC roles are NOLOGIN and reached through an
+// `authenticator` that switches role, and a hostile suite tries to climb, peek and forge.
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+
+let admin: pg.Client; // superuser: only to build the role layout
+let owner: pg.Client; // pgd_owner: creates and owns pg_dispatch, like Supabase's postgres
+let api: pg.Client; // authenticator, as PostgREST
+let api2: pg.Client;
+
+const claims = (sub: string) => JSON.stringify({ sub, role: 'authenticated' });
+
+/** What PostgREST does for an RPC: a transaction, SET LOCAL ROLE, the JWT claims, the call. */
+async function rpc<T = Record<string, unknown>>(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, claims(sub)]);
+    const { rows } = await client.query(sql, params);
+    await client.query('COMMIT');
+    return rows as T[];
+  } catch (e) {
+    await client.query('ROLLBACK');
+    throw e;
+  }
+}
+async function rpcFailure(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []): Promise<pg.DatabaseError> {
+  try {
+    await rpc(client, role, sub, sql, params);
+  } catch (e) {
+    return e as pg.DatabaseError;
+  }
+  throw new Error(`expected an error from: ${sql}`);
+}
+const fireAs = async (role: string, sub: string, command: string): Promise<string> =>
+  (await rpc<{ id: string }>(api, role, sub, 'SELECT pgdispatch.fire($1) AS id', [command]))[0]!.id;
+
+beforeAll(async () => {
+  admin = await connect();
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
+  await admin.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
+  await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
+  await admin.query(`DROP TABLE IF EXISTS notes, secrets CASCADE; DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
+  for (const r of ['authenticator', 'anon', 'authenticated', 'service_role', 'pgd_owner']) {
+    await admin.query(`DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN
+      EXECUTE 'DROP OWNED BY ${r} CASCADE'; EXECUTE 'DROP ROLE ${r}'; END IF; END$$`);
+  }
+  await admin.query(`
+    CREATE ROLE pgd_owner LOGIN CREATEROLE;            -- not a superuser, like Supabase's postgres
+    CREATE ROLE anon NOLOGIN; CREATE ROLE authenticated NOLOGIN; CREATE ROLE service_role NOLOGIN;
+    CREATE ROLE authenticator LOGIN NOINHERIT;
+    GRANT anon, authenticated, service_role TO authenticator;
+    GRANT anon, authenticated, service_role TO pgd_owner;
+    GRANT USAGE ON SCHEMA cron TO pgd_owner;
+    GRANT CREATE ON DATABASE ${(await admin.query('SELECT current_database() AS d')).rows[0].d} TO pgd_owner;
+    GRANT CREATE ON SCHEMA public TO pgd_owner;`);
+  owner = await connect({ user: 'pgd_owner' });
+  await owner.query('CREATE EXTENSION pg_dispatch');
+  await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('anon')`);
+  // An app in the Supabase style: auth.uid() from the JWT claims, RLS on them.
+  await owner.query(`
+    CREATE SCHEMA auth;
+    CREATE FUNCTION auth.uid() RETURNS text LANGUAGE sql STABLE AS
+      $$ SELECT nullif(current_setting('request.jwt.claims', true), '')::json ->> 'sub' $$;
+    GRANT USAGE ON SCHEMA auth TO anon, authenticated;
+    CREATE TABLE notes (owner_id text NOT NULL DEFAULT auth.uid(), body text);
+    ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY own_notes ON notes TO authenticated USING (owner_id = auth.uid()) WITH CHECK (owner_id = auth.uid());
+    GRANT SELECT, INSERT ON notes TO authenticated;
+    INSERT INTO notes VALUES ('user-1', 'one'), ('user-2', 'two');
+    CREATE TABLE secrets (s text); INSERT INTO secrets VALUES ('owner only');`);
+  api = await connect({ user: 'authenticator' });
+  api2 = await connect({ user: 'authenticator' });
+});
+afterAll(async () => {
+  await api?.end();
+  await api2?.end();
+  await owner?.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE').catch(() => {});
+  await owner?.end();
+  await admin?.end();
+});
+
+describe('installation without superuser', () => {
+  it('the extension belongs to the non-superuser that created it, and so do its pg_cron jobs', async () => {
+    const { rows } = await admin.query(`SELECT extowner::regrole::text AS o FROM pg_extension WHERE extname = 'pg_dispatch'`);
+    expect(rows[0].o).toBe('pgd_owner');
+    const { rows: jobs } = await admin.query(`SELECT DISTINCT username FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
+    expect(jobs).toEqual([{ username: 'pgd_owner' }]);
+  });
+});
+
+describe('a job runs as the role that fired it', () => {
+  it('an RPC as authenticated fires a job that runs as authenticated, seeing the same auth.uid()', async () => {
+    const id = await fireAs('authenticated', 'user-1',
+      `SELECT current_user AS who, auth.uid() AS uid, (SELECT array_agg(body) FROM notes) AS visible_notes`);
+    const job = await waitForJob(owner, id);
+    expect(job.status).toBe('succeeded');
+    expect(job.rows).toEqual([{ who: 'authenticated', uid: 'user-1', visible_notes: ['one'] }]);
+  });
+
+  it('writes under the RLS policies of the firing user', async () => {
+    const id = await fireAs('authenticated', 'user-2', `INSERT INTO notes (body) VALUES ('written by the job') RETURNING owner_id`);
+    const job = await waitForJob(owner, id);
+    expect(job.rows).toEqual([{ owner_id: 'user-2' }]);
+  });
+
+  it('has no more privilege than that role: the owner\'s tables stay closed', async () => {
+    const id = await fireAs('authenticated', 'user-1', 'SELECT * FROM secrets');
+    expect(await waitForJob(owner, id)).toMatchObject({ status: 'failed', error_sqlstate: '42501' });
+  });
+
+  it.each([
+    ['RESET ROLE', 'RESET ROLE; SELECT * FROM secrets'],
+    ['SET ROLE', 'SET ROLE pgd_owner; SELECT * FROM secrets'],
+    ['SET SESSION AUTHORIZATION', 'SET SESSION AUTHORIZATION pgd_owner; SELECT * FROM secrets'],
+    ["set_config('role')", `SELECT set_config('role', 'pgd_owner', false); SELECT * FROM secrets`],
+    ['SET LOCAL ROLE', 'SET LOCAL ROLE postgres; SELECT * FROM secrets'],
+  ])('cannot climb out with %s: the job fails and says so', async (_, command) => {
+    const id = await fireAs('authenticated', 'user-1', command);
+    const job = await waitForJob(owner, id);
+    expect(job.status).toBe('failed');
+    expect(job.error_sqlstate).toMatch(/^(42501|0A000|55P02)$/);
+  });
+
+  it('nothing a job leaves in its session reaches the next job of another role', async () => {
+    // One warm runner serves both jobs in one session, in order.
+    await owner.query('UPDATE pgdispatch.settings SET warm_runner = true');
+    await waitFor('the warm runner', async () =>
+      (await owner.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgdispatch warm runner'`)).rows.length === 1 || undefined);
+    await owner.query('BEGIN');
+    await owner.query(`SET LOCAL ROLE anon`);
+    const { rows: [{ id: planter }] } = await owner.query(`SELECT pgdispatch.fire($$
+      SET request.jwt.claims = '{"sub": "user-2"}'; SET app.planted = 'yes';
+      CREATE TEMP TABLE notes (owner_id text, body text); GRANT ALL ON pg_temp.notes TO PUBLIC$$) AS id`);
+    await owner.query(`SET LOCAL ROLE authenticated`);
+    const { rows: [{ id: victim }] } = await owner.query(`SELECT pgdispatch.fire($$
+      SELECT auth.uid() AS uid, nullif(current_setting('app.planted', true), '') AS planted,
+             (SELECT count(*) FROM pg_class WHERE relpersistence = 't') AS temp_tables$$) AS id`);
+    await owner.query('COMMIT');
+    expect((await waitForJob(owner, planter)).status).toBe('succeeded');
+    const job = await waitForJob(owner, victim);
+    await owner.query('UPDATE pgdispatch.settings SET warm_runner = false');
+    expect(job.rows).toEqual([{ uid: null, planted: null, temp_tables: 0 }]);
+  });
+});
+
+describe('a role sees, waits on and cancels only its own jobs', () => {
+  it('another role\'s job is invisible in the views and to status, result, wait and cancel', async () => {
+    const [{ id }] = await rpc<{ id: string }>(api, 'authenticated', 'user-1', `SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS id`);
+    expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch.jobs WHERE id = $1', [id])).toEqual([]);
+    expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
+    for (const call of ['status($1)', 'result($1)', `wait($1, '0 seconds')`, 'cancel($1)']) {
+      expect((await rpcFailure(api2, 'anon', 'x', `SELECT pgdispatch.${call}`, [id])).code, call).toBe('P0002');
+    }
+    expect((await rpc<{ n: number }>(api2, 'anon', 'x', `SELECT pgdispatch.cancel_by_label('%') AS n`))[0]!.n).toBe(0);
+    expect((await rpc<{ s: string }>(api, 'authenticated', 'user-1', 'SELECT pgdispatch.status($1) AS s', [id]))[0]!.s).toBe('scheduled');
+    // The owner (admin) sees everyone's.
+    expect((await owner.query('SELECT role FROM pgdispatch.jobs WHERE id = $1', [id])).rows).toEqual([{ role: 'authenticated' }]);
+    expect((await rpc<{ c: boolean }>(api, 'authenticated', 'user-1', 'SELECT pgdispatch.cancel($1) AS c', [id]))[0]!.c).toBe(true);
+  });
+});
+
+describe('the jobs table cannot be written around the API', () => {
+  it.each([
+    ['forge the owning role', `INSERT INTO pgdispatch._job (command, role) VALUES ('SELECT 1', 'pgd_owner')`],
+    ['forge a status', `INSERT INTO pgdispatch._job (command, status) VALUES ('SELECT 1', 'succeeded')`],
+    ['rewrite a command', `UPDATE pgdispatch._job SET command = 'SELECT 2'`],
+    ['rewrite the role', `UPDATE pgdispatch._job SET role = 'pgd_owner'`],
+    ['delete records', `DELETE FROM pgdispatch._job`],
+    ['change settings', `UPDATE pgdispatch.settings SET max_result_rows = 0`],
+  ])('refuses to %s', async (_, sql) => {
+    expect((await rpcFailure(api, 'authenticated', 'user-1', sql)).code).toBe('42501');
+  });
+
+  it('a direct INSERT of the allowed columns is just a fire(), owned by the inserter', async () => {
+    const [{ id, role }] = await rpc<{ id: string; role: string }>(api, 'authenticated', 'user-1',
+      `INSERT INTO pgdispatch._job (command) VALUES ('SELECT current_user AS who') RETURNING id, role`);
+    expect(role).toBe('authenticated');
+    expect((await waitForJob(owner, id)).rows).toEqual([{ who: 'authenticated' }]);
+  });
+
+  it('internal functions and the executors cannot be called by users', async () => {
+    const { rows: internals } = await admin.query(`
+      SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+       WHERE p.pronamespace IN ('pgdispatch'::regnamespace, 'pgdispatch_exec'::regnamespace)
+         AND p.proname NOT IN ('fire', 'snooze', 'fire_at', 'status', 'wait', 'result', 'cancel', 'cancel_by_label', '_is_admin')
+         AND p.proowner <> 'authenticated'::regrole  -- its own executor: tried below`);
+    expect(internals.length).toBeGreaterThan(20);
+    for (const { fn } of internals) {
+      const { rows } = await admin.query(`SELECT has_function_privilege('authenticated', $1, 'EXECUTE') AS can`, [fn]);
+      expect(rows[0].can, fn).toBe(false);
+    }
+    const { rows: [{ ex }] } = await admin.query(`SELECT p.oid::regprocedure::text AS ex FROM pg_proc p WHERE p.pronamespace = 'pgdispatch_exec'::regnamespace AND p.proowner = 'authenticated'::regrole`);
+    const err = await rpcFailure(api, 'authenticated', 'user-1', `SELECT * FROM ${ex.replace(/\(.*$/, '')}('SELECT 1', 'public', '{}', 10)`);
+    expect(err.code).toBe('42501');
+    expect((await rpcFailure(api, 'authenticated', 'user-1', `CALL pgdispatch._run(1)`)).code).toBe('42501');
+    expect((await rpcFailure(api, 'authenticated', 'user-1', `SELECT pgdispatch.grant_usage('anon')`)).code).toBe('42501');
+  });
+
+  it('a role cannot alter its own executor, and an altered executor is refused', async () => {
+    const { rows: [{ ex }] } = await admin.query(`SELECT p.oid::regprocedure::text AS ex FROM pg_proc p WHERE p.pronamespace = 'pgdispatch_exec'::regnamespace AND p.proowner = 'authenticated'::regrole`);
+    expect((await rpcFailure(api, 'authenticated', 'user-1', `ALTER FUNCTION ${ex} SECURITY INVOKER`)).code).toBe('42501');
+    // Suppose it happened anyway (a superuser did it): jobs of that role are refused, not run.
+    await admin.query(`ALTER FUNCTION ${ex} SECURITY INVOKER`);
+    const id = await fireAs('authenticated', 'user-1', 'SELECT current_user').catch((e: pg.DatabaseError) => e);
+    if (typeof id === 'string') {
+      const job = await waitForJob(owner, id);
+      expect(job).toMatchObject({ status: 'failed', error_sqlstate: '42501' });
+      expect(job.error_message).toContain('altered');
+    } else {
+      expect(id.code).toBe('42501');
+    }
+    await admin.query(`ALTER FUNCTION ${ex} SECURITY DEFINER`);
+  });
+
+  it('a role without grant_usage cannot fire, and revoke_usage takes it back', async () => {
+    await owner.query(`SELECT pgdispatch.revoke_usage('anon')`);
+    expect((await rpcFailure(api, 'anon', 'x', `SELECT pgdispatch.fire('SELECT 1')`)).code).toBe('42501');
+    await owner.query(`SELECT pgdispatch.grant_usage('anon')`);
+    const [{ id }] = await rpc<{ id: string }>(api, 'anon', 'x', `SELECT pgdispatch.fire('SELECT current_user AS who') AS id`);
+    expect((await waitForJob(owner, id)).rows).toEqual([{ who: 'anon' }]);
+  });
+});
+
+describe('carried request settings', () => {
+  it('carries the settings an admin names, and only those', async () => {
+    await owner.query(`UPDATE pgdispatch.settings SET carried_settings = carried_settings || '{app.tenant}'`);
+    await api.query('BEGIN');
+    await api.query(`SELECT set_config('role', 'authenticated', true), set_config('app.tenant', 'acme', true), set_config('app.other', 'x', true)`);
+    const { rows: [{ id }] } = await api.query(`SELECT pgdispatch.fire($$SELECT current_setting('app.tenant', true) AS tenant, current_setting('app.other', true) AS other$$) AS id`);
+    await api.query('COMMIT');
+    const job = await waitForJob(owner, id);
+    expect(job.rows).toEqual([{ tenant: 'acme', other: null }]);
+  });
+});
