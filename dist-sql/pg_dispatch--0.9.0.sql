@@ -321,6 +321,19 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
 REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz) FROM PUBLIC;
 
+-- function _busy_carriers
+CREATE FUNCTION pgdispatch._busy_carriers()
+RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\._run\((\d+)\)')::bigint), '{}')
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.usename = CURRENT_USER AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+$fn$;
+COMMENT ON FUNCTION pgdispatch._busy_carriers() IS 'Jobs whose carrier has a run in progress right now.';
+REVOKE ALL ON FUNCTION pgdispatch._busy_carriers() FROM PUBLIC;
+
 -- function _disarm
 CREATE FUNCTION pgdispatch._disarm(job_ids bigint[])
 RETURNS integer
@@ -329,15 +342,17 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Removes the carriers of jobs that no longer need them, in one transaction, so that pg_cron's
 -- launcher reloads its job table once per batch rather than once per job. A carrier is only
--- ever removed under its job's row lock, so two sessions never unschedule the same one.
+-- ever removed under its job's row lock, so two sessions never unschedule the same one, and
+-- never while its run is in progress (see _busy_carriers): that run removes it itself.
 DECLARE
   cron_job bigint;
   removed integer := 0;
+  busy bigint[] := pgdispatch._busy_carriers();
 BEGIN
   FOR cron_job IN
     UPDATE pgdispatch._job AS j SET carrier = NULL
       FROM (SELECT k.id, k.carrier FROM pgdispatch._job AS k
-             WHERE k.id = ANY (job_ids) AND k.carrier IS NOT NULL
+             WHERE k.id = ANY (job_ids) AND k.carrier IS NOT NULL AND k.id <> ALL (busy)
              ORDER BY k.id FOR UPDATE OF k) AS old
      WHERE j.id = old.id
     RETURNING old.carrier
@@ -424,6 +439,38 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._scrub_session() IS 'Resets what a job may have left in the runner''s session before the next job.';
 REVOKE ALL ON FUNCTION pgdispatch._scrub_session() FROM PUBLIC;
 
+-- function _settle_carrier
+CREATE FUNCTION pgdispatch._settle_carrier(job_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
+-- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
+-- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
+-- nothing may follow this call but the end of the run.
+DECLARE
+  j pgdispatch._job;
+BEGIN
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE;
+  IF NOT FOUND THEN
+    -- Purged, or a carrier that outlived an earlier install.
+    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
+      WHERE c.jobname = 'pgdispatch_job_' || job_id::text AND c.username = CURRENT_USER;
+  ELSIF j.carrier IS NULL THEN
+    RETURN;
+  ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
+    PERFORM pgdispatch._unschedule(j.carrier);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
+    PERFORM pgdispatch._unschedule(j.carrier);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = j.id;
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+
 -- function _start
 CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
 RETURNS pgdispatch._job
@@ -481,9 +528,8 @@ BEGIN
            error_sqlstate = e_sqlstate, error_message = e_message, error_detail = e_detail,
            error_hint = e_hint, error_context = e_context
      WHERE k.id = job.id;
-    -- Re-arm the carrier for the retry's time (none if over a minute away: maintenance arms it).
-    PERFORM pgdispatch._unschedule(k.carrier) FROM pgdispatch._job AS k WHERE k.id = job.id AND k.carrier IS NOT NULL;
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = job.id;
+    -- The carrier stays: its next run finds the job not yet due and re-arms it for the retry's
+    -- time (see _settle_carrier); a job without one is armed by the maintenance job.
     RETURN 'scheduled';
   END IF;
   UPDATE pgdispatch._job AS k
@@ -504,18 +550,14 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- What a carrier's run does first: take the job it was made for, if that job is due and free.
+-- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
   early interval;
 BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
-    IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS k WHERE k.id = job_id) THEN
-      -- The job was purged, or the carrier outlived an earlier install: remove the carrier.
-      PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
-        WHERE c.jobname = 'pgdispatch_job_' || job_id::text AND c.username = CURRENT_USER;
-    END IF;
-    RETURN NULL;  -- otherwise another session holds it
+    RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
@@ -527,18 +569,9 @@ BEGIN
       'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
-  IF j.status <> 'scheduled' THEN
-    IF j.carrier IS NOT NULL THEN
-      PERFORM pgdispatch._disarm(ARRAY[j.id]);  -- a finished job's leftover carrier
-    END IF;
-    RETURN NULL;
-  END IF;
   early := j.run_at - pg_catalog.clock_timestamp();
-  IF early > interval '2 seconds' THEN
-    -- Too early: a restart restarted the carrier's countdown. Arm it again for the right time.
-    PERFORM pgdispatch._unschedule(j.carrier);
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = j.id;
-    RETURN NULL;
+  IF j.status <> 'scheduled' OR early > interval '2 seconds' THEN
+    RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
   ELSIF early > interval '0' THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
   END IF;
@@ -690,6 +723,9 @@ BEGIN
     COMMIT;
   END IF;
   PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
+  PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
+  COMMIT;
 END
 $fn$;
 COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
@@ -810,6 +846,7 @@ BEGIN
     SELECT c.jobid FROM cron.job AS c
      WHERE c.username = CURRENT_USER AND c.jobname LIKE 'pgdispatch\_job\_%'
        AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid)
+       AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL (pgdispatch._busy_carriers())
        AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
                         WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN ('scheduled', 'running'))
   LOOP
@@ -838,7 +875,7 @@ DECLARE
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   FOR job IN SELECT j.id, j.carrier FROM pgdispatch._job AS j
-              WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL
+              WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
               ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
     PERFORM pgdispatch._unschedule(job.carrier);
     UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at) WHERE j.id = job.id;
@@ -1036,7 +1073,8 @@ BEGIN
     NEW.finished_at := pg_catalog.clock_timestamp();
     NEW.error_sqlstate := '57014';
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
-    IF OLD.carrier IS NOT NULL THEN
+    -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
+    IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
       PERFORM pgdispatch._unschedule(OLD.carrier);
       NEW.carrier := NULL;
     END IF;

@@ -13,7 +13,7 @@ import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
 import { arm, carrierCommand, disarm, unschedule } from './runner/carrier.js';
-import { alive, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand } from './runner/helpers.js';
+import { alive, busyCarriers, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
 import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, warm, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage } from './admin/usage.js';
@@ -48,12 +48,14 @@ export const extension: ExtensionModel = {
     serviceCommand,
     unschedule,
     arm,
+    busyCarriers,
     disarm,
     alive,
     drainSlot,
     forgetRuns,
     ensureWatchdog,
     scrubSession,
+    settleCarrier,
     start,
     recordFailure,
     take,

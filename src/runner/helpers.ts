@@ -98,3 +98,34 @@ export const scrubSession = fn({
   doc: 'Resets what a job may have left in the runner\'s session before the next job.',
   audience: 'owner',
 });
+
+export const busyCarriers = fn({
+  name: '_busy_carriers',
+  args: [],
+  returns: 'bigint[]',
+  language: 'sql',
+  volatility: 'stable',
+  security: 'invoker',
+  // When a pg_cron job is unscheduled while its run is in progress, pg_cron drops that run's
+  // connection; the session goes on, but anything it then sends to its client (a notice), or a
+  // server that checks for lost clients, would end it in the middle of a job. So a carrier whose
+  // run is in progress is never removed by another session: its run removes it as its last act.
+  body: dedent(`
+    SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\\._run\\((\\d+)\\)')::bigint), '{}')
+      FROM pg_catalog.pg_stat_activity AS a
+     WHERE a.usename = CURRENT_USER AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+  `),
+  doc: 'Jobs whose carrier has a run in progress right now.',
+  audience: 'owner',
+});
+
+export const settleCarrier = fn({
+  name: '_settle_carrier',
+  args: [{ name: 'job_id', type: 'bigint' }],
+  returns: 'void',
+  language: 'plpgsql',
+  security: 'invoker',
+  body: sqlFile(import.meta.url, 'settle-carrier.sql'),
+  doc: 'The last act of a carrier\'s run: removes or re-arms its own carrier.',
+  audience: 'owner',
+});

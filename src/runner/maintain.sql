@@ -36,6 +36,7 @@ BEGIN
     SELECT c.jobid FROM cron.job AS c
      WHERE c.username = CURRENT_USER AND c.jobname LIKE 'pgdispatch\_job\_%'
        AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid)
+       AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL (pgdispatch._busy_carriers())
        AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
                         WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN ('scheduled', 'running'))
   LOOP

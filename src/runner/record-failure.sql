@@ -23,9 +23,8 @@ BEGIN
            error_sqlstate = e_sqlstate, error_message = e_message, error_detail = e_detail,
            error_hint = e_hint, error_context = e_context
      WHERE k.id = job.id;
-    -- Re-arm the carrier for the retry's time (none if over a minute away: maintenance arms it).
-    PERFORM pgdispatch._unschedule(k.carrier) FROM pgdispatch._job AS k WHERE k.id = job.id AND k.carrier IS NOT NULL;
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = job.id;
+    -- The carrier stays: its next run finds the job not yet due and re-arms it for the retry's
+    -- time (see _settle_carrier); a job without one is armed by the maintenance job.
     RETURN 'scheduled';
   END IF;
   UPDATE pgdispatch._job AS k

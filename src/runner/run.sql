@@ -51,4 +51,7 @@ BEGIN
     COMMIT;
   END IF;
   PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
+  PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
+  COMMIT;
 END

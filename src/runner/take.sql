@@ -1,16 +1,12 @@
 -- What a carrier's run does first: take the job it was made for, if that job is due and free.
+-- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
   early interval;
 BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
-    IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS k WHERE k.id = job_id) THEN
-      -- The job was purged, or the carrier outlived an earlier install: remove the carrier.
-      PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
-        WHERE c.jobname = 'pgdispatch_job_' || job_id::text AND c.username = CURRENT_USER;
-    END IF;
-    RETURN NULL;  -- otherwise another session holds it
+    RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
@@ -22,18 +18,9 @@ BEGIN
       'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
-  IF j.status <> 'scheduled' THEN
-    IF j.carrier IS NOT NULL THEN
-      PERFORM pgdispatch._disarm(ARRAY[j.id]);  -- a finished job's leftover carrier
-    END IF;
-    RETURN NULL;
-  END IF;
   early := j.run_at - pg_catalog.clock_timestamp();
-  IF early > interval '2 seconds' THEN
-    -- Too early: a restart restarted the carrier's countdown. Arm it again for the right time.
-    PERFORM pgdispatch._unschedule(j.carrier);
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = j.id;
-    RETURN NULL;
+  IF j.status <> 'scheduled' OR early > interval '2 seconds' THEN
+    RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
   ELSIF early > interval '0' THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
   END IF;

@@ -7,7 +7,8 @@ BEGIN
     NEW.finished_at := pg_catalog.clock_timestamp();
     NEW.error_sqlstate := '57014';
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
-    IF OLD.carrier IS NOT NULL THEN
+    -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
+    IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
       PERFORM pgdispatch._unschedule(OLD.carrier);
       NEW.carrier := NULL;
     END IF;

@@ -35,7 +35,7 @@ describe('results', () => {
       ['TABLE items ORDER BY id LIMIT 1', [{ id: 1, name: 'item 1' }], 1],
       ['WITH x AS (SELECT 41 AS n) SELECT n + 1 AS answer FROM x', [{ answer: 42 }], 1],
       [`INSERT INTO items VALUES (100, 'new') RETURNING id, name`, [{ id: 100, name: 'new' }], 1],
-      [`UPDATE items SET name = upper(name) WHERE id > 3`, null, 3],
+      [`UPDATE items SET name = upper(name) WHERE id BETWEEN 3 AND 5`, null, 3],
       [`CREATE TEMP TABLE scratch (x int)`, null, 0],
       [`SELECT 1 WHERE false`, [], 0],
     ];

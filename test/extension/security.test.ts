@@ -147,7 +147,7 @@ describe('a job runs as the role that fired it', () => {
 
 describe('a role sees, waits on and cancels only its own jobs', () => {
   it('another role\'s job is invisible in the views and to status, result, wait and cancel', async () => {
-    const [{ id }] = await rpc<{ id: string }>(api, 'authenticated', 'user-1', `SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS id`);
+    const { id } = (await rpc<{ id: string }>(api, 'authenticated', 'user-1', `SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS id`))[0]!;
     expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch.jobs WHERE id = $1', [id])).toEqual([]);
     expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
     for (const call of ['status($1)', 'result($1)', `wait($1, '0 seconds')`, 'cancel($1)']) {
@@ -174,8 +174,8 @@ describe('the jobs table cannot be written around the API', () => {
   });
 
   it('a direct INSERT of the allowed columns is just a fire(), owned by the inserter', async () => {
-    const [{ id, role }] = await rpc<{ id: string; role: string }>(api, 'authenticated', 'user-1',
-      `INSERT INTO pgdispatch._job (command) VALUES ('SELECT current_user AS who') RETURNING id, role`);
+    const { id, role } = (await rpc<{ id: string; role: string }>(api, 'authenticated', 'user-1',
+      `INSERT INTO pgdispatch._job (command) VALUES ('SELECT current_user AS who') RETURNING id, role`))[0]!;
     expect(role).toBe('authenticated');
     expect((await waitForJob(owner, id)).rows).toEqual([{ who: 'authenticated' }]);
   });
@@ -218,7 +218,7 @@ describe('the jobs table cannot be written around the API', () => {
     await owner.query(`SELECT pgdispatch.revoke_usage('anon')`);
     expect((await rpcFailure(api, 'anon', 'x', `SELECT pgdispatch.fire('SELECT 1')`)).code).toBe('42501');
     await owner.query(`SELECT pgdispatch.grant_usage('anon')`);
-    const [{ id }] = await rpc<{ id: string }>(api, 'anon', 'x', `SELECT pgdispatch.fire('SELECT current_user AS who') AS id`);
+    const { id } = (await rpc<{ id: string }>(api, 'anon', 'x', `SELECT pgdispatch.fire('SELECT current_user AS who') AS id`))[0]!;
     expect((await waitForJob(owner, id)).rows).toEqual([{ who: 'anon' }]);
   });
 });

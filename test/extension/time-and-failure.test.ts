@@ -246,9 +246,9 @@ describe('idle and uninstall', () => {
   it.runIf(local)('opens at most one session a minute while idle, and leaves no trail in cron.job_run_details', async () => {
     await waitFor('no job pending', async () =>
       (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pgdispatch._job WHERE status IN ('scheduled', 'running')`)).n === 0 || undefined);
-    const before = await one<{ s: string }>(`SELECT sessions FROM pg_stat_database WHERE datname = current_database()`);
+    const before = await one<{ sessions: string }>(`SELECT sessions FROM pg_stat_database WHERE datname = current_database()`);
     await new Promise((r) => setTimeout(r, 61_000));
-    const after = await one<{ s: string }>(`SELECT sessions FROM pg_stat_database WHERE datname = current_database()`);
+    const after = await one<{ sessions: string }>(`SELECT sessions FROM pg_stat_database WHERE datname = current_database()`);
     // Our own test connection is not counted (it was open before); pg_cron's sessions are.
     expect(Number(after.sessions) - Number(before.sessions)).toBeLessThanOrEqual(1);
     expect((await db.query(`SELECT 1 FROM cron.job_run_details WHERE command LIKE 'DO $pgdispatch$%' AND status NOT IN ('starting', 'running')`)).rows).toEqual([]);
