@@ -68,6 +68,21 @@ describe('waiting', () => {
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(2000);
   }, 120_000);
+  it('100 jobs waiting 5 minutes hold no session and no pg_cron job', async () => {
+    await db.query(`SELECT pgdispatch.snooze('SELECT 1', '5 minutes', label => 'waiting/' || g) FROM generate_series(1, 100) g`);
+    const { carriers } = await one<{ carriers: number }>(`
+      SELECT count(*)::int AS carriers FROM cron.job c JOIN pgdispatch._job j ON c.jobid = j.carrier WHERE j.label LIKE 'waiting/%'`);
+    expect(carriers).toBe(0);
+    let most = 0;
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      const { n } = await one<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'pgdispatch%'`);
+      most = Math.max(most, n);
+      await new Promise((r) => setTimeout(r, 100)); // sampling, not waiting for an outcome
+    }
+    expect(most).toBeLessThanOrEqual(1); // at most the minute's maintenance run
+    expect((await one<{ n: number }>(`SELECT pgdispatch.cancel_by_label('waiting/%') AS n`)).n).toBe(100);
+  });
 });
 
 describe('timeouts', () => {
