@@ -1299,15 +1299,13 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch.purge(interval) IS 'Deletes the finished jobs that finished more than `older_than` ago and returns how many. The maintenance job does this every minute with `settings.retention`. Admin only.';
 REVOKE ALL ON FUNCTION pgdispatch.purge(interval) FROM PUBLIC;
 
--- function grant_usage
-CREATE FUNCTION pgdispatch.grant_usage(role_name name)
-RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+-- function _user_grants
+CREATE FUNCTION pgdispatch._user_grants()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- The list of grants is filled in by the generator: every privilege the model gives users.
-DECLARE
-  grants text[] := ARRAY[
+SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
     '%s SELECT ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path) ON TABLE pgdispatch._job %s %I',
@@ -1323,7 +1321,19 @@ DECLARE
     '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
     '%s SELECT ON TABLE pgdispatch.jobs %s %I',
     '%s SELECT ON TABLE pgdispatch.stats %s %I'
-  ];
+  ]::text[]
+$fn$;
+COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
+REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
+
+-- function grant_usage
+CREATE FUNCTION pgdispatch.grant_usage(role_name name)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  grants text[] := pgdispatch._user_grants();
   grant_sql text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN
@@ -1347,23 +1357,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- The role's jobs not yet started will fail with an error that says why; its finished jobs stay.
 DECLARE
-  grants text[] := ARRAY[
-    '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT ON TABLE pgdispatch._job %s %I',
-    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path) ON TABLE pgdispatch._job %s %I',
-    '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.cancel(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
-    '%s SELECT ON TABLE pgdispatch.jobs %s %I',
-    '%s SELECT ON TABLE pgdispatch.stats %s %I'
-  ];
+  grants text[] := pgdispatch._user_grants();
   grant_sql text;
   executor text;
   ext_name name;

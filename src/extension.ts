@@ -16,7 +16,7 @@ import { arm, carrierCommand, disarm, unschedule } from './runner/carrier.js';
 import { alive, busyCarriers, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
 import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, warm, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
-import { grantUsage, revokeUsage } from './admin/usage.js';
+import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
 import { fire, fireAt, snooze } from './api/fire.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
@@ -80,6 +80,7 @@ export const extension: ExtensionModel = {
     cancel,
     cancelByLabel,
     purge,
+    userGrants,
     grantUsage,
     revokeUsage,
     jobsView,

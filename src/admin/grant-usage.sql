@@ -1,6 +1,5 @@
--- The list of grants is filled in by the generator: every privilege the model gives users.
 DECLARE
-  grants text[] := {{USER_GRANTS}};
+  grants text[] := pgdispatch._user_grants();
   grant_sql text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name) THEN

@@ -1,6 +1,6 @@
 -- The role's jobs not yet started will fail with an error that says why; its finished jobs stay.
 DECLARE
-  grants text[] := {{USER_GRANTS}};
+  grants text[] := pgdispatch._user_grants();
   grant_sql text;
   executor text;
   ext_name name;

@@ -2,6 +2,19 @@
 // with one call. The list of grants is derived from the model by the generator.
 import { fn, sqlFile } from '../model/define.js';
 
+export const userGrants = fn({
+  name: '_user_grants',
+  args: [],
+  returns: 'text[]',
+  language: 'sql',
+  volatility: 'immutable',
+  security: 'invoker',
+  // {{USER_GRANTS}} is filled in by the generator from the model: every privilege users get.
+  body: 'SELECT {{USER_GRANTS}}::text[]\n',
+  doc: 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).',
+  audience: 'owner',
+});
+
 export const grantUsage = fn({
   name: 'grant_usage',
   args: [{ name: 'role_name', type: 'name' }],
