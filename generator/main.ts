@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extension } from '../src/extension.js';
+import { renderClientApi } from './render-client-api.js';
 import { renderClientTypes } from './render-client-types.js';
 import { renderControl } from './render-control.js';
 import { renderInstall } from './render-install.js';
@@ -24,6 +25,7 @@ export function artifacts(): Map<string, string> {
   out.set('dist-sql/README.md', mdHeader + spliceReference(readme, reference));
   out.set(`pg_tle/${m.name}.sql`, renderPgTle(m, install));
   out.set('src/client/generated/database.ts', renderClientTypes(m));
+  out.set('src/client/generated/api.ts', renderClientApi(m));
   out.set('README.md', spliceReference(readme, reference));
   return out;
 }

@@ -12,7 +12,7 @@ import { renderPgTle } from '../../generator/render-pgtle.js';
 const install = renderInstall(extension);
 const generatedFiles = [
   'dist-sql/pg_dispatch.control', `dist-sql/pg_dispatch--${extension.version}.sql`, 'dist-sql/README.md',
-  'pg_tle/pg_dispatch.sql', 'src/client/generated/database.ts',
+  'pg_tle/pg_dispatch.sql', 'src/client/generated/database.ts', 'src/client/generated/api.ts',
 ];
 
 describe('generated artifacts', () => {

@@ -1,0 +1,43 @@
+// Builds what the package ships: the CLI bundled into one file, dist/pgdispatch.mjs (package.json
+// "bin"), which finds dist-sql/, pg_tle/ and scripts/local-pg.sh from the package root
+// (projectRoot()); and the client, dist/client/index.js (pg and kysely left as dependencies) with
+// its declarations (tsconfig.client.json), for package.json "exports". `--cli` builds the CLI only.
+import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'dist', 'pgdispatch.mjs');
+
+await build({
+  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile,
+  // pg's optional native binding is never used.
+  external: ['pg-native'],
+  // pg is CommonJS: give its require() calls of Node's modules a require to call.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __pgdCreateRequire } from 'node:module';\nconst require = __pgdCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+chmodSync(outfile, 0o755);
+console.log(`built ${outfile.slice(root.length + 1)}`);
+
+if (!process.argv.includes('--cli')) {
+  await build({
+    entryPoints: [join(root, 'src', 'client', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: join(root, 'dist', 'client', 'index.js'),
+    logLevel: 'warning',
+  });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.client.json')], { stdio: 'inherit' });
+  console.log('built dist/client/index.js and its declarations');
+}

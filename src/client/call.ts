@@ -1,0 +1,53 @@
+// One call of a public SQL function, built from its generated descriptor: required arguments in
+// order, options by name (left out, the SQL default applies), each cast to its SQL type.
+import type { SqlFunction } from './generated/api.js';
+import { toDispatchError } from './errors.js';
+import type { Executor } from './connection.js';
+import { toParameter } from './values.js';
+
+/** A statement and its parameters. */
+export interface SqlCall {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * Builds `SELECT schema.fn($1::type, name => $2::type, ...) AS value` for a generated descriptor.
+ *
+ * @example
+ * buildCall(fire, ['SELECT 1'], { label: 'x' });
+ * // { text: "SELECT pgdispatch.fire($1::text, label => $2::text) AS value", values: ['SELECT 1', 'x'] }
+ */
+export function buildCall(fn: SqlFunction, required: readonly unknown[], options: object = {}): SqlCall {
+  const values: unknown[] = [];
+  const parts: string[] = [];
+  const opts = options as Record<string, unknown>;
+  let i = 0;
+  for (const a of fn.args) {
+    if (a.required) {
+      if (i >= required.length) throw new TypeError(`${fn.call}: missing argument ${a.option}`);
+      values.push(toParameter(a.type, required[i++]));
+      parts.push(`$${values.length}::${a.type}`);
+    } else if (opts[a.option] !== undefined) {
+      values.push(toParameter(a.type, opts[a.option]));
+      parts.push(`${a.sql} => $${values.length}::${a.type}`);
+    }
+  }
+  return { text: `SELECT ${fn.call}(${parts.join(', ')}) AS value`, values };
+}
+
+/**
+ * Runs one call and returns its single value, with errors mapped to typed classes.
+ *
+ * @example
+ * const id = await invoke<string>(executor(pool), fire, ['SELECT 1']);
+ */
+export async function invoke<T>(exec: Executor, fn: SqlFunction, required: readonly unknown[], options: object = {}): Promise<T> {
+  const { text, values } = buildCall(fn, required, options);
+  try {
+    const { rows } = await exec.query<{ value: T }>(text, values);
+    return rows[0]!.value;
+  } catch (e) {
+    throw toDispatchError(e);
+  }
+}

@@ -1,0 +1,178 @@
+// createDispatch(): the typed client over a pg Pool/Client/PoolClient or a Kysely instance.
+import * as api from './generated/api.js';
+import { invoke } from './call.js';
+import { executor, isKysely, isPgClient, isPool, type Connection } from './connection.js';
+import { listJobs, type JobPage, type ListFilter } from './list.js';
+import { NoticeListener, type ListenSource } from './notices.js';
+import { toJobResult, type JobResult } from './result.js';
+import type { JobId, JobIdInput } from './values.js';
+import { waitForJob, type WaitOptions } from './wait.js';
+
+/**
+ * Options every call takes: `client`, the transaction to run in (a Kysely `Transaction` or a
+ * checked-out pg client inside BEGIN), so that a job fired there is rolled back with it.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   await trx.insertInto('orders').values(order).execute();
+ *   await d.fire('CALL ship_order(42)', { client: trx });   // no order, no job
+ * });
+ */
+export interface CallOptions {
+  readonly client?: Connection;
+}
+
+/** The arguments of a method: the function's required SQL arguments, then its options. */
+type Args<K extends keyof api.PgDispatchApi> = [...api.PgDispatchApi[K]['required'], options?: api.PgDispatchApi[K]['options'] & CallOptions];
+
+/**
+ * Options of `createDispatch()`.
+ *
+ * @example
+ * createDispatch(pool, { pollIntervalMs: 2000 });
+ * createDispatch(kysely, { listen: process.env.DATABASE_URL });
+ */
+export interface DispatchOptions {
+  /**
+   * Where `wait()` hears completion notices. Default: the Pool (one connection is held while waits
+   * are pending) or the Client given; a Kysely instance cannot LISTEN, so it polls unless given a
+   * Pool, Client or connection string here. `false`: polling only (e.g. behind a transaction-mode
+   * pooler, where LISTEN is accepted but notices never arrive).
+   */
+  readonly listen?: ListenSource;
+  /** How often `wait()` reads the status when no notice comes (default 1000 ms). */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * The client. Every method maps one pg_dispatch function; see `createDispatch()`.
+ *
+ * @example
+ * const d = createDispatch(pool);
+ * const id = await d.fire('SELECT count(*) FROM orders', { label: 'report/daily', timeout: 60_000 });
+ * await d.wait(id, { timeoutMs: 10_000 });
+ * const { status, rows } = await d.result<{ count: string }>(id);
+ */
+export interface Dispatch {
+  /**
+   * Fires `command`: it runs as soon as possible (1-2 s) after the calling transaction commits. Returns the job's id.
+   *
+   * @example
+   * const id = await d.fire('UPDATE accounts SET balance = balance - 10 WHERE id = 42', { label: 'billing/req-8f3a', maxAttempts: 3 });
+   */
+  fire(...args: Args<'fire'>): Promise<JobId>;
+  /**
+   * Like `fire()`, not before `delay` (milliseconds or interval text) has passed.
+   *
+   * @example
+   * await d.snooze('DELETE FROM sessions WHERE expires_at < now()', '10 minutes');
+   */
+  snooze(...args: Args<'snooze'>): Promise<JobId>;
+  /**
+   * Fires `command` to run at `runAt`.
+   *
+   * @example
+   * await d.fireAt('CALL close_books()', new Date('2030-01-01T00:00:00Z'));
+   */
+  fireAt(...args: Args<'fireAt'>): Promise<JobId>;
+  /**
+   * The job's status now.
+   *
+   * @example
+   * if ((await d.status(id)) === 'failed') { ... }
+   */
+  status(...args: Args<'status'>): Promise<api.JobStatus>;
+  /**
+   * Resolves to the job's status once it has finished, or after `timeoutMs` (default 30 s) with its status then.
+   * Woken by pg_dispatch's completion notices (LISTEN pgdispatch); polls when LISTEN is unavailable.
+   *
+   * @example
+   * const status = await d.wait(id, { timeoutMs: 5000 });
+   */
+  wait(id: JobIdInput, options?: WaitOptions): Promise<api.JobStatus>;
+  /**
+   * The job's outcome: `{ status, rows, rowCount, truncated, error, attempts, ... }`, rows typed as `T`.
+   *
+   * @example
+   * const { rows } = await d.result<{ id: number; email: string }>(id);
+   */
+  result<T = Record<string, unknown>>(id: JobIdInput, options?: CallOptions): Promise<JobResult<T>>;
+  /**
+   * Cancels a job; false when it had already finished.
+   *
+   * @example
+   * await d.cancel(id);
+   */
+  cancel(...args: Args<'cancel'>): Promise<boolean>;
+  /**
+   * Cancels every unfinished job of the caller whose label matches a LIKE pattern; returns how many.
+   *
+   * @example
+   * const n = await d.cancelByLabel('billing/%');
+   */
+  cancelByLabel(...args: Args<'cancelByLabel'>): Promise<number>;
+  /**
+   * One page of the caller's jobs, newest first.
+   *
+   * @example
+   * const { jobs, nextCursor } = await d.list({ status: 'failed', label: 'billing/%', limit: 20 });
+   */
+  list(filter?: ListFilter & CallOptions): Promise<JobPage>;
+  /**
+   * Gives back the listening connection, if one is held (the connection you passed stays open).
+   *
+   * @example
+   * await d.close(); await pool.end();
+   */
+  close(): Promise<void>;
+}
+
+function defaultListenSource(c: Connection): ListenSource {
+  if (isKysely(c)) return false;
+  if (isPool(c) || isPgClient(c)) return c;
+  return false;
+}
+
+/**
+ * Creates the client over a pg Pool, Client or PoolClient, or a Kysely instance.
+ *
+ * @example
+ * import pg from 'pg';
+ * import { createDispatch } from 'pg_dispatch';
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const d = createDispatch(pool);
+ * const id = await d.fire('SELECT 1 AS one', { label: 'hello' });
+ * await d.wait(id, { timeoutMs: 10_000 });
+ * console.log((await d.result<{ one: number }>(id)).rows);
+ */
+export function createDispatch(connection: Connection, options: DispatchOptions = {}): Dispatch {
+  const main = executor(connection);
+  const via = (o?: CallOptions) => (o?.client ? executor(o.client) : main);
+  const listener = new NoticeListener(options.listen ?? defaultListenSource(connection));
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+
+  /** Calls the generated function `fn` with a method's arguments: its required ones, then options. */
+  function call<T>(fn: api.SqlFunction, args: readonly unknown[]): Promise<T> {
+    const n = fn.args.filter((a) => a.required).length;
+    const opts = (args[n] ?? {}) as CallOptions;
+    return invoke<T>(via(opts), fn, args.slice(0, n), opts);
+  }
+
+  const status = (...args: Args<'status'>) => call<api.StatusReturns>(api.status, args) as Promise<api.JobStatus>;
+
+  return {
+    fire: (...args) => call<api.FireReturns>(api.fire, args),
+    snooze: (...args) => call<api.SnoozeReturns>(api.snooze, args),
+    fireAt: (...args) => call<api.FireAtReturns>(api.fireAt, args),
+    status,
+    wait: (id, o = {}) => waitForJob(id, () => status(id), listener, o, pollIntervalMs),
+    async result<T>(id: JobIdInput, o?: CallOptions) {
+      return toJobResult<T>(await call<api.ResultReturns>(api.result, [id, o]));
+    },
+    cancel: (...args) => call<api.CancelReturns>(api.cancel, args),
+    cancelByLabel: (...args) => call<api.CancelByLabelReturns>(api.cancelByLabel, args),
+    list: (filter = {}) => listJobs(via(filter), filter),
+    close: () => listener.close(),
+  };
+}

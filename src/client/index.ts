@@ -1,0 +1,33 @@
+// pg_dispatch's Node client: explicit public exports.
+export { createDispatch } from './create-dispatch.js';
+export type { CallOptions, Dispatch, DispatchOptions } from './create-dispatch.js';
+export type { Connection } from './connection.js';
+export type { WaitOptions } from './wait.js';
+export { finishedStatuses, isFinished } from './wait.js';
+export type { JobPage, ListFilter } from './list.js';
+export type { JobError, JobResult } from './result.js';
+export type { JobNotice, ListenSource } from './notices.js';
+export { noticeChannel } from './notices.js';
+export type { Interval, JobId, JobIdInput } from './values.js';
+export {
+  CommandNotSupportedError,
+  ConnectionError,
+  InvalidArgumentError,
+  JobNotCommittedError,
+  JobNotFoundError,
+  LabelTooLongError,
+  NotInstalledError,
+  NotSupportedError,
+  PermissionDeniedError,
+  PgDispatchError,
+  toDispatchError,
+} from './errors.js';
+export { extensionVersion, jobStatuses } from './generated/api.js';
+export type {
+  JobStatus,
+  FireOptions,
+  FireAtOptions,
+  SnoozeOptions,
+  PgDispatchApi,
+} from './generated/api.js';
+export type { JobsRow, PgDispatchDatabase, StatsRow } from './generated/database.js';

@@ -1,0 +1,87 @@
+// wait(): resolves when a job has finished, woken by pg_dispatch's completion notices; polls
+// instead (and, while listening, as a slow safety net) when LISTEN is unavailable, e.g. behind a
+// transaction-mode pooler where notices never arrive.
+import type { JobStatus } from './generated/api.js';
+import type { NoticeListener } from './notices.js';
+import type { JobIdInput } from './values.js';
+
+/**
+ * Options of `wait()`.
+ *
+ * @example
+ * await d.wait(id, { timeoutMs: 10_000, pollIntervalMs: 2_000 });
+ */
+export interface WaitOptions {
+  /** Give up after this long and resolve to the status then (default 30 000 ms, like the SQL wait()). */
+  readonly timeoutMs?: number;
+  /**
+   * How often to read the status when no notice arrives (default: the client's `pollIntervalMs`,
+   * 1 000 ms). With LISTEN working, a notice wakes the wait at once and polling is only a safety net.
+   */
+  readonly pollIntervalMs?: number;
+  /** Stops waiting: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** The statuses after which a job does not change any more. */
+export const finishedStatuses: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+
+/**
+ * Whether a status is final.
+ *
+ * @example
+ * if (isFinished(await d.status(id))) console.log('done');
+ */
+export function isFinished(status: string): boolean {
+  return (finishedStatuses as readonly string[]).includes(status);
+}
+
+/**
+ * Waits for a job: subscribes to notices first, then reads the status, so that no notice is missed.
+ *
+ * @example
+ * const status = await waitForJob(id, () => d.status(id), listener, { timeoutMs: 5000 }, 1000);
+ */
+export async function waitForJob(
+  id: JobIdInput,
+  readStatus: () => Promise<JobStatus>,
+  listener: NoticeListener,
+  options: WaitOptions,
+  defaultPollMs: number,
+): Promise<JobStatus> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const pollMs = Math.max(10, options.pollIntervalMs ?? defaultPollMs);
+  const deadline = Date.now() + timeoutMs;
+  const key = String(id);
+  let wake: (() => void) | null = null;
+  let woken = false;
+  const unsubscribe = await listener.subscribe((n) => {
+    if (n.id !== key) return;
+    woken = true;
+    wake?.();
+  });
+  const signal = options.signal;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      woken = false;
+      const status = await readStatus();
+      const left = deadline - Date.now();
+      if (isFinished(status) || left <= 0) return status;
+      if (woken) continue; // a notice came while the status was being read
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          wake = null;
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(pollMs, left));
+        signal?.addEventListener('abort', done);
+        wake = done;
+      });
+    }
+  } finally {
+    await unsubscribe?.();
+  }
+}

@@ -1,0 +1,63 @@
+// Type tests: the client's signatures follow the generated declarations.
+import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  createDispatch, type Dispatch, type FireOptions, type JobId, type JobResult, type JobStatus, type JobsRow,
+  type PgDispatchApi, type PgDispatchDatabase,
+} from '../../src/client/index.js';
+
+declare const pool: pg.Pool;
+declare const client: pg.PoolClient;
+declare const db: Kysely<PgDispatchDatabase>;
+declare const trx: Transaction<PgDispatchDatabase>;
+
+describe('client types', () => {
+  it('accepts a Pool, a Client, a PoolClient, Kysely and a Kysely transaction', () => {
+    expectTypeOf(createDispatch(pool)).toEqualTypeOf<Dispatch>();
+    expectTypeOf(createDispatch(client)).toEqualTypeOf<Dispatch>();
+    expectTypeOf(createDispatch(db)).toEqualTypeOf<Dispatch>();
+    expectTypeOf(createDispatch(trx)).toEqualTypeOf<Dispatch>();
+    // @ts-expect-error not a connection
+    createDispatch('postgres://');
+  });
+
+  it('has the shapes users write', () => {
+    const d = createDispatch(pool);
+    expectTypeOf(d.fire('SELECT 1', { label: 'x', timeout: 1000, maxAttempts: 3, client })).resolves.toEqualTypeOf<JobId>();
+    expectTypeOf(d.fire('SELECT 1', { timeout: '5 minutes', client: trx })).resolves.toBeString();
+    expectTypeOf(d.snooze('SELECT 1', '10 minutes')).resolves.toBeString();
+    expectTypeOf(d.fireAt('SELECT 1', new Date())).resolves.toBeString();
+    expectTypeOf(d.wait('1', { timeoutMs: 5000 })).resolves.toEqualTypeOf<JobStatus>();
+    expectTypeOf(d.status(1n)).resolves.toEqualTypeOf<JobStatus>();
+    expectTypeOf(d.cancel(1)).resolves.toBeBoolean();
+    expectTypeOf(d.cancelByLabel('billing/%')).resolves.toBeNumber();
+    expectTypeOf(d.list({ status: ['failed'], label: 'a/%' })).resolves.toHaveProperty('jobs').toEqualTypeOf<readonly JobsRow[]>();
+    // @ts-expect-error the command is required
+    d.fire();
+    // @ts-expect-error unknown option
+    d.fire('SELECT 1', { labl: 'x' });
+    // @ts-expect-error maxAttempts is a number
+    d.fire('SELECT 1', { maxAttempts: '3' });
+    // @ts-expect-error snooze needs a delay
+    d.snooze('SELECT 1');
+    // @ts-expect-error not a status
+    d.list({ status: 'done' });
+  });
+
+  it('types result rows', () => {
+    const d = createDispatch(pool);
+    const r = d.result<{ id: number; email: string }>('1');
+    expectTypeOf(r).resolves.toEqualTypeOf<JobResult<{ id: number; email: string }>>();
+    expectTypeOf<JobResult<{ id: number }>['rows']>().toEqualTypeOf<readonly { id: number }[] | null>();
+    expectTypeOf<JobResult['rowCount']>().toEqualTypeOf<number | null>();
+    expectTypeOf<JobResult['status']>().toEqualTypeOf<JobStatus>();
+  });
+
+  it('takes its option types from the generated declarations', () => {
+    expectTypeOf<Parameters<Dispatch['fire']>[0]>().toEqualTypeOf<PgDispatchApi['fire']['required'][0]>();
+    expectTypeOf<FireOptions>().toHaveProperty('maxAttempts');
+    expectTypeOf<JobStatus>().toEqualTypeOf<'scheduled' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out'>();
+    expectTypeOf<PgDispatchDatabase['pgdispatch.jobs']>().toEqualTypeOf<JobsRow>();
+  });
+});
