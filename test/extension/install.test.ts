@@ -50,4 +50,12 @@ describe('CREATE EXTENSION pg_dispatch', () => {
          AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)`);
     expect(unpinned).toEqual([]);
   });
+
+  it('every PL/pgSQL function compiles (CREATE EXTENSION does not check their bodies)', async () => {
+    const { rows } = await db.query(`
+      SELECT p.oid::regprocedure::text AS fn FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+       WHERE l.lanname = 'plpgsql' AND p.pronamespace = 'pgdispatch'::regnamespace`);
+    expect(rows.length).toBeGreaterThan(25);
+    for (const { fn } of rows) await db.query('SELECT plpgsql_validator($1::regprocedure)', [fn]);
+  });
 });
