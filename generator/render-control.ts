@@ -9,9 +9,9 @@ export function renderControl(model: ExtensionModel): string {
       `comment = '${model.comment.replace(/'/g, "''")}'`,
       `default_version = '${model.version}'`,
       `requires = '${model.requires.join(', ')}'`,
-      // Objects are created in schema pgdispatch by name: the extension cannot move.
+      // Objects are created in schema pgdispatch by name: the extension cannot move. No `schema`:
+      // the script creates pgdispatch itself (see src/schema/extension-schema.ts).
       'relocatable = false',
-      `schema = ${model.schema}`,
       // Nothing in the script needs superuser, so a role with CREATE on the database can install it.
       'superuser = false',
     ].join('\n') +

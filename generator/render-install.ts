@@ -99,12 +99,19 @@ function renderObject(model: ExtensionModel, o: SqlObject): string {
   }
 }
 
+/** The objects of the model as SQL, in order, less those named in `omit`. */
+export function renderObjects(model: ExtensionModel, omit: readonly string[] = []): string[] {
+  return model.objects
+    .filter((o) => !omit.includes(o.name))
+    .map((o) => `-- ${o.kind} ${o.name}\n${renderObject(model, o)}`);
+}
+
 export function renderInstall(model: ExtensionModel): string {
   const parts = [
     sqlHeader +
       `-- ${model.name} ${model.version}: ${model.comment}.\n` +
       `-- Install with CREATE EXTENSION ${model.name}; upgrade with ALTER EXTENSION ${model.name} UPDATE.`,
-    ...model.objects.map((o) => `-- ${o.kind} ${o.name}\n${renderObject(model, o)}`),
+    ...renderObjects(model),
   ];
   return parts.join('\n\n') + '\n';
 }

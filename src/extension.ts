@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { statement } from './model/define.js';
 import type { ExtensionModel } from './model/types.js';
 import { preamble } from './schema/preamble.js';
+import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
+import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
@@ -22,6 +24,7 @@ import { status } from './api/status.js';
 import { wait } from './api/wait.js';
 import { result } from './api/result.js';
 import { cancel, cancelByLabel } from './api/cancel.js';
+import { from015 } from './upgrades/from-0.1.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -37,6 +40,9 @@ export const extension: ExtensionModel = {
   requires: ['pg_cron'],
   objects: [
     preamble,
+    schemaCreate,
+    schemaSetup,
+    extensionName,
     settingsTable,
     jobTable,
     isAdmin,
@@ -87,4 +93,7 @@ export const extension: ExtensionModel = {
     statsView,
     scheduleServiceJobs,
   ],
+  // Every upgrade into the current version; those into earlier ones are released files in
+  // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
+  upgrades: [from015],
 };

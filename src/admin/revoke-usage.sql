@@ -15,7 +15,7 @@ BEGIN
   executor := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)',
                                 'run_as_' || (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name)::text);
   IF pg_catalog.to_regprocedure(executor) IS NOT NULL THEN
-    SELECT e.extname INTO ext_name FROM pg_catalog.pg_extension AS e WHERE e.extnamespace = 'pgdispatch'::regnamespace;
+    ext_name := pgdispatch._extension_name();
     EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', ext_name, executor);
     EXECUTE pg_catalog.format('DROP FUNCTION %s', executor);
   END IF;

@@ -81,6 +81,21 @@ export interface StatementDef {
 
 export type SqlObject = FunctionDef | TableDef | ViewDef | StatementDef;
 
+/**
+ * One upgrade script, pg_dispatch--<from>--<to>.sql. Either written by hand beside src/ (`sql`),
+ * or, for a version whose catalog has nothing of this one's (0.1.x), the whole install script
+ * wrapped in a hand-written `prologue` and `epilogue`, less the objects in `omit` (they exist).
+ */
+export type UpgradeDef =
+  | { readonly from: string; readonly to: string; readonly sql: string }
+  | {
+      readonly from: string;
+      readonly to: string;
+      readonly prologue: string;
+      readonly epilogue: string;
+      readonly omit: readonly string[];
+    };
+
 export interface ExtensionModel {
   readonly name: string;
   readonly schema: string;
@@ -88,4 +103,6 @@ export interface ExtensionModel {
   readonly comment: string;
   readonly requires: readonly string[];
   readonly objects: readonly SqlObject[];
+  /** Upgrade scripts into this and earlier versions; each one ships forever once released. */
+  readonly upgrades: readonly UpgradeDef[];
 }

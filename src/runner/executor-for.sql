@@ -48,8 +48,7 @@ BEGIN
   f := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname)::regprocedure;
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
-  SELECT e.extname INTO ext_name FROM pg_catalog.pg_extension AS e
-   WHERE e.extnamespace = 'pgdispatch'::regnamespace;
+  ext_name := pgdispatch._extension_name();
   EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.

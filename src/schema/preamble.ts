@@ -1,5 +1,5 @@
 // Checks that run before anything is created: CREATE EXTENSION must fail early, with a hint,
-// where pg_dispatch cannot work (no pg_cron here, an old pg_cron, or the wrong schema).
+// where pg_dispatch cannot work (no pg_cron here, or an old one). Upgrades run it too.
 // The control file also `requires` pg_cron, but pg_tle's handling of non-TLE requirements had
 // bugs (pg_tle #183), so the script checks for itself.
 import { dedent, statement } from '../model/define.js';
@@ -9,11 +9,6 @@ export const preamble = statement('preamble', dedent(`
   DECLARE
     cron_version text;
   BEGIN
-    IF '@extschema@' <> 'pgdispatch' THEN
-      RAISE EXCEPTION 'pg_dispatch must be created in schema pgdispatch, not %', '@extschema@'
-        USING ERRCODE = 'invalid_schema_name',
-              HINT = 'Create the schema first if needed (CREATE SCHEMA pgdispatch;), then: CREATE EXTENSION pg_dispatch SCHEMA pgdispatch;';
-    END IF;
     SELECT e.extversion INTO cron_version FROM pg_catalog.pg_extension AS e WHERE e.extname = 'pg_cron';
     IF cron_version IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch needs pg_cron in this database (%)', pg_catalog.current_database()

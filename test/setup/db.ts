@@ -16,13 +16,29 @@ export async function connect(options: { user?: string; database?: string } = {}
   return client;
 }
 
-/** Drops pg_dispatch with everything it left in pg_cron, and creates it again. */
-export async function freshExtension(client: pg.Client): Promise<void> {
+/**
+ * How every test file gets its pg_dispatch. PGDISPATCH_TEST_INSTALL=upgrade runs the whole suite
+ * on databases that were pg_dispatch 0.1.5 and were upgraded with ALTER EXTENSION UPDATE.
+ */
+export const installMode = process.env.PGDISPATCH_TEST_INSTALL === 'upgrade' ? 'upgrade' : 'fresh';
+
+/** Drops pg_dispatch with everything it left in pg_cron, and removes the 0.1.5 jobs' leftovers. */
+export async function dropExtension(client: pg.Client): Promise<void> {
   await client.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
   await client.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
   await client.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
   await client.query(`DELETE FROM cron.job_run_details`);
-  await client.query('CREATE EXTENSION pg_dispatch');
+}
+
+/** Drops pg_dispatch and creates it again (see installMode). */
+export async function freshExtension(client: pg.Client): Promise<void> {
+  await dropExtension(client);
+  if (installMode === 'upgrade') {
+    await client.query(`CREATE EXTENSION pg_dispatch VERSION '0.1.5' CASCADE`);
+    await client.query('ALTER EXTENSION pg_dispatch UPDATE');
+  } else {
+    await client.query('CREATE EXTENSION pg_dispatch');
+  }
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after the deadline. */

@@ -43,12 +43,19 @@ async function dockerAnswers(): Promise<boolean> {
   }
 }
 
-/** Copies dist-sql's control and scripts where the local server looks for extensions. */
+/** Where the upgrade tests' stand-in for pg_dispatch 0.1.5 lives (never shipped). */
+export const legacyFixture = join(repoRoot, 'test', 'fixtures', 'pg_dispatch-0.1.5');
+
+/**
+ * Copies dist-sql's control and scripts where the local server looks for extensions, with the
+ * stand-in for 0.1.5 that the upgrade tests start from.
+ */
 export function installExtensionFiles(): void {
   const extdir = execFileSync(localPg, ['extdir'], { encoding: 'utf8' }).trim();
-  const dist = join(repoRoot, 'dist-sql');
-  for (const f of readdirSync(dist)) {
-    if (f.endsWith('.control') || f.endsWith('.sql')) copyFileSync(join(dist, f), join(extdir, f));
+  for (const dir of [join(repoRoot, 'dist-sql'), legacyFixture]) {
+    for (const f of readdirSync(dir)) {
+      if (f.endsWith('.control') || f.endsWith('.sql')) copyFileSync(join(dir, f), join(extdir, f));
+    }
   }
 }
 
@@ -64,7 +71,10 @@ async function startContainer(): Promise<TestServer> {
   const container = await new GenericContainer('supabase/postgres:15.8.1.085')
     .withEnvironment({ POSTGRES_PASSWORD: 'postgres' })
     .withExposedPorts(5432)
-    .withCopyDirectoriesToContainer([{ source: join(repoRoot, 'dist-sql'), target: '/usr/share/postgresql/extension-pgdispatch' }])
+    .withCopyDirectoriesToContainer([
+      { source: join(repoRoot, 'dist-sql'), target: '/usr/share/postgresql/extension-pgdispatch' },
+      { source: legacyFixture, target: '/usr/share/postgresql/extension-pgdispatch' },
+    ])
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .start();
   await container.exec(['sh', '-c', 'cp /usr/share/postgresql/extension-pgdispatch/*.sql /usr/share/postgresql/extension-pgdispatch/*.control "$(pg_config --sharedir)/extension/"']);

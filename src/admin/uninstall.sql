@@ -1,0 +1,46 @@
+DO $uninstall$
+DECLARE
+  ext_name name;
+  ext_version text;
+  unscheduled bigint := 0;
+  left_behind bigint := 0;
+  tle_removed boolean := false;
+BEGIN
+  -- The extension that owns schema pgdispatch, whatever its name (database.dev: "<handle>@pg_dispatch").
+  SELECT e.extname, e.extversion INTO ext_name, ext_version
+    FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_extension AS e ON e.oid = d.refobjid
+   WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+     AND d.objid = (SELECT n.oid FROM pg_catalog.pg_namespace AS n WHERE n.nspname = 'pgdispatch')
+     AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e';
+  IF ext_name IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+    -- pg_dispatch's pg_cron jobs are not extension members: DROP EXTENSION would leave them (the
+    -- '@reboot' one until the next restart). Their run history goes with them.
+    DELETE FROM cron.job_run_details AS r
+     USING cron.job AS j
+     WHERE r.jobid = j.jobid AND j.jobname LIKE 'pgdispatch\_%';
+    SELECT pg_catalog.count(cron.unschedule(j.jobid)) INTO unscheduled
+      FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%';
+  END IF;
+  IF ext_name IS NOT NULL THEN
+    -- No CASCADE: your objects that use pg_dispatch (a view over pgdispatch.jobs, say) stop this
+    -- with their names, rather than vanish.
+    EXECUTE pg_catalog.format('DROP EXTENSION %I', ext_name);
+  END IF;
+  IF pg_catalog.to_regprocedure('pgtle.uninstall_extension(text)') IS NOT NULL
+     AND EXISTS (SELECT 1 FROM pgtle.available_extensions() AS a WHERE a.name = 'pg_dispatch') THEN
+    tle_removed := pgtle.uninstall_extension('pg_dispatch');
+  END IF;
+  IF pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+    -- pg_cron shows each role only its own jobs (a superuser sees all).
+    SELECT pg_catalog.count(*) INTO left_behind FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%';
+  END IF;
+  RAISE NOTICE 'pg_dispatch uninstalled: extension %, % pg_cron job(s) removed, pg_tle registration %',
+    CASE WHEN ext_name IS NULL THEN 'was not installed' ELSE pg_catalog.format('%I %s dropped', ext_name, ext_version) END,
+    unscheduled,
+    CASE WHEN tle_removed THEN 'removed' ELSE 'none' END;
+  IF left_behind > 0 THEN
+    RAISE WARNING 'pg_dispatch: % pg_cron job(s) named pgdispatch_* are still scheduled', left_behind
+      USING HINT = 'They belong to another role: run this script as that role or a superuser, or SELECT cron.unschedule(jobid) for them.';
+  END IF;
+END
+$uninstall$;
