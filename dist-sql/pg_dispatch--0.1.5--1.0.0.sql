@@ -1533,6 +1533,8 @@ BEGIN
       USING DETAIL = 'A command runs with the rights of the role that fired it; only the extension owner and roles given grant_usage() may fire.',
             HINT = 'For each role that fires jobs (also from triggers it sets off): SELECT pgdispatch.grant_usage(''role_name'');';
   END IF;
+  -- CREATE EXTENSION took the comment from the control file; UPDATE leaves 0.1.x's.
+  EXECUTE pg_catalog.format('COMMENT ON EXTENSION %I IS %L', pgdispatch._extension_name(), 'Run SQL asynchronously: fire-and-remember jobs on pg_cron, with status, results and errors');
   DROP FUNCTION pgdispatch._legacy_fire(text);
   DROP FUNCTION pgdispatch._legacy_snooze(text, interval);
   IF pg_catalog.to_regprocedure('pgdispatch._schedule_job(text, interval)') IS NOT NULL THEN

@@ -48,13 +48,21 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'Add pg_tle to shared_preload_libraries, run CREATE EXTENSION pg_tle; and grant yourself pgtle_admin.';
   END IF;
-  -- Registered by something else (e.g. pg_dispatch 0.1.x's own files, which required pgcrypto):
-  -- start over, so that the control data (requires, comment) is this bundle's. Only pg_tle's
-  -- registration goes; a created extension stays and is upgraded with ALTER EXTENSION UPDATE.
+  -- Registered by something else (e.g. pg_dispatch 0.1.x's files, which required pgcrypto): start
+  -- over, so that the control data (requires, comment) is this bundle's. pg_tle cannot do that
+  -- while the extension exists in this database (it depends on the control data): then keep it.
   IF EXISTS (SELECT 1 FROM pgtle.available_extension_versions() AS a
               WHERE a.name = ${name}
-                AND (a.requires::text[] IS DISTINCT FROM ${requires} OR a.comment IS DISTINCT FROM ${comment})) THEN
-    PERFORM pgtle.uninstall_extension(${name});
+                AND (a.comment IS DISTINCT FROM ${comment}
+                     -- (pg_tle lists itself among the requirements)
+                     OR ARRAY(SELECT r::text FROM unnest(a.requires) AS r WHERE r <> 'pg_tle' ORDER BY 1)
+                        IS DISTINCT FROM ARRAY(SELECT r FROM unnest(${requires}) AS r ORDER BY 1))) THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension AS e WHERE e.extname = ${name}) THEN
+      PERFORM pgtle.uninstall_extension(${name});
+    ELSE
+      RAISE NOTICE '${model.name} was registered with pg_tle by another release, whose control data (requires, comment) pg_tle keeps while the extension exists'
+        USING DETAIL = 'Upgrading works all the same; the extension keeps depending on what that release required (pgcrypto for 0.1.x).';
+    END IF;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pgtle.available_extensions() AS a WHERE a.name = ${name}) THEN
     -- (five arguments: pg_tle 1.5 added a sixth, the schema, which pg_dispatch does not use)

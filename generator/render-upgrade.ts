@@ -2,7 +2,7 @@
 // (those to earlier versions are released, hence frozen files in dist-sql/; see releases.ts).
 import type { ExtensionModel, UpgradeDef } from '../src/model/types.js';
 import { sqlHeader } from './header.js';
-import { renderObjects } from './render-install.js';
+import { literal, renderObjects } from './render-install.js';
 
 export const upgradeFile = (model: ExtensionModel, u: UpgradeDef): string => `${model.name}--${u.from}--${u.to}.sql`;
 
@@ -16,7 +16,7 @@ export function renderUpgrade(model: ExtensionModel, u: UpgradeDef): string {
       : [
           `-- upgrade prologue\n${u.prologue.replace(/\n$/, '')}`,
           ...renderObjects(model, u.omit),
-          `-- upgrade epilogue\n${u.epilogue.replace(/\n$/, '')}`,
+          `-- upgrade epilogue\n${u.epilogue.replace(/\n$/, '').replaceAll('{{EXTENSION_COMMENT}}', literal(model.comment))}`,
         ];
   return [head, ...body].join('\n\n') + '\n';
 }

@@ -12,12 +12,22 @@ BEGIN
    WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
      AND d.objid = (SELECT n.oid FROM pg_catalog.pg_namespace AS n WHERE n.nspname = 'pgdispatch')
      AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e';
+  IF ext_name IS NOT NULL THEN
+    -- Jobs running now would hold DROP EXTENSION up until they end (an hour, for a long one):
+    -- end the sessions running pg_dispatch's pg_cron commands, then keep new ones out.
+    PERFORM pg_catalog.pg_terminate_backend(a.pid)
+       FROM pg_catalog.pg_stat_activity AS a
+      WHERE a.query LIKE 'DO $pgdispatch$%' AND a.pid <> pg_catalog.pg_backend_pid()
+        AND pg_catalog.pg_has_role(a.usesysid, 'MEMBER');
+    LOCK TABLE pgdispatch._job IN ACCESS EXCLUSIVE MODE;
+  END IF;
   IF ext_name IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
     -- pg_dispatch's pg_cron jobs are not extension members: DROP EXTENSION would leave them (the
     -- '@reboot' one until the next restart). Their run history goes with them.
+    -- (Every command pg_dispatch gives pg_cron starts so: also those of carriers already gone.)
     DELETE FROM cron.job_run_details AS r
-     USING cron.job AS j
-     WHERE r.jobid = j.jobid AND j.jobname LIKE 'pgdispatch\_%';
+     WHERE r.command LIKE 'DO $pgdispatch$%'
+        OR r.jobid IN (SELECT j.jobid FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%');
     SELECT pg_catalog.count(cron.unschedule(j.jobid)) INTO unscheduled
       FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%';
   END IF;
@@ -26,9 +36,11 @@ BEGIN
     -- with their names, rather than vanish.
     EXECUTE pg_catalog.format('DROP EXTENSION %I', ext_name);
   END IF;
-  IF pg_catalog.to_regprocedure('pgtle.uninstall_extension(text)') IS NOT NULL
-     AND EXISTS (SELECT 1 FROM pgtle.available_extensions() AS a WHERE a.name = 'pg_dispatch') THEN
-    tle_removed := pgtle.uninstall_extension('pg_dispatch');
+  -- (nested: PL/pgSQL parses a statement when it first runs it, and schema pgtle may not exist)
+  IF pg_catalog.to_regprocedure('pgtle.uninstall_extension(text)') IS NOT NULL THEN
+    IF EXISTS (SELECT 1 FROM pgtle.available_extensions() AS a WHERE a.name = 'pg_dispatch') THEN
+      tle_removed := pgtle.uninstall_extension('pg_dispatch');
+    END IF;
   END IF;
   IF pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
     -- pg_cron shows each role only its own jobs (a superuser sees all).

@@ -4,7 +4,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, databaseUrl, freshExtension, waitForJob } from '../setup/db.js';
+import { connect, databaseUrl, dropExtension, freshExtension, waitForJob } from '../setup/db.js';
+import { extension } from '../../src/extension.js';
 import { repoRoot } from '../setup/server.js';
 
 const bin = join(repoRoot, 'dist', 'pgdispatch.mjs');
@@ -119,6 +120,17 @@ describe('install, doctor, upgrade, uninstall', () => {
     expect(again.stdout).toMatch(/already installed/);
     const up = JSON.parse((await withUrl('upgrade', '--json')).stdout);
     expect(up).toMatchObject({ changed: false });
+  });
+
+  it('upgrade takes a pg_dispatch 0.1.5 database to the current version', async (ctx) => {
+    const { rows } = await db.query(`SELECT 1 FROM pg_available_extension_versions WHERE name = 'pg_dispatch' AND version = '0.1.5'`);
+    if (rows.length === 0) ctx.skip();
+    await dropExtension(db);
+    await db.query(`CREATE EXTENSION pg_dispatch VERSION '0.1.5' CASCADE`);
+    const up = await withUrl('upgrade', '--json');
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toEqual({ from: '0.1.5', to: extension.version, changed: true });
+    await freshExtension(db);
   });
 });
 

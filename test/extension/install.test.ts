@@ -1,7 +1,10 @@
 // CREATE EXTENSION where pg_dispatch cannot work fails with an error that says what to do.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, freshExtension } from '../setup/db.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, failure, freshExtension, waitForJob } from '../setup/db.js';
+import { repoRoot } from '../setup/server.js';
 
 let db: pg.Client;
 let other: pg.Client;
@@ -57,5 +60,24 @@ describe('CREATE EXTENSION pg_dispatch', () => {
        WHERE l.lanname = 'plpgsql' AND p.pronamespace = 'pgdispatch'::regnamespace`);
     expect(rows.length).toBeGreaterThan(25);
     for (const { fn } of rows) await db.query('SELECT plpgsql_validator($1::regprocedure)', [fn]);
+  });
+
+  it('pg_tle/pg_dispatch-uninstall.sql removes it, even mid-job, with its schemas and pg_cron jobs', async () => {
+    await db.query(`SELECT pgdispatch.snooze('SELECT 1', '1 hour')`);
+    const { rows: [{ id }] } = await db.query(`SELECT pgdispatch.fire('SELECT pg_sleep(30)') AS id`);
+    await waitForJob(db, id, ['running']);
+    const started = Date.now();
+    const uninstall = readFileSync(join(repoRoot, 'pg_tle/pg_dispatch-uninstall.sql'), 'utf8');
+    await db.query(uninstall);
+    expect(Date.now() - started).toBeLessThan(15_000); // the running job was stopped, not waited for
+    const { rows: left } = await db.query(`
+      SELECT 'extension' AS what FROM pg_extension WHERE extname = 'pg_dispatch'
+      UNION ALL SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname LIKE 'pgdispatch%'
+      UNION ALL SELECT 'cron job ' || jobname FROM cron.job WHERE jobname LIKE 'pgdispatch%'
+      UNION ALL SELECT 'run history ' || d.jobid FROM cron.job_run_details AS d
+                 WHERE d.command LIKE 'DO $pgdispatch$%'`);
+    expect(left).toEqual([]);
+    await db.query(uninstall); // again: nothing left to do, and no error
+    await freshExtension(db);
   });
 });

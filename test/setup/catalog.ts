@@ -17,10 +17,10 @@ WITH ext AS (
    WHERE n.nspname IN ('pgdispatch', 'pgdispatch_exec')
 )
 SELECT line FROM (
-  SELECT format('extension %s version=%s relocatable=%s namespace=%s owner=%s config=%s condition=%s',
+  SELECT format('extension %s version=%s relocatable=%s namespace=%s owner=%s config=%s condition=%s comment=%s',
                 e.extname, e.extversion, e.extrelocatable, e.extnamespace::regnamespace, e.extowner::regrole,
                 (SELECT array_agg(c::regclass::text ORDER BY c::regclass::text) FROM unnest(e.extconfig) AS c),
-                e.extcondition) AS line
+                e.extcondition, obj_description(e.oid, 'pg_extension')) AS line
     FROM ext AS e
   UNION ALL
   SELECT format('requires %s', r.extname)
