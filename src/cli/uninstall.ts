@@ -6,6 +6,13 @@ import { printJson } from './output.js';
 
 const unscheduleSql = `SELECT count(cron.unschedule(jobid))::int AS n FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`;
 // (pg_cron's row-level security shows a role only its own jobs; superusers see, and remove, all.)
+// Running jobs would hold DROP EXTENSION up until they end: end their sessions, keep new ones out
+// (as pg_tle/pg_dispatch-uninstall.sql does).
+const haltSql = `
+  SELECT pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity AS a
+   WHERE a.query LIKE 'DO $pgdispatch$%' AND a.pid <> pg_catalog.pg_backend_pid()
+     AND pg_catalog.pg_has_role(a.usesysid, 'MEMBER');
+  LOCK TABLE pgdispatch._job IN ACCESS EXCLUSIVE MODE;`;
 
 export const uninstall: Command = {
   name: 'uninstall',
@@ -25,6 +32,7 @@ export const uninstall: Command = {
       if (version) {
         try {
           await client.query('BEGIN');
+          await client.query(haltSql);
           unscheduled = (await client.query<{ n: number }>(unscheduleSql)).rows[0]!.n;
           await client.query(`DROP EXTENSION pg_dispatch${p.flags.cascade ? ' CASCADE' : ''}`);
           await client.query('COMMIT');
