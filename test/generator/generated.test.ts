@@ -61,6 +61,30 @@ describe('generated artifacts', () => {
     expect(bundle).not.toContain('$_pgtle_i_$');
   });
 
+  it('dist-sql/ is a database.dev package: one control file, X.Y.Z install and upgrade scripts, README.md', () => {
+    const files = readdirSync(join(repoRoot, 'dist-sql')).sort();
+    const name = extension.name;
+    const install = new RegExp(`^${name}--(\\d+\\.\\d+\\.\\d+)\\.sql$`);
+    const upgrade = new RegExp(`^${name}--(\\d+\\.\\d+\\.\\d+)--(\\d+\\.\\d+\\.\\d+)\\.sql$`);
+    for (const f of files) expect(f === 'README.md' || f === `${name}.control` || install.test(f) || upgrade.test(f), f).toBe(true);
+    expect(files.filter((f) => f.endsWith('.control'))).toEqual([`${name}.control`]);
+    const control = readFileSync(join(repoRoot, 'dist-sql', `${name}.control`), 'utf8');
+    const keys = [...control.matchAll(/^(\w+)\s*=/gm)].map((m) => m[1]);
+    expect(keys).toEqual(['comment', 'default_version', 'requires', 'relocatable', 'superuser']);
+    const defaultVersion = /^default_version = '([^']+)'$/m.exec(control)![1]!;
+    expect(files).toContain(`${name}--${defaultVersion}.sql`);
+    // Every upgrade leads, step by step, to the default version.
+    const targets = new Map<string, string[]>();
+    for (const f of files) {
+      const m = upgrade.exec(f);
+      if (m) targets.set(m[1]!, [...(targets.get(m[1]!) ?? []), m[2]!]);
+    }
+    const reaches = (v: string, seen = new Set<string>()): boolean =>
+      v === defaultVersion || (!seen.has(v) && (targets.get(v) ?? []).some((t) => reaches(t, seen.add(v))));
+    for (const from of targets.keys()) expect(reaches(from), `${from} -> ${defaultVersion}`).toBe(true);
+    expect(targets.has('0.1.5')).toBe(true);
+  });
+
   it('names are valid for database.dev', () => {
     expect(extension.name).toMatch(/^[A-Za-z][A-Za-z0-9_]{2,32}$/);
     expect(extension.version).toMatch(/^\d+\.\d+\.\d+$/);

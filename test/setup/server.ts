@@ -4,7 +4,7 @@
 //   3. a throwaway local PostgreSQL 17 + pg_cron 1.6 from Debian's packages (scripts/local-pg.sh).
 // Never a mock: pg_dispatch is pg_cron jobs, so only the real thing proves anything.
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,8 @@ export const legacyFixture = join(repoRoot, 'test', 'fixtures', 'pg_dispatch-0.1
  */
 export function installExtensionFiles(): void {
   const extdir = execFileSync(localPg, ['extdir'], { encoding: 'utf8' }).trim();
+  // Only this checkout's versions: a script left from an earlier one would offer paths it does not.
+  for (const f of readdirSync(extdir)) if (/^pg_dispatch(--|\.control$)/.test(f)) rmSync(join(extdir, f));
   for (const dir of [join(repoRoot, 'dist-sql'), legacyFixture]) {
     for (const f of readdirSync(dir)) {
       if (f.endsWith('.control') || f.endsWith('.sql')) copyFileSync(join(dir, f), join(extdir, f));
