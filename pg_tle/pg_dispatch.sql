@@ -1513,8 +1513,9 @@ BEGIN
       USING ERRCODE = 'dependent_objects_still_exist',
             HINT = 'Drop those objects, run ALTER EXTENSION pg_dispatch UPDATE, and create them again: fire() and snooze() keep their names and arguments.';
   END IF;
-  -- 0.1.x created its schema with IF NOT EXISTS: where the schema was there first, it is not the
-  -- extension's yet. Make it so, as a fresh install has it.
+  -- 0.1.x created its schema with IF NOT EXISTS: on a server older than the August 2022 minor
+  -- releases (which refuse that), a schema that was there first is not the extension's. Make it
+  -- so, as a fresh install has it.
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
                   WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                     AND d.objid = 'pgdispatch'::pg_catalog.regnamespace AND d.deptype = 'e') THEN
