@@ -19,7 +19,9 @@ BEGIN
        FROM pg_catalog.pg_stat_activity AS a
       WHERE a.query LIKE 'DO $pgdispatch$%' AND a.pid <> pg_catalog.pg_backend_pid()
         AND pg_catalog.pg_has_role(a.usesysid, 'MEMBER');
-    LOCK TABLE pgdispatch._job IN ACCESS EXCLUSIVE MODE;
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NOT NULL THEN  -- (0.1.x had no job table)
+      LOCK TABLE pgdispatch._job IN ACCESS EXCLUSIVE MODE;
+    END IF;
   END IF;
   IF ext_name IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
     -- pg_dispatch's pg_cron jobs are not extension members: DROP EXTENSION would leave them (the
@@ -29,7 +31,11 @@ BEGIN
      WHERE r.command LIKE 'DO $pgdispatch$%'
         OR r.jobid IN (SELECT j.jobid FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%');
     SELECT pg_catalog.count(cron.unschedule(j.jobid)) INTO unscheduled
-      FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%';
+      FROM cron.job AS j
+     WHERE j.jobname LIKE 'pgdispatch\_%'
+        -- and commands fired with 0.1.x, still pending (a UUID name, a self-unscheduling DO block)
+        OR (j.jobname ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+            AND j.command LIKE '%cron.unschedule(job_name := %');
   END IF;
   IF ext_name IS NOT NULL THEN
     -- No CASCADE: your objects that use pg_dispatch (a view over pgdispatch.jobs, say) stop this

@@ -12,7 +12,11 @@ const haltSql = `
   SELECT pg_catalog.pg_terminate_backend(a.pid) FROM pg_catalog.pg_stat_activity AS a
    WHERE a.query LIKE 'DO $pgdispatch$%' AND a.pid <> pg_catalog.pg_backend_pid()
      AND pg_catalog.pg_has_role(a.usesysid, 'MEMBER');
-  LOCK TABLE pgdispatch._job IN ACCESS EXCLUSIVE MODE;`;
+  DO $halt$ BEGIN
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NOT NULL THEN  -- (0.1.x had no job table)
+      LOCK TABLE pgdispatch._job IN ACCESS EXCLUSIVE MODE;
+    END IF;
+  END $halt$;`;
 
 export const uninstall: Command = {
   name: 'uninstall',

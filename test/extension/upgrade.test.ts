@@ -2,7 +2,7 @@
 // test/fixtures) and from every earlier release in dist-sql/. For each, the upgraded database must
 // have exactly the catalog of a fresh install, keep the jobs that were pending, and work.
 // (The whole behaviour suite also runs on upgraded databases: PGDISPATCH_TEST_INSTALL=upgrade.)
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,19 @@ describe('the upgrade from 0.1.5', () => {
     } finally {
       await caller.end();
     }
+  });
+
+  it('pg_tle/pg_dispatch-uninstall.sql removes a 0.1.5 too, with the commands it left pending', async (ctx) => {
+    if (!available.has('0.1.5')) ctx.skip();
+    await dropExtension(db);
+    await db.query(`CREATE EXTENSION pg_dispatch VERSION '0.1.5' CASCADE`);
+    await db.query(`SELECT pgdispatch.snooze('SELECT 1', '1 hour')`);
+    await db.query(readFileSync(join(repoRoot, 'pg_tle/pg_dispatch-uninstall.sql'), 'utf8'));
+    const { rows: left } = await db.query(`
+      SELECT 'extension' AS what FROM pg_extension WHERE extname = 'pg_dispatch'
+      UNION ALL SELECT 'schema ' || nspname FROM pg_namespace WHERE nspname LIKE 'pgdispatch%'
+      UNION ALL SELECT 'cron job ' || jobname FROM cron.job`);
+    expect(left).toEqual([]);
   });
 
   it('stops, naming them, when objects of yours depend on the old functions', async (ctx) => {
