@@ -9,6 +9,8 @@ DECLARE
   unscheduled bigint := 0;
   left_behind bigint := 0;
   tle_removed boolean := false;
+  -- `SET pgdispatch.uninstall_cascade = on` first also drops your objects that depend on it.
+  cascade boolean := coalesce(pg_catalog.current_setting('pgdispatch.uninstall_cascade', true), '') = 'on';
 BEGIN
   -- The extension that owns schema pgdispatch, whatever its name (database.dev: "<handle>@pg_dispatch").
   SELECT e.extname, e.extversion INTO ext_name, ext_version
@@ -42,9 +44,9 @@ BEGIN
             AND j.command LIKE '%cron.unschedule(job_name := %');
   END IF;
   IF ext_name IS NOT NULL THEN
-    -- No CASCADE: your objects that use pg_dispatch (a view over pgdispatch.jobs, say) stop this
-    -- with their names, rather than vanish.
-    EXECUTE pg_catalog.format('DROP EXTENSION %I', ext_name);
+    -- No CASCADE unless asked: your objects that use pg_dispatch (a view over pgdispatch.jobs,
+    -- say) stop this with their names, rather than vanish.
+    EXECUTE pg_catalog.format('DROP EXTENSION %I%s', ext_name, CASE WHEN cascade THEN ' CASCADE' ELSE '' END);
   END IF;
   -- (nested: PL/pgSQL parses a statement when it first runs it, and schema pgtle may not exist)
   IF pg_catalog.to_regprocedure('pgtle.uninstall_extension(text)') IS NOT NULL THEN

@@ -10,6 +10,11 @@ export function pgTleBundle(): { path: string; sql: string } {
   return { path, sql: readFileSync(path, 'utf8') };
 }
 
+/** The uninstall script, pg_tle/pg_dispatch-uninstall.sql (for every way of installing). */
+export function uninstallScript(): string {
+  return readFileSync(join(projectRoot(), 'pg_tle', 'pg_dispatch-uninstall.sql'), 'utf8');
+}
+
 /** Where the extension's files are, for instructions. */
 export function distSqlDir(): string {
   return join(projectRoot(), 'dist-sql');

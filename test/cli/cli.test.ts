@@ -122,6 +122,20 @@ describe('install, doctor, upgrade, uninstall', () => {
     expect(up).toMatchObject({ changed: false });
   });
 
+  it('uninstall stops at your objects that depend on pg_dispatch, and drops them with --cascade', async () => {
+    await db.query('CREATE VIEW public.cli_failed_jobs AS SELECT id FROM pgdispatch.jobs WHERE status = \'failed\'');
+    const refused = await withUrl('uninstall', '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cli_failed_jobs/);
+    expect(refused.stderr).toMatch(/--cascade/);
+    expect((await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_dispatch'`)).rowCount).toBe(1);
+    const r = await withUrl('uninstall', '--yes', '--cascade', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dropped: true, unscheduledCronJobs: 2 });
+    expect((await db.query(`SELECT 1 FROM pg_class WHERE relname = 'cli_failed_jobs'`)).rowCount).toBe(0);
+    await freshExtension(db);
+  });
+
   it('upgrade takes a pg_dispatch 0.1.5 database to the current version', async (ctx) => {
     const { rows } = await db.query(`SELECT 1 FROM pg_available_extension_versions WHERE name = 'pg_dispatch' AND version = '0.1.5'`);
     if (rows.length === 0) ctx.skip();
