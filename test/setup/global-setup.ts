@@ -13,7 +13,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await findServer();
-  console.log(`pg_dispatch tests: ${server.kind} server ${server.url}`);
+  const install = process.env.PGDISPATCH_TEST_INSTALL === 'upgrade' ? 'created as 0.1.5 and upgraded' : 'fresh installs';
+  console.log(`pg_dispatch tests: ${server.kind} server ${server.url}; pg_dispatch: ${install}`);
   project.provide('databaseUrl', server.url);
   project.provide('serverKind', server.kind);
   project.provide('localName', server.localName ?? '');
