@@ -41,14 +41,15 @@ SELECT line FROM (
                 obj_description(p.oid, 'pg_proc'), pg_get_functiondef(p.oid))
     FROM pg_catalog.pg_proc AS p JOIN nsp AS n ON n.oid = p.pronamespace
   UNION ALL
-  SELECT format('relation %s kind=%s owner=%s acl=%s options=%s rls=%s force_rls=%s comment=%s',
-                c.oid::regclass, c.relkind, c.relowner::regrole,
+  SELECT format('relation %s kind=%s persistence=%s owner=%s acl=%s options=%s rls=%s force_rls=%s comment=%s',
+                c.oid::regclass, c.relkind, c.relpersistence, c.relowner::regrole,
                 (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(c.relacl) AS x),
                 c.reloptions, c.relrowsecurity, c.relforcerowsecurity, obj_description(c.oid, 'pg_class'))
     FROM pg_catalog.pg_class AS c JOIN nsp AS n ON n.oid = c.relnamespace
   UNION ALL
-  SELECT format('column %s.%s #%s %s notnull=%s default=%s identity=%s generated=%s acl=%s comment=%s',
-                c.oid::regclass, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+  SELECT format('column %s.%s #%s %s collation=%s notnull=%s default=%s identity=%s generated=%s acl=%s comment=%s',
+                c.oid::regclass, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod),
+                CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END, a.attnotnull,
                 pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                 (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(a.attacl) AS x),
                 col_description(c.oid, a.attnum))
