@@ -11,7 +11,8 @@ import { renderInstall } from './render-install.js';
 import { renderPgTle, renderPgTleUninstall, type Script } from './render-pgtle.js';
 import { renderReference, spliceReference } from './render-reference.js';
 import { renderUpgrade, upgradeFile } from './render-upgrade.js';
-import { compareVersions, frozenProblems, loadReleases } from './releases.js';
+import { compareVersions, frozenProblems, loadReleases, type Releases } from './releases.js';
+import type { ExtensionModel } from '../src/model/types.js';
 import { mdHeader } from './header.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,9 +32,8 @@ export interface Generated {
   readonly problems: string[];
 }
 
-export function generate(): Generated {
-  const m = extension;
-  const releases = loadReleases(root);
+/** Everything from the model (the project's, unless a test gives another) and the releases. */
+export function generate(m: ExtensionModel = extension, releases: Releases = loadReleases(root)): Generated {
   const problems: string[] = [];
   const scripts = new Map<string, string>(); // dist-sql scripts made from src/ now, by file name
   scripts.set(`${m.name}--${m.version}.sql`, renderInstall(m));
