@@ -3,8 +3,8 @@
 //   2. testcontainers, when a Docker engine answers;
 //   3. a throwaway local PostgreSQL 17 + pg_cron 1.6 from Debian's packages (scripts/local-pg.sh).
 // Never a mock: pg_dispatch is pg_cron jobs, so only the real thing proves anything.
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { installExtensionFiles as installFiles } from '../../src/cli/embedded-server.js';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,19 +46,9 @@ async function dockerAnswers(): Promise<boolean> {
 /** Where the upgrade tests' stand-in for pg_dispatch 0.1.5 lives (never shipped). */
 export const legacyFixture = join(repoRoot, 'test', 'fixtures', 'pg_dispatch-0.1.5');
 
-/**
- * Copies dist-sql's control and scripts where the local server looks for extensions, with the
- * stand-in for 0.1.5 that the upgrade tests start from.
- */
+/** dist-sql's files and the 0.1.5 stand-in, where the local server looks for extensions. */
 export function installExtensionFiles(): void {
-  const extdir = execFileSync(localPg, ['extdir'], { encoding: 'utf8' }).trim();
-  // Only this checkout's versions: a script left from an earlier one would offer paths it does not.
-  for (const f of readdirSync(extdir)) if (/^pg_dispatch(--|\.control$)/.test(f)) rmSync(join(extdir, f));
-  for (const dir of [join(repoRoot, 'dist-sql'), legacyFixture]) {
-    for (const f of readdirSync(dir)) {
-      if (f.endsWith('.control') || f.endsWith('.sql')) copyFileSync(join(dir, f), join(extdir, f));
-    }
-  }
+  installFiles([legacyFixture]);
 }
 
 /** Stops (fast or immediate, as a crash) and starts again the local test server. */
