@@ -76,9 +76,9 @@ describe.each(sources)('ALTER EXTENSION pg_dispatch UPDATE from %s', (source) =>
       END $$`);
     await db.query(`CREATE TRIGGER fire_on_insert AFTER INSERT ON public.upgrade_orders
                     FOR EACH ROW EXECUTE FUNCTION public.upgrade_orders_fire()`);
-    // Pending at the moment of the upgrade: due in 4 s, the upgrade takes well under that.
+    // Pending at the moment of the upgrade: due in 6 s, the upgrade takes well under that.
     const pendingWhat = `pending from ${source}`;
-    await db.query(`SELECT pgdispatch.snooze($1, '4 seconds')`, [`INSERT INTO public.upgrade_log VALUES ('${pendingWhat}')`]);
+    await db.query(`SELECT pgdispatch.snooze($1, '6 seconds')`, [`INSERT INTO public.upgrade_log VALUES ('${pendingWhat}')`]);
 
     const said = await messages(() => db.query('ALTER EXTENSION pg_dispatch UPDATE'));
     const { rows: [ext] } = await db.query(`SELECT extversion FROM pg_extension WHERE extname = 'pg_dispatch'`);
