@@ -993,8 +993,10 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance always, the warm
--- runner only while settings.warm_runner is on. Called at install and when settings change.
+-- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance every minute and
+-- once when the server starts (jobs interrupted by a crash are dealt with at once), the warm runner
+-- only while settings.warm_runner is on. Called by the first fire (not at install: see
+-- job-before-insert.sql) and when settings change.
 BEGIN
   PERFORM cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
   PERFORM cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_reboot'));
@@ -1091,6 +1093,13 @@ BEGIN
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
   NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
+  -- creates the extension, then copies cron.job's rows back, and rows made at install would
+  -- collide with them (failing the whole copy: every pg_cron job of the database lost).
+  IF NOT EXISTS (SELECT 1 FROM cron.job AS c
+                  WHERE c.jobname = 'pgdispatch_maintenance' AND c.username = CURRENT_USER) THEN
+    PERFORM pgdispatch._service_jobs();
+  END IF;
   RETURN NEW;
 END
 $fn$;
@@ -1458,9 +1467,6 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
           FROM recent AS x) AS r;
 COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
-
--- statement service-jobs
-SELECT pgdispatch._service_jobs();
 $pgdispatch_tle$
   ];
   sources text[] := ARRAY[
@@ -2503,8 +2509,10 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance always, the warm
--- runner only while settings.warm_runner is on. Called at install and when settings change.
+-- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance every minute and
+-- once when the server starts (jobs interrupted by a crash are dealt with at once), the warm runner
+-- only while settings.warm_runner is on. Called by the first fire (not at install: see
+-- job-before-insert.sql) and when settings change.
 BEGIN
   PERFORM cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
   PERFORM cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_reboot'));
@@ -2601,6 +2609,13 @@ BEGIN
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
   NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
+  -- creates the extension, then copies cron.job's rows back, and rows made at install would
+  -- collide with them (failing the whole copy: every pg_cron job of the database lost).
+  IF NOT EXISTS (SELECT 1 FROM cron.job AS c
+                  WHERE c.jobname = 'pgdispatch_maintenance' AND c.username = CURRENT_USER) THEN
+    PERFORM pgdispatch._service_jobs();
+  END IF;
   RETURN NEW;
 END
 $fn$;
@@ -2968,9 +2983,6 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
           FROM recent AS x) AS r;
 COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
-
--- statement service-jobs
-SELECT pgdispatch._service_jobs();
 
 -- upgrade epilogue
 -- Carry 0.1.x's explicit EXECUTE grants on fire()/snooze() over as grant_usage()'s privileges

@@ -1,7 +1,6 @@
 // pg_dispatch, the whole extension: every SQL object in the order the install script creates it.
 // The version comes from package.json, the project's one version source.
 import { readFileSync } from 'node:fs';
-import { statement } from './model/define.js';
 import type { ExtensionModel } from './model/types.js';
 import { preamble } from './schema/preamble.js';
 import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
@@ -27,10 +26,6 @@ import { cancel, cancelByLabel } from './api/cancel.js';
 import { from015 } from './upgrades/from-0.1.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-// pg_dispatch's own pg_cron jobs: maintenance every minute and once when the server starts
-// (so that jobs interrupted by a crash are dealt with at once), the warm runner when it is on.
-const scheduleServiceJobs = statement('service-jobs', 'SELECT pgdispatch._service_jobs();\n');
 
 export const extension: ExtensionModel = {
   name: 'pg_dispatch',
@@ -91,7 +86,6 @@ export const extension: ExtensionModel = {
     revokeUsage,
     jobsView,
     statsView,
-    scheduleServiceJobs,
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.

@@ -125,10 +125,13 @@ export async function diagnose(client: pg.Client): Promise<Check[]> {
           fix: `As the extension owner or a superuser: SELECT pgdispatch.grant_usage('${s.me}');` });
     // pg_cron shows a role only its own jobs; a superuser sees the maintenance job whoever owns it.
     if (s.superuser) {
-      const m = await one<{ n: number }>(client, `SELECT count(*)::int AS n FROM cron.job WHERE jobname = 'pgdispatch_maintenance'`);
-      if (m.n === 0) {
-        checks.push({ name: 'maintenance job', result: 'warn', detail: 'pg_dispatch\'s maintenance job is not scheduled in pg_cron',
-          fix: 'Reinstall: pgdispatch uninstall --yes && pgdispatch install' });
+      // (It comes with the first job, not at install: no jobs yet, nothing to maintain.)
+      const m = await one<{ n: number; pending: boolean }>(client, `
+        SELECT (SELECT count(*)::int FROM cron.job WHERE jobname = 'pgdispatch_maintenance') AS n,
+               EXISTS (SELECT 1 FROM pgdispatch._job WHERE status IN ('scheduled', 'running')) AS pending`);
+      if (m.n === 0 && m.pending) {
+        checks.push({ name: 'maintenance job', result: 'warn', detail: 'pg_dispatch\'s maintenance job is not scheduled in pg_cron, and jobs are waiting',
+          fix: 'The next fire() schedules it; or, as an admin: UPDATE pgdispatch.settings SET warm_runner = warm_runner;' });
       }
     }
   } else if (!s.superuser && !s.can_create) {

@@ -56,5 +56,12 @@ BEGIN
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
   NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
+  -- creates the extension, then copies cron.job's rows back, and rows made at install would
+  -- collide with them (failing the whole copy: every pg_cron job of the database lost).
+  IF NOT EXISTS (SELECT 1 FROM cron.job AS c
+                  WHERE c.jobname = 'pgdispatch_maintenance' AND c.username = CURRENT_USER) THEN
+    PERFORM pgdispatch._service_jobs();
+  END IF;
   RETURN NEW;
 END
