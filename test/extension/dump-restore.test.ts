@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connect, databaseUrl, freshExtension, waitForJob } from '../setup/db.js';
+import { connect, databaseUrl, freshExtension, waitFor, waitForJob } from '../setup/db.js';
 import { freePort, repoRoot } from '../setup/server.js';
 
 const run = promisify(execFile);
@@ -34,6 +34,8 @@ describe('pg_dump and pg_restore', () => {
     await db.query(`SELECT cron.schedule('dump_user_job', '0 3 * * *', 'SELECT 1')`);
     const { rows: [{ id }] } = await db.query(`SELECT pgdispatch.fire('SELECT 1') AS id`);
     await waitForJob(db, id);
+    // Pending at the dump: its carrier is in cron.job (dumped), its row in pgdispatch._job is not.
+    const { rows: [{ id: pending }] } = await db.query(`SELECT pgdispatch.snooze('SELECT 3', '10 seconds') AS id`);
     const source = new URL(databaseUrl());
     await run(localPg, ['exec', 'pg_dump', '-h', '127.0.0.1', '-p', source.port, '-U', 'postgres', '-d', 'pgdispatch', '-Fc', '-f', dumpFile]);
 
@@ -45,12 +47,20 @@ describe('pg_dump and pg_restore', () => {
       // --exit-on-error: the restore fails on the first error instead of going on without it.
       await run(localPg, ['exec', 'pg_restore', '--exit-on-error', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'pgdispatch', dumpFile]);
       await restored.connect();
+      // pg_cron keeps each job's server port, and a restore normally comes up on the old port; here
+      // both servers run at once, so point the restored jobs at the restored server.
+      await restored.query('UPDATE cron.job SET nodeport = $1', [port]);
       const { rows } = await restored.query(`SELECT jobname FROM cron.job ORDER BY 1`);
       expect(rows.map((r) => r.jobname)).toEqual(expect.arrayContaining(['dump_user_job', 'pgdispatch_maintenance', 'pgdispatch_reboot']));
       const { rows: [{ id: again }] } = await restored.query(`SELECT pgdispatch.fire('SELECT 2 AS two') AS id`);
       const job = await waitForJob(restored, again);
       expect(job.status).toBe('succeeded');
       expect(job.rows).toEqual([{ two: 2 }]);
+      // The pending job's carrier came back without its job: it finds nothing and removes itself.
+      expect(rows.map((r) => r.jobname)).toContain(`pgdispatch_job_${pending}`);
+      await waitFor('the orphaned carrier to remove itself', async () =>
+        (await restored.query(`SELECT 1 FROM cron.job WHERE jobname = $1`, [`pgdispatch_job_${pending}`])).rowCount === 0 ? true : undefined,
+        { timeoutMs: 30_000 });
     } finally {
       await restored.end().catch(() => {});
       await run(localPg, ['destroy', name]);
