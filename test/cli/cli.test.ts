@@ -131,7 +131,8 @@ describe('install, doctor, upgrade, uninstall', () => {
     expect((await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_dispatch'`)).rowCount).toBe(1);
     const r = await withUrl('uninstall', '--yes', '--cascade', '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ dropped: true, unscheduledCronJobs: 2 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dropped: true });
+    expect((await db.query(`SELECT 1 FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`)).rowCount).toBe(0);
     expect((await db.query(`SELECT 1 FROM pg_class WHERE relname = 'cli_failed_jobs'`)).rowCount).toBe(0);
     await freshExtension(db);
   });
