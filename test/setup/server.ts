@@ -4,11 +4,11 @@
 //   3. a throwaway local PostgreSQL 17 + pg_cron 1.6 from Debian's packages (scripts/local-pg.sh).
 // Never a mock: pg_dispatch is pg_cron jobs, so only the real thing proves anything.
 import { execFile } from 'node:child_process';
-import { installExtensionFiles as installFiles } from '../../src/cli/embedded-server.js';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { installExtensionFiles as installFiles } from '../../src/cli/embedded-server.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const localPg = join(repoRoot, 'scripts', 'local-pg.sh');
