@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { extension } from '../src/extension.js';
 import { renderClientApi } from './render-client-api.js';
 import { renderClientTypes } from './render-client-types.js';
+import { renderClientErrors } from './render-client-errors.js';
 import { renderControl } from './render-control.js';
 import { renderInstall } from './render-install.js';
 import { renderPgTle, renderPgTleUninstall, type Script } from './render-pgtle.js';
@@ -38,7 +39,11 @@ export function generate(m: ExtensionModel = extension, releases: Releases = loa
   const scripts = new Map<string, string>(); // dist-sql scripts made from src/ now, by file name
   scripts.set(`${m.name}--${m.version}.sql`, renderInstall(m));
   for (const u of m.upgrades) {
-    if (u.to === m.version) scripts.set(upgradeFile(m, u), renderUpgrade(m, u));
+    if (u.to === m.version) {
+      const r = renderUpgrade(m, u, onDisk(`${m.name}--${u.from}.sql`) ?? undefined);
+      problems.push(...r.problems);
+      scripts.set(upgradeFile(m, u), r.sql);
+    }
     else if (!Object.values(releases).some((files) => upgradeFile(m, u) in files)) {
       problems.push(`src/ describes the upgrade ${u.from} -> ${u.to}, which is neither to the current version ${m.version} nor released`);
     }
@@ -49,7 +54,7 @@ export function generate(m: ExtensionModel = extension, releases: Releases = loa
   const released = Object.keys(releases).sort(compareVersions);
   const latest = released.at(-1);
   if (latest && latest !== m.version && !m.upgrades.some((u) => u.from === latest && u.to === m.version)) {
-    problems.push(`no upgrade from the latest release ${latest} to ${m.version}: write src/upgrades/${latest}--${m.version}.sql and list it in src/extension.ts`);
+    problems.push(`no upgrade from the latest release ${latest} to ${m.version}: describe it in src/upgrades/${latest}--${m.version}.ts (what it creates, replaces and drops; the generator says what is missing) and list it in src/extension.ts`);
   }
 
   // The pg_tle bundle carries every version and every path: released files as shipped, plus now.
@@ -78,6 +83,7 @@ export function generate(m: ExtensionModel = extension, releases: Releases = loa
   files.set(`pg_tle/${m.name}-uninstall.sql`, renderPgTleUninstall(m));
   files.set('src/client/generated/database.ts', renderClientTypes(m));
   files.set('src/client/generated/api.ts', renderClientApi(m));
+  files.set('src/client/generated/errors.ts', renderClientErrors());
   files.set('README.md', spliceReference(readme, reference));
 
   const stale = existsSync(dist)

@@ -1,6 +1,7 @@
 // The install script, pg_dispatch--<version>.sql, from the model.
 import type { ExtensionModel, FunctionDef, SqlObject, TableDef, ViewDef } from '../src/model/types.js';
 import { sqlHeader } from './header.js';
+import { fillErrorCodes } from '../src/model/errors.js';
 
 export const PINNED_PATH = 'pg_catalog, pg_temp';
 
@@ -82,10 +83,10 @@ export function userGrants(model: ExtensionModel): string[] {
 
 function fillPlaceholders(model: ExtensionModel, sql: string): string {
   const array = `ARRAY[\n    ${userGrants(model).map(literal).join(',\n    ')}\n  ]`;
-  return sql.replaceAll('{{USER_GRANTS}}', array);
+  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array));
 }
 
-function renderObject(model: ExtensionModel, o: SqlObject): string {
+export function renderObject(model: ExtensionModel, o: SqlObject): string {
   switch (o.kind) {
     case 'function':
     case 'procedure':
@@ -95,7 +96,7 @@ function renderObject(model: ExtensionModel, o: SqlObject): string {
     case 'view':
       return renderView(model.schema, o);
     case 'statement':
-      return o.sql.replace(/\n$/, '');
+      return fillPlaceholders(model, o.sql).replace(/\n$/, '');
   }
 }
 

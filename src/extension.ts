@@ -23,7 +23,9 @@ import { status } from './api/status.js';
 import { wait } from './api/wait.js';
 import { result } from './api/result.js';
 import { cancel, cancelByLabel } from './api/cancel.js';
+import { retry } from './api/retry.js';
 import { from015 } from './upgrades/from-0.1.js';
+import { to110 } from './upgrades/1.0.0--1.1.0.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -80,6 +82,7 @@ export const extension: ExtensionModel = {
     result,
     cancel,
     cancelByLabel,
+    retry,
     purge,
     userGrants,
     grantUsage,
@@ -89,5 +92,5 @@ export const extension: ExtensionModel = {
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
-  upgrades: [from015],
+  upgrades: [from015, to110],
 };

@@ -4,7 +4,7 @@ DECLARE
 BEGIN
   IF older_than IS NULL OR older_than < interval '0' THEN
     RAISE EXCEPTION 'pg_dispatch: purge needs an age of zero or more, not %', coalesce(older_than::text, 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. SELECT pgdispatch.purge(interval ''7 days'');';
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'E.g. SELECT pgdispatch.purge(interval ''7 days'');';
   END IF;
   SELECT pg_catalog.array_agg(j.id) INTO doomed FROM pgdispatch._job AS j
    WHERE j.finished_at < pg_catalog.clock_timestamp() - older_than

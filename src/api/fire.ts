@@ -1,4 +1,5 @@
 import { dedent, fn } from '../model/define.js';
+import { sqlstate } from '../model/errors.js';
 import { jobOptionColumns, jobOptionValues, jobOptions } from './common-args.js';
 
 export const fireAt = fn({
@@ -60,7 +61,7 @@ export const snooze = fn({
     BEGIN
       IF delay IS NULL OR delay < interval '0' THEN
         RAISE EXCEPTION 'pg_dispatch: the delay must be zero or more, not %', coalesce(delay::text, 'NULL')
-          USING ERRCODE = 'invalid_parameter_value',
+          USING ERRCODE = '${sqlstate('invalid_argument')}',
                 HINT = 'Pass e.g. interval ''10 minutes''; use pgdispatch.fire_at() for a point in time.';
       END IF;
       RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => label, timeout => timeout,

@@ -1,9 +1,10 @@
 import { dedent, fn } from '../model/define.js';
+import { sqlstate } from '../model/errors.js';
 
 /** The error raised for a job the caller cannot see, shared by every call that takes an id. */
 export const noSuchJob = (idExpr: string): string => dedent(`
   RAISE EXCEPTION 'pg_dispatch: no job %', ${idExpr}
-    USING ERRCODE = 'no_data_found',
+    USING ERRCODE = '${sqlstate('job_not_found')}',
           HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
 `);
 

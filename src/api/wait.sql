@@ -6,21 +6,21 @@ DECLARE
 BEGIN
   IF timeout IS NULL OR timeout < interval '0' THEN
     RAISE EXCEPTION 'pg_dispatch: the timeout of wait() must be zero or more, not %', coalesce(timeout::text, 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. SELECT pgdispatch.wait(42, interval ''10 seconds'');';
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'E.g. SELECT pgdispatch.wait(42, interval ''10 seconds'');';
   END IF;
   SELECT j.status, j.fired_xact INTO current_status, fired_in FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
-      USING ERRCODE = 'no_data_found',
+      USING ERRCODE = '{{ERR:job_not_found}}',
             HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
   END IF;
   IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
     RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'COMMIT, then wait for the job.';
+      USING ERRCODE = '{{ERR:job_not_committed}}', HINT = 'COMMIT, then wait for the job.';
   END IF;
   IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
     RAISE EXCEPTION 'pg_dispatch: wait() needs READ COMMITTED; in % it would never see the job change', pg_catalog.current_setting('transaction_isolation')
-      USING ERRCODE = 'feature_not_supported', HINT = 'Call it outside the transaction, or poll pgdispatch.status() from new transactions.';
+      USING ERRCODE = '{{ERR:wait_not_supported}}', HINT = 'Call it outside the transaction, or poll pgdispatch.status() from new transactions.';
   END IF;
   -- Polls with a growing nap (5 ms up to 100 ms): a function cannot receive NOTIFY, and clients
   -- that can should LISTEN on channel pgdispatch instead.

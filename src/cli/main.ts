@@ -14,12 +14,13 @@ import { install } from './install.js';
 import { jobs } from './jobs.js';
 import { palette } from './output.js';
 import { purge } from './purge.js';
+import { retry } from './retry.js';
 import { show } from './show.js';
 import { uninstall } from './uninstall.js';
 import { upgrade } from './upgrade.js';
 import { watch } from './watch.js';
 
-const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, cancel, purge];
+const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, cancel, retry, purge];
 
 function overview(): string {
   const w = Math.max(...commands.map((c) => c.name.length));

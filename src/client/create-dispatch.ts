@@ -112,6 +112,13 @@ export interface Dispatch {
    */
   cancelByLabel(...args: Args<'cancelByLabel'>): Promise<number>;
   /**
+   * Fires a job that ended `failed`, `cancelled` or `timed_out` again, as a new job linked to it; returns the new id.
+   *
+   * @example
+   * const again = await d.retry(id);
+   */
+  retry(...args: Args<'retry'>): Promise<JobId>;
+  /**
    * One page of the caller's jobs, newest first.
    *
    * @example
@@ -172,6 +179,7 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
     },
     cancel: (...args) => call<api.CancelReturns>(api.cancel, args),
     cancelByLabel: (...args) => call<api.CancelByLabelReturns>(api.cancelByLabel, args),
+    retry: (...args) => call<api.RetryReturns>(api.retry, args),
     list: (filter = {}) => listJobs(via(filter), filter),
     close: () => listener.close(),
   };

@@ -1,4 +1,11 @@
-// Typed errors, chosen by SQLSTATE; the driver's original error is kept as `cause`.
+// Typed errors, chosen by SQLSTATE; the driver's original error is kept as `cause`. pg_dispatch's own
+// conditions have their own SQLSTATEs (class PD, generated/errors.ts); the classes here stand for
+// what PostgreSQL itself says about the environment: privileges, installation, connection.
+import { PgDispatchError } from './dispatch-error.js';
+import { pgDispatchErrorClasses } from './generated/errors.js';
+
+export { PgDispatchError } from './dispatch-error.js';
+export * from './generated/errors.js';
 
 /** The fields of a PostgreSQL error as node-postgres (and Kysely over it) reports them. */
 interface DriverError {
@@ -9,79 +16,6 @@ interface DriverError {
 }
 
 /**
- * Any error pg_dispatch (or PostgreSQL under it) raised for a client call.
- *
- * @example
- * try { await d.fire(''); } catch (e) { if (e instanceof PgDispatchError) console.log(e.sqlstate, e.hint); }
- */
-export class PgDispatchError extends Error {
-  override readonly name: string = 'PgDispatchError';
-  /** The SQLSTATE, e.g. `22023`; undefined when the error did not come from the server. */
-  readonly sqlstate: string | undefined;
-  /** The server's DETAIL, if any. */
-  readonly detail: string | undefined;
-  /** The server's HINT: what to do about it. */
-  readonly hint: string | undefined;
-
-  constructor(message: string, options: { cause?: unknown; sqlstate?: string; detail?: string; hint?: string } = {}) {
-    super(message, { cause: options.cause });
-    this.sqlstate = options.sqlstate;
-    this.detail = options.detail;
-    this.hint = options.hint;
-  }
-}
-
-/**
- * An argument was refused (`22023` invalid_parameter_value, `22004` null value, `22001` label too long).
- *
- * @example
- * await expect(d.snooze('SELECT 1', -1)).rejects.toBeInstanceOf(InvalidArgumentError);
- */
-export class InvalidArgumentError extends PgDispatchError {
-  override readonly name: string = 'InvalidArgumentError';
-}
-
-/**
- * A label longer than 64 bytes (`22001`).
- *
- * @example
- * await d.fire('SELECT 1', { label: 'x'.repeat(65) }); // throws LabelTooLongError
- */
-export class LabelTooLongError extends InvalidArgumentError {
-  override readonly name: string = 'LabelTooLongError';
-}
-
-/**
- * The command cannot run inside a transaction block, e.g. VACUUM (`25001`): schedule it with pg_cron directly.
- *
- * @example
- * await d.fire('VACUUM'); // throws CommandNotSupportedError
- */
-export class CommandNotSupportedError extends PgDispatchError {
-  override readonly name: string = 'CommandNotSupportedError';
-}
-
-/**
- * No job with that id is visible to the caller (`P0002`): another role's, purged, or never fired.
- *
- * @example
- * await d.status(-1); // throws JobNotFoundError
- */
-export class JobNotFoundError extends PgDispatchError {
-  override readonly name: string = 'JobNotFoundError';
-}
-
-/**
- * A wait on a job fired in the still-open transaction, which can never start before it commits (`55000`).
- *
- * @example
- * // inside BEGIN ... : SELECT pgdispatch.wait(pgdispatch.fire('SELECT 1')) raises this
- */
-export class JobNotCommittedError extends PgDispatchError {
-  override readonly name: string = 'JobNotCommittedError';
-}
-
-/**
  * The role may not do this (`42501`): e.g. it was not allowed with `pgdispatch.grant_usage(role)`.
  *
  * @example
@@ -89,16 +23,6 @@ export class JobNotCommittedError extends PgDispatchError {
  */
 export class PermissionDeniedError extends PgDispatchError {
   override readonly name: string = 'PermissionDeniedError';
-}
-
-/**
- * Not supported in this situation (`0A000`), e.g. the SQL wait() outside READ COMMITTED.
- *
- * @example
- * if (e instanceof NotSupportedError) console.log(e.hint);
- */
-export class NotSupportedError extends PgDispatchError {
-  override readonly name: string = 'NotSupportedError';
 }
 
 /**
@@ -121,15 +45,10 @@ export class ConnectionError extends PgDispatchError {
   override readonly name: string = 'ConnectionError';
 }
 
+// Generic codes mapped only where their meaning is the environment's, whatever raised them.
 const bySqlstate: Readonly<Record<string, new (m: string, o: ConstructorParameters<typeof PgDispatchError>[1]) => PgDispatchError>> = {
-  '22023': InvalidArgumentError,
-  '22004': InvalidArgumentError,
-  '22001': LabelTooLongError,
-  '25001': CommandNotSupportedError,
-  P0002: JobNotFoundError,
-  '55000': JobNotCommittedError,
+  ...pgDispatchErrorClasses,
   '42501': PermissionDeniedError,
-  '0A000': NotSupportedError,
   '42883': NotInstalledError,
   '42P01': NotInstalledError,
   '3F000': NotInstalledError,

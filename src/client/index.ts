@@ -9,19 +9,9 @@ export type { JobError, JobResult } from './result.js';
 export type { JobNotice, ListenSource } from './notices.js';
 export { noticeChannel } from './notices.js';
 export type { Interval, JobId, JobIdInput } from './values.js';
-export {
-  CommandNotSupportedError,
-  ConnectionError,
-  InvalidArgumentError,
-  JobNotCommittedError,
-  JobNotFoundError,
-  LabelTooLongError,
-  NotInstalledError,
-  NotSupportedError,
-  PermissionDeniedError,
-  PgDispatchError,
-  toDispatchError,
-} from './errors.js';
+export { ConnectionError, NotInstalledError, PermissionDeniedError, PgDispatchError, toDispatchError } from './errors.js';
+// pg_dispatch's own conditions, one class per SQLSTATE of src/model/errors.ts.
+export * from './generated/errors.js';
 export { extensionVersion, jobStatuses } from './generated/api.js';
 export type {
   JobStatus,

@@ -82,19 +82,44 @@ export interface StatementDef {
 export type SqlObject = FunctionDef | TableDef | ViewDef | StatementDef;
 
 /**
- * One upgrade script, pg_dispatch--<from>--<to>.sql. Either written by hand beside src/ (`sql`),
- * or, for a version whose catalog has nothing of this one's (0.1.x), the whole install script
- * wrapped in a hand-written `prologue` and `epilogue`, less the objects in `omit` (they exist).
+ * The upgrade from pg_dispatch 0.1.x, whose catalog has nothing of this one's: the whole install
+ * script wrapped in a hand-written `prologue` and `epilogue`, less the objects in `omit`.
  */
-export type UpgradeDef =
-  | { readonly from: string; readonly to: string; readonly sql: string }
-  | {
-      readonly from: string;
-      readonly to: string;
-      readonly prologue: string;
-      readonly epilogue: string;
-      readonly omit: readonly string[];
-    };
+export interface WrapUpgrade {
+  readonly from: string;
+  readonly to: string;
+  readonly prologue: string;
+  readonly epilogue: string;
+  readonly omit: readonly string[];
+}
+
+/**
+ * An upgrade between two releases, pg_dispatch--<from>--<to>.sql, named by model object: the
+ * generator renders the DDL, comments and grants of what it creates, replaces and drops, refreshes
+ * every role's grants when the public surface changed, and checks the lists against the released
+ * install script of `from` (so nothing changed is left out). Hand SQL is for data only.
+ */
+export interface DeltaUpgrade {
+  readonly from: string;
+  readonly to: string;
+  /** Model objects that `from` did not have. */
+  readonly creates?: readonly string[];
+  /** Model objects whose SQL changed (functions, procedures, views). */
+  readonly replaces?: readonly string[];
+  /** Objects of `from` that the model no longer has. */
+  readonly drops?: readonly string[];
+  /**
+   * Tables and statements changed in place by the hand SQL below (ALTER TABLE ...): DDL for them
+   * cannot be derived, so they are named here and written in `before`.
+   */
+  readonly alters?: readonly string[];
+  /** Hand SQL run before the rendered DDL: ALTER TABLE for `alters`, data to move. */
+  readonly before?: string;
+  /** Hand SQL run after it: data that needs the new functions. */
+  readonly after?: string;
+}
+
+export type UpgradeDef = WrapUpgrade | DeltaUpgrade;
 
 export interface ExtensionModel {
   readonly name: string;

@@ -17,7 +17,7 @@ BEGIN
     executor := pgdispatch._executor_for(job.role, false);
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
-        USING ERRCODE = 'insufficient_privilege', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
+        USING ERRCODE = '{{ERR:not_allowed}}', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
     END IF;
     EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
       INTO outcome
@@ -32,7 +32,7 @@ BEGIN
      WHERE j.id = job.id AND j.status = 'running';
     IF NOT FOUND THEN
       -- Cancelled or timed out while it ran: undo what the command did.
-      RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = 'PD002';
+      RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = '{{ERR:stopped}}';
     END IF;
     final_status := 'succeeded';
   EXCEPTION WHEN OTHERS OR query_canceled THEN

@@ -24,7 +24,7 @@ BEGIN
        AND p.prosrc = t.prosrc AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'];
     IF NOT FOUND THEN
       RAISE EXCEPTION 'pg_dispatch: the executor of role % has been altered; refusing to run its jobs', role_name
-        USING ERRCODE = 'insufficient_privilege',
+        USING ERRCODE = '{{ERR:not_allowed}}',
               HINT = pg_catalog.format('An admin can rebuild it: SELECT pgdispatch.revoke_usage(%L); SELECT pgdispatch.grant_usage(%L);', role_name, role_name);
     END IF;
     RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
@@ -36,7 +36,7 @@ BEGIN
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name)
      AND NOT pg_catalog.pg_has_role(owner_name, role_oid, 'USAGE') THEN
     RAISE EXCEPTION 'pg_dispatch cannot run jobs as role %', role_name
-      USING ERRCODE = 'insufficient_privilege',
+      USING ERRCODE = '{{ERR:not_allowed}}',
             DETAIL = pg_catalog.format('Jobs run as the role that fired them, through a function owned by that role; the extension owner %I must be a member of %I to create it.', owner_name, role_name),
             HINT = pg_catalog.format('As a superuser or a role with ADMIN on %I: GRANT %I TO %I; then SELECT pgdispatch.grant_usage(%L);', role_name, role_name, owner_name, role_name);
   END IF;

@@ -12,7 +12,7 @@ BEGIN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
       RETURN NULL;
     END IF;
-    PERFORM pgdispatch._record_failure(j, 'PD001',
+    PERFORM pgdispatch._record_failure(j, '{{ERR:interrupted}}',
       'interrupted: the session running this job ended before the job finished',
       'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
       'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);

@@ -10,33 +10,40 @@ DECLARE
 BEGIN
   IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
-      USING ERRCODE = 'invalid_parameter_value',
+      USING ERRCODE = '{{ERR:invalid_argument}}',
             HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
   END IF;
   IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
     RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
-      USING ERRCODE = 'active_sql_transaction',
+      USING ERRCODE = '{{ERR:command_not_supported}}',
             DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
             HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
   END IF;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
-      USING ERRCODE = 'string_data_right_truncation', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
+      USING ERRCODE = '{{ERR:label_too_long}}', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
   END IF;
   IF NEW.run_at IS NULL THEN
     RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
-      USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
   END IF;
   IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
+  END IF;
+  -- retry_of links a retry to the job it retries: one the same role could see.
+  IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM pgdispatch._job AS o
+        WHERE o.id = NEW.retry_of AND (o.role = NEW.role OR pg_catalog.pg_has_role(NEW.role, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+    RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
+      USING ERRCODE = '{{ERR:job_not_found}}', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
   END IF;
   SELECT * INTO s FROM pgdispatch.settings;
   IF NEW.timeout IS NULL THEN
     NEW.timeout := s.default_timeout;
   ELSIF NEW.timeout <= interval '0' THEN
     RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
   END IF;
   IF NEW.search_path IS NULL THEN
     NEW.search_path := '"$user", public';

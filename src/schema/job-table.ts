@@ -38,7 +38,8 @@ export const jobTable = table({
       error_detail text,
       error_hint text,
       error_context text,
-      attempt_log jsonb NOT NULL DEFAULT '[]'
+      attempt_log jsonb NOT NULL DEFAULT '[]',
+      retry_of bigint
     );
     -- The runners' queue: due jobs in order.
     CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
@@ -51,7 +52,7 @@ export const jobTable = table({
   `),
   userGrants: [
     'SELECT',
-    'INSERT (command, label, run_at, max_attempts, timeout, search_path)',
+    'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of)',
     'UPDATE (cancel_requested_at)',
   ],
   columns: [],

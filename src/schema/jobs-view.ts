@@ -12,7 +12,7 @@ export const jobsView = view({
   query: dedent(`
     SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
            j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log
+           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of
       FROM pgdispatch._job AS j
      WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
   `),
@@ -38,6 +38,7 @@ export const jobsView = view({
     c('error_hint', 'text', true, 'Its HINT.'),
     c('error_context', 'text', true, 'Its CONTEXT (where in the command).'),
     c('attempt_log', 'jsonb', false, 'Every failed attempt: `[{attempt, started_at, failed_at, sqlstate, message}]`.'),
+    c('retry_of', 'bigint', true, 'The job this one retries (`pgdispatch.retry()`).'),
   ],
   audience: 'user',
 });

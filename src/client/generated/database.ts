@@ -44,6 +44,8 @@ export interface JobsRow {
   readonly error_context: string | null;
   /** Every failed attempt: `[{attempt, started_at, failed_at, sqlstate, message}]`. */
   readonly attempt_log: unknown;
+  /** The job this one retries (`pgdispatch.retry()`). */
+  readonly retry_of: string | null;
 }
 
 /** Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see. */

@@ -1,0 +1,25 @@
+-- Re-fires a finished job that did not succeed, as a new job of the caller, linked to the old one
+-- by retry_of. SECURITY INVOKER: the old job is read through row-level security (a role sees its
+-- own, admins all), and the new one is the caller's, with the caller's rights and request context.
+DECLARE
+  old pgdispatch._job;
+  new_id bigint;
+BEGIN
+  SELECT * INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no job %', job_id
+      USING ERRCODE = '{{ERR:job_not_found}}',
+            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+  END IF;
+  IF old.status NOT IN ('failed', 'cancelled', 'timed_out') THEN
+    RAISE EXCEPTION 'pg_dispatch: job % is %; only a job that finished without success can be retried', job_id, old.status
+      USING ERRCODE = '{{ERR:job_not_retryable}}',
+            HINT = CASE WHEN old.status = 'succeeded'
+                        THEN 'To run the same command again, fire it: SELECT pgdispatch.fire(command) FROM pgdispatch.jobs WHERE id = ...;'
+                        ELSE 'Wait for it to finish (SELECT pgdispatch.wait(id)), or cancel it first.' END;
+  END IF;
+  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of)
+  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id)
+  RETURNING id INTO new_id;
+  RETURN new_id;
+END

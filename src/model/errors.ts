@@ -1,0 +1,45 @@
+// pg_dispatch's own error conditions: one table drives the SQL that raises them (ERRCODE) and the
+// client's error classes (src/client/generated/errors.ts), and the reference documents them. Each
+// has a SQLSTATE of class PD, so a client never guesses a meaning from a generic code that other
+// causes also raise (graphile-worker does the same with its GW codes).
+
+export interface ErrorDef {
+  /** The SQLSTATE: 'PD' and three characters. */
+  readonly sqlstate: string;
+  /** The client class that stands for it; errors of one family share a parent class. */
+  readonly className: string;
+  /** The client class it extends (PgDispatchError unless said). */
+  readonly parent?: string;
+  /** What it means, for the reference and the class's doc. */
+  readonly meaning: string;
+  /** False for conditions pg_dispatch records in a job's outcome instead of raising to a caller. */
+  readonly raised?: boolean;
+}
+
+export const errors = {
+  interrupted: { sqlstate: 'PD001', className: 'JobInterruptedError', meaning: 'Recorded when the session running a job ended before the job finished (crash, restart, terminated backend).', raised: false },
+  stopped: { sqlstate: 'PD002', className: 'JobStoppedError', meaning: 'Recorded when a job was cancelled or timed out while it ran; its effects were rolled back.', raised: false },
+  job_not_found: { sqlstate: 'PD100', className: 'JobNotFoundError', meaning: 'No job with that id is visible to the caller: another role\'s or end user\'s, purged after retention, or never fired.' },
+  job_not_committed: { sqlstate: 'PD101', className: 'JobNotCommittedError', meaning: 'wait() on a job fired in the still-open calling transaction, which can never start before it commits.' },
+  job_not_retryable: { sqlstate: 'PD102', className: 'JobNotRetryableError', meaning: 'retry() of a job that has not finished, or that succeeded.' },
+  invalid_argument: { sqlstate: 'PD200', className: 'InvalidArgumentError', meaning: 'An argument was refused (empty command, negative delay or timeout, max_attempts below 1, NULL time, ...).' },
+  label_too_long: { sqlstate: 'PD201', className: 'LabelTooLongError', parent: 'InvalidArgumentError', meaning: 'A label longer than 64 bytes.' },
+  command_not_supported: { sqlstate: 'PD202', className: 'CommandNotSupportedError', meaning: 'A command that cannot run inside a transaction block (VACUUM, CREATE INDEX CONCURRENTLY, transaction control, ...), or that cannot run as a job: schedule it with pg_cron directly.' },
+  quota_exceeded: { sqlstate: 'PD300', className: 'QuotaExceededError', meaning: 'A role\'s quota (pending jobs, command bytes) would be exceeded; an admin sets quotas in pgdispatch.quotas.' },
+  not_allowed: { sqlstate: 'PD400', className: 'NotAllowedError', meaning: 'The role may not run jobs through pg_dispatch (no grant_usage, or usage revoked), or its executor was tampered with.' },
+  admin_only: { sqlstate: 'PD401', className: 'AdminOnlyError', meaning: 'The call is for admins (the extension owner and roles with its rights).' },
+  wait_not_supported: { sqlstate: 'PD402', className: 'NotSupportedError', meaning: 'wait() outside READ COMMITTED, where it would never see the job change.' },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorName = keyof typeof errors;
+
+/** The SQLSTATE of a pg_dispatch error, for `RAISE ... USING ERRCODE = '...'` in TS-held SQL. */
+export const sqlstate = (name: ErrorName): string => errors[name].sqlstate;
+
+/** Fills `{{ERR:name}}` placeholders (used in .sql files) with their SQLSTATEs. */
+export function fillErrorCodes(sql: string): string {
+  return sql.replace(/\{\{ERR:(\w+)\}\}/g, (_, name: string) => {
+    if (!(name in errors)) throw new Error(`unknown pg_dispatch error ${name} (see src/model/errors.ts)`);
+    return errors[name as ErrorName].sqlstate;
+  });
+}
