@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../setup/server.js';
+import { repoRoot } from '../setup/repo-root.js';
 import { extension } from '../../src/extension.js';
 import { renderInstall } from '../../generator/render-install.js';
 import { generate } from '../../generator/main.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { extension } from '../../src/extension.js';
 import { frozenProblems, loadReleases, sha256 } from '../../generator/releases.js';
 import { generate } from '../../generator/main.js';
-import { repoRoot } from '../setup/server.js';
+import { repoRoot } from '../setup/repo-root.js';
 
 const releases = loadReleases(repoRoot);
 const onDisk = (file: string): string | null => {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extension } from '../../src/extension.js';
-import { repoRoot } from '../setup/server.js';
+import { repoRoot } from '../setup/repo-root.js';
 
 const newerThan13: [RegExp, string][] = [
   [/\bBEGIN\s+ATOMIC\b/i, 'SQL-standard function bodies (14)'],
