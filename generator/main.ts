@@ -10,11 +10,10 @@ import { renderClientErrors } from './render-client-errors.js';
 import { renderControl } from './render-control.js';
 import { renderInstall } from './render-install.js';
 import { renderPgTle, renderPgTleUninstall, type Script } from './render-pgtle.js';
-import { renderReference, spliceReference } from './render-reference.js';
+import { renderPackageReadme, renderReferencePage } from './render-reference.js';
 import { renderUpgrade, upgradeFile } from './render-upgrade.js';
 import { compareVersions, frozenProblems, loadReleases, type Releases } from './releases.js';
 import type { ExtensionModel } from '../src/model/types.js';
-import { mdHeader } from './header.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist-sql');
@@ -23,6 +22,14 @@ const onDisk = (file: string): string | null => {
   const path = join(dist, file);
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 };
+
+/** The repository's web address, from package.json (`git+https://...git` -> `https://...`). */
+function repositoryUrl(): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { repository?: { url?: string } };
+  const url = pkg.repository?.url;
+  if (!url) throw new Error('package.json has no repository.url: dist-sql/README.md needs it to make its links absolute');
+  return url.replace(/^git\+/, '').replace(/\.git$/, '');
+}
 
 export interface Generated {
   /** Every file the generator owns, by path from the project's root. */
@@ -72,19 +79,18 @@ export function generate(m: ExtensionModel = extension, releases: Releases = loa
   installs.sort((a, b) => compareVersions(a.to, b.to));
   upgrades.sort((a, b) => compareVersions(a.to, b.to) || compareVersions(a.from, b.from));
 
-  const reference = renderReference(m);
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const files = new Map<string, string>();
   files.set(`dist-sql/${m.name}.control`, renderControl(m));
   for (const [file, sql] of scripts) files.set(`dist-sql/${file}`, sql);
-  // database.dev shows the package's README.md: the project's README with its reference.
-  files.set('dist-sql/README.md', mdHeader + spliceReference(readme, reference));
+  // database.dev shows the package's README.md: the project's README with the reference appended.
+  files.set('dist-sql/README.md', renderPackageReadme(m, readme, repositoryUrl()));
   files.set(`pg_tle/${m.name}.sql`, renderPgTle(m, installs, upgrades));
   files.set(`pg_tle/${m.name}-uninstall.sql`, renderPgTleUninstall(m));
   files.set('src/client/generated/database.ts', renderClientTypes(m));
   files.set('src/client/generated/api.ts', renderClientApi(m));
   files.set('src/client/generated/errors.ts', renderClientErrors());
-  files.set('README.md', spliceReference(readme, reference));
+  files.set('docs/reference.md', renderReferencePage(m));
 
   const stale = existsSync(dist)
     ? readdirSync(dist).filter((f) => f.endsWith('.sql') && !shipped.has(f)).map((f) => `dist-sql/${f}`)

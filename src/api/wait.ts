@@ -11,6 +11,7 @@ export const wait = fn({
   security: 'invoker',
   body: sqlFile(import.meta.url, 'wait.sql'),
   doc: 'Waits until the job has finished or `timeout` has passed, and returns its status then. Raises when the job was fired in the still-open calling transaction (it could never start).',
-  example: "SELECT pgdispatch.wait(pgdispatch.fire('SELECT 1'), '5 seconds');  -- in autocommit: fire commits first",
+  // Not wait(fire(...)): one statement is one transaction, and wait() raises 55000 on a job fired in it.
+  example: "SELECT pgdispatch.wait(42, '5 seconds');  -- job 42 was fired by an earlier transaction, committed since",
   audience: 'user',
 });

@@ -1,6 +1,6 @@
 // The vocabulary in which src/ describes every SQL object of pg_dispatch once.
 // generator/ turns a list of these into the install script, the pg_tle bundle,
-// the client's declarations and the README's API reference: nothing is written twice.
+// the client's declarations and the API reference (docs/reference.md): nothing is written twice.
 
 /** Who may use an object once an admin has run `pgdispatch.grant_usage(role)`. */
 export type Audience =

@@ -5,12 +5,12 @@
 // Never a mock: pg_dispatch is pg_cron jobs, so only the real thing proves anything.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { installExtensionFiles as installFiles } from '../../src/cli/embedded-server.js';
+import { repoRoot } from './repo-root.js';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { repoRoot };
 const localPg = join(repoRoot, 'scripts', 'local-pg.sh');
 const run = promisify(execFile);
 
