@@ -6,6 +6,7 @@ ALTER TABLE pgdispatch._job ADD COLUMN retry_of bigint;
 
 -- upgrade: what goes, or is made anew
 DROP VIEW pgdispatch.jobs;
+DROP VIEW pgdispatch.stats;
 
 -- function _executor_for (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
@@ -466,6 +467,33 @@ SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.sta
  WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin());
 COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired (an admin sees all), with its outcome.';
 REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
+
+-- view stats (changed)
+CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
+WITH visible AS (
+  SELECT j.* FROM pgdispatch._job AS j WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+), recent AS (
+  SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
+    FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
+)
+SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled') AS scheduled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled' AND v.run_at <= pg_catalog.now()) AS due,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'running') AS running,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'succeeded') AS succeeded,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'failed') AS failed,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'cancelled') AS cancelled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'timed_out') AS timed_out,
+       r.start_latency_p50, r.start_latency_p95, r.start_latency_p99,
+       r.run_time_p50, r.run_time_p95, r.run_time_p99
+  FROM (SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p99,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
+          FROM recent AS x) AS r;
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
+REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
 
 -- upgrade: every role given grant_usage gets the new surface
 DO $refresh_grants$

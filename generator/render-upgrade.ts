@@ -111,8 +111,12 @@ function refreshGrants(model: ExtensionModel): string {
   ].join('\n');
 }
 
-function renderDelta(model: ExtensionModel, u: DeltaUpgrade, previous: readonly Block[]): string[] {
+function renderDelta(model: ExtensionModel, u0: DeltaUpgrade, previous: readonly Block[]): string[] {
   const old = new Map(previous.map((b) => [b.name, b]));
+  // A view stores the columns its query expanded to (j.* included) when it was made: after a table
+  // changed, every view is made anew, even one whose text is the same.
+  const views = u0.alters?.length ? model.objects.filter((o) => o.kind === 'view' && old.has(o.name)).map((o) => o.name) : [];
+  const u: DeltaUpgrade = { ...u0, replaces: [...new Set([...(u0.replaces ?? []), ...views])] };
   const parts: string[] = [];
   if (u.before) parts.push(`-- upgrade: before (hand-written)\n${u.before.replace(/\n$/, '')}`);
   // Views first: a replaced view may depend on a routine whose identity changes.

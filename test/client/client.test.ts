@@ -163,14 +163,14 @@ describe('errors', () => {
   it('map SQLSTATEs to typed classes with the original error as cause', async () => {
     const empty = await d.fire('').catch((e: unknown) => e);
     expect(empty).toBeInstanceOf(InvalidArgumentError);
-    expect((empty as PgDispatchError).sqlstate).toBe('22023');
+    expect((empty as PgDispatchError).sqlstate).toBe('PD200');
     expect((empty as PgDispatchError).hint).toBeTruthy();
     expect((empty as Error).cause).toBeInstanceOf(pg.DatabaseError);
     await expect(d.snooze('SELECT 1', -1)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(d.fire('SELECT 1', { label: 'x'.repeat(65) })).rejects.toBeInstanceOf(LabelTooLongError);
     await expect(d.fire('VACUUM')).rejects.toBeInstanceOf(CommandNotSupportedError);
     await expect(d.status('999999999')).rejects.toBeInstanceOf(JobNotFoundError);
-    await expect(d.result(999999999n)).rejects.toMatchObject({ name: 'JobNotFoundError', sqlstate: 'P0002' });
+    await expect(d.result(999999999n)).rejects.toMatchObject({ name: 'JobNotFoundError', sqlstate: 'PD100' });
   });
 });
 

@@ -138,7 +138,7 @@ describe('fire', () => {
       ["SELECT pgdispatch.snooze('SELECT 1', NULL)", []],
     ] as const) {
       const err = await failure(db, sql, [...params]);
-      expect(err.code, sql).toMatch(/^22/);
+      expect(err.code, sql).toMatch(/^PD2/);
       expect(err.hint, sql).toBeTruthy();
     }
     expect((await db.query('SELECT count(*)::int AS n FROM pgdispatch.jobs')).rows[0].n).toBe(before.rows[0].n);
@@ -147,7 +147,7 @@ describe('fire', () => {
 
   it('refuses commands that cannot run in a transaction, naming the alternative', async () => {
     const err = await failure(db, `SELECT pgdispatch.fire('VACUUM hits')`);
-    expect(err.code).toBe('25001');
+    expect(err.code).toBe('PD202');
     expect(err.hint).toContain('cron.schedule');
   });
 });

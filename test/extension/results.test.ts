@@ -99,7 +99,7 @@ describe('labels', () => {
     const { rows } = await app.query(`SELECT id FROM pgdispatch.jobs WHERE label LIKE 'billing/%'`);
     expect(rows.map((r) => r.id)).toContain(id);
     const err = await failure(app, `SELECT pgdispatch.fire('SELECT 1', label => repeat('é', 33))`);
-    expect(err.code).toBe('22001');
+    expect(err.code).toBe('PD201');
     expect(err.hint).toBeTruthy();
   });
 });
@@ -125,7 +125,7 @@ describe('wait', () => {
     const id = await fire('SELECT 1');
     const err = await failure(app, 'SELECT pgdispatch.wait($1)', [id]);
     await app.query('ROLLBACK');
-    expect(err.code).toBe('55000');
+    expect(err.code).toBe('PD101');
     expect(err.hint).toContain('COMMIT');
   });
 });

@@ -158,7 +158,7 @@ describe('a role sees, waits on and cancels only its own jobs', () => {
     expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch.jobs WHERE id = $1', [id])).toEqual([]);
     expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
     for (const call of ['status($1)', 'result($1)', `wait($1, '0 seconds')`, 'cancel($1)']) {
-      expect((await rpcFailure(api2, 'anon', 'x', `SELECT pgdispatch.${call}`, [id])).code, call).toBe('P0002');
+      expect((await rpcFailure(api2, 'anon', 'x', `SELECT pgdispatch.${call}`, [id])).code, call).toBe('PD100');
     }
     expect((await rpc<{ n: number }>(api2, 'anon', 'x', `SELECT pgdispatch.cancel_by_label('%') AS n`))[0]!.n).toBe(0);
     expect((await rpc<{ s: string }>(api, 'authenticated', 'user-1', 'SELECT pgdispatch.status($1) AS s', [id]))[0]!.s).toBe('scheduled');
@@ -213,10 +213,10 @@ describe('the jobs table cannot be written around the API', () => {
     const id = await fireAs('authenticated', 'user-1', 'SELECT current_user').catch((e: pg.DatabaseError) => e);
     if (typeof id === 'string') {
       const job = await waitForJob(owner, id);
-      expect(job).toMatchObject({ status: 'failed', error_sqlstate: '42501' });
+      expect(job).toMatchObject({ status: 'failed', error_sqlstate: 'PD400' });
       expect(job.error_message).toContain('altered');
     } else {
-      expect(id.code).toBe('42501');
+      expect(id.code).toBe('PD400');
     }
     await admin.query(`ALTER FUNCTION ${ex} SECURITY DEFINER`);
   });

@@ -19,6 +19,8 @@ const sources = ['0.1.5', ...released];
 
 let db: pg.Client;
 let freshCatalog: string[];
+/** A fresh install after its first job: pg_dispatch's service jobs and the firer's executor exist. */
+let freshAfterFire: string[];
 let available: Set<string>;
 
 beforeAll(async () => {
@@ -28,6 +30,9 @@ beforeAll(async () => {
   await dropExtension(db);
   await db.query('CREATE EXTENSION pg_dispatch');
   freshCatalog = await catalogDump(db);
+  await db.query(`SELECT pgdispatch.cancel(pgdispatch.snooze('SELECT 1', '1 hour'))`);
+  freshAfterFire = await catalogDump(db);
+  await dropExtension(db);
   await db.query('DROP TABLE IF EXISTS public.upgrade_log');
   await db.query('CREATE TABLE public.upgrade_log (what text)');
   await db.query(`DROP ROLE IF EXISTS legacy_caller`);
@@ -90,7 +95,8 @@ describe.each(sources)('ALTER EXTENSION pg_dispatch UPDATE from %s', (source) =>
     // (a dump that says little would prove little)
     expect(freshCatalog.length).toBeGreaterThan(150);
     expect(freshCatalog).toContain('member function pgdispatch.fire(text,text,interval,integer,text)');
-    expect(await catalogDump(db)).toEqual(freshCatalog);
+    // 0.1.5's fire() made no service jobs and no executor; a later version's did.
+    expect(await catalogDump(db)).toEqual(source.startsWith('0.') ? freshCatalog : freshAfterFire);
 
     // The job fired before the upgrade runs after it.
     await waitFor(`the job fired with ${source} to run`, async () => ((await logged(pendingWhat)) ? true : undefined));
