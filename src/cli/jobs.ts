@@ -17,7 +17,6 @@ export const jobs: Command = {
     const limit = intFlag(p, 'limit', 20, 1, 1000);
     const cursor = stringFlag(p, 'cursor');
     if (cursor !== undefined && !/^\d{1,19}$/.test(cursor)) throw new UsageError(`--cursor takes a job id, not ${JSON.stringify(cursor)}`);
-    if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
     return withClient(p, async (client) => {
       const d = createDispatch(client, { listen: false });
       const page = await d.list({ ...filter, limit, ...(cursor ? { cursor } : {}) });

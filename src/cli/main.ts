@@ -69,6 +69,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${usage(command)}\n`);
       return exitCode.ok;
     }
+    // Refused before anything runs: `uninstall --yes junk` must not uninstall.
+    const extra = command.takesIds === 'many' ? [] : parsed.positionals.slice(command.takesIds === 'one' ? 1 : 0);
+    if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}${command.takesIds ? '' : ` (${command.name} takes no arguments, only the options below)`}`);
     url = typeof parsed.flags.url === 'string' ? parsed.flags.url : process.env.DATABASE_URL;
     return await command.run(parsed, makeIo(parsed.flags.json === true));
   } catch (e) {

@@ -16,7 +16,6 @@ export const purge: Command = {
   async run(p, io) {
     const raw = stringFlag(p, 'older-than');
     if (raw === undefined) throw new UsageError('--older-than is required, e.g. --older-than 7d');
-    if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
     const olderThan = durationText(raw, 'older-than');
     return withClient(p, async (client) => {
       const n = Number(await invoke<string>(executor(client), purgeFn, [olderThan]));

@@ -41,7 +41,6 @@ export const watch: Command = {
     const filter = readFilter(p);
     const interval = intFlag(p, 'interval', 1000, 100, 3_600_000);
     const seconds = intFlag(p, 'duration', 0, 0, 31_536_000);
-    if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
     const values: unknown[] = [];
     let where = '';
     if (filter.status) { values.push(filter.status); where += ` AND status = ANY($${values.length}::text[])`; }
