@@ -4,6 +4,7 @@
 import { extensionVersion } from '../client/generated/api.js';
 import { ConnectionError, PgDispatchError } from '../client/errors.js';
 import { parseArgs } from './args.js';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { cancel } from './cancel.js';
 import { makeIo, type Command } from './command.js';
 import { explainConnectError, resolveUrl } from './connect.js';
@@ -114,6 +115,7 @@ function safeUrl(url: string): string {
   }
 }
 
+exitQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
