@@ -73,7 +73,8 @@ describe.skipIf(!local)('a server set up wrong (needs scripts/local-pg.sh, skipp
     expect(before.stdout).toMatch(/^✓ pg_cron preloaded\s+yes: pg_cron's settings are defined on this server/m);
 
     // pg_cron's extension stays created; only the preload goes (postgresql.auto.conf wins).
-    await sql(`ALTER SYSTEM SET shared_preload_libraries = ''`);
+    // (Not '': ALTER SYSTEM would write it as one library named "".)
+    await sql(`ALTER SYSTEM SET shared_preload_libraries = 'plpgsql'`);
     await run(localPg, ['restart', name]);
     const after = await cli(['doctor', '--url', appUrl], env);
     expect(after.code).toBe(1);
@@ -81,7 +82,7 @@ describe.skipIf(!local)('a server set up wrong (needs scripts/local-pg.sh, skipp
     expect(after.stdout).toMatch(/fix: Add pg_cron to shared_preload_libraries/);
     expect(after.stdout).not.toMatch(/✓ pg_cron preloaded/);
     const su = await cli(['doctor', '--url', superUrl]);
-    expect(su.stdout).toMatch(/^✗ pg_cron preloaded\s+shared_preload_libraries = '' lacks pg_cron/m);
+    expect(su.stdout).toMatch(/^✗ pg_cron preloaded\s+shared_preload_libraries = 'plpgsql' lacks pg_cron/m);
     expect(su.stdout).toMatch(/fix: Preload pg_cron first/);
   });
 });
