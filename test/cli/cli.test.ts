@@ -178,7 +178,7 @@ describe('jobs, show, watch, cancel, purge', () => {
     expect(events.filter((e) => e.type === 'counts').at(-1)?.counts).toMatchObject({ succeeded: 1 });
     const plain = await withUrl('watch', '--duration', '1');
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toMatch(/scheduled \d+\s+running \d+\s+succeeded \d+/);
+    expect(plain.stdout).toMatch(/done \d+\/\d+\s+scheduled \d+\s+running \d+\s+succeeded \d+/);
   });
 
   it('cancel by id and by label; purge', async () => {
