@@ -32,7 +32,8 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
     'Connects with --url postgres://USER[:PASSWORD]@HOST[:PORT]/DB or DATABASE_URL.',
-    '--json prints one JSON document for scripts. Exit codes: 0 done, 1 failed, 2 usage error, 3 cannot connect.',
+    '--json prints one JSON document for scripts. Exit codes: 0 done, 1 failed, 2 usage error, 3 cannot connect',
+    '(141 when the reader of the output went away, e.g. | head, as for a tool ended by SIGPIPE).',
     'pgdispatch <command> --help shows its options.',
   ].join('\n');
 }
