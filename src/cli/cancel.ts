@@ -12,6 +12,7 @@ export const cancel: Command = {
   usage: '<id>... | --label PATTERN  [--url URL] [--json]',
   help: ['--label PATTERN  a LIKE pattern, e.g. billing/%'],
   flags: { ...connectFlags, label: 'string' },
+  takesIds: 'many',
   async run(p, io) {
     const label = stringFlag(p, 'label');
     if (label !== undefined && p.positionals.length) throw new UsageError('give job ids or --label, not both');

@@ -28,6 +28,8 @@ export interface Command {
   /** Lines explaining the flags. */
   readonly help?: readonly string[];
   readonly flags: FlagSpec;
+  /** Job ids after the name (show, cancel); every other command refuses any argument that is not a flag. */
+  readonly takesIds?: 'one' | 'many';
   run(p: Parsed, io: Io): Promise<number>;
 }
 

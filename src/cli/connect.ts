@@ -19,6 +19,14 @@ export function resolveUrl(flag: string | undefined): string {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new UsageError(`not a PostgreSQL URL: ${JSON.stringify(redact(url))} (expected postgres://USER[:PASSWORD]@HOST[:PORT]/DB)`);
   }
+  // Checked before URL parsing, which refuses a bad port with the same error as a bad password.
+  // (An '@' further on means a password with an unencoded '/' or '@', read as host:port: not a port.)
+  const m = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?(.*)$/.exec(url);
+  const port = m?.[1];
+  const passwordLike = m?.[2]?.includes('@') ?? false;
+  if (port !== undefined && port !== '' && !passwordLike && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+    throw new UsageError(`the port ${JSON.stringify(port)} in the URL ${JSON.stringify(redact(url))} is invalid: a port is a whole number from 1 to 65535 (PostgreSQL's default is 5432)`);
+  }
   try {
     new URL(url);
   } catch {
@@ -29,7 +37,8 @@ export function resolveUrl(flag: string | undefined): string {
 
 /** The URL without its password, for messages. */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@');
+  // Up to the last '@': a password with an unencoded '/' or '@' must not show either.
+  return url.replace(/^([a-z]+:\/\/[^:/@]+):.*@/i, '$1:***@');
 }
 
 /** Where a URL points, for messages. */
@@ -69,6 +78,13 @@ export function explainConnectError(e: unknown, url: string): CliError {
     case '28P01':
       return fail(`password authentication failed for user ${t.user}`, 'Check the user and password in --url/DATABASE_URL (percent-encode special characters).');
     case '28000':
+      if (/^role ".*" does not exist$/.test(err.message ?? '')) {
+        return fail(`role ${t.user} does not exist on the server`,
+          `Check the user name in --url/DATABASE_URL (postgres://USER@...), or create the role:  CREATE ROLE "${t.user}" LOGIN PASSWORD '...';  (as a superuser)`);
+      }
+      if (/is not permitted to log in/.test(err.message ?? '')) {
+        return fail(`role ${t.user} may not log in`, `Connect as a role that may, or allow it:  ALTER ROLE "${t.user}" LOGIN;  (as a superuser)`);
+      }
       return fail(err.message ?? 'the server refused the connection',
         `The server's pg_hba.conf has no entry allowing user ${t.user} to database ${t.database} from this address: add one (and reload), or connect as a role that is allowed.`);
     case '3D000':
@@ -81,6 +97,11 @@ export function explainConnectError(e: unknown, url: string): CliError {
       break;
   }
   const msg = err.message ?? String(e);
+  // node-postgres says this when the server asks for a password (SCRAM, md5) and none was given.
+  if (/password must be a string|SASL: SCRAM-SERVER-FIRST-MESSAGE/i.test(msg)) {
+    return fail(`the server asks for a password for user ${t.user}, and none was given`,
+      `Give it in the URL (postgres://${t.user}:PASSWORD@${where}/${t.database}, special characters percent-encoded), or set PGPASSWORD, or put it in ~/.pgpass.`);
+  }
   if (/timeout expired|timeout exceeded/i.test(msg)) {
     return fail(`no answer from ${where} within ${connectTimeoutMs() / 1000} s`,
       'Check the host and port, and any firewall or security group between here and the server (PGDISPATCH_CONNECT_TIMEOUT sets the wait in seconds).');

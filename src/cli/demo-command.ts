@@ -3,7 +3,6 @@ import { stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { resolveUrl } from './connect.js';
 import { demo as runDemo } from './demo.js';
-import { UsageError } from './exit.js';
 
 export const demo: Command = {
   name: 'demo',
@@ -12,7 +11,6 @@ export const demo: Command = {
   help: ['Without --url or DATABASE_URL, starts a throwaway PostgreSQL 17 with pg_cron (scripts/local-pg.sh).'],
   flags: { url: 'string' },
   async run(p) {
-    if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
     const flag = stringFlag(p, 'url');
     const url = flag !== undefined || process.env.DATABASE_URL ? resolveUrl(flag) : undefined;
     return runDemo(url ? { url } : {});

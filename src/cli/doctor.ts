@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { extensionVersion as shipped } from '../client/generated/api.js';
 import { connectFlags, withClient, type Command, type Io } from './command.js';
+import { cronPreload } from './cron-preload.js';
 import { exitCode } from './exit.js';
 import { printJson } from './output.js';
 
@@ -26,18 +27,28 @@ async function one<T>(client: pg.Client, sql: string): Promise<T> {
   return (await client.query(sql)).rows[0] as T;
 }
 
+/**
+ * What to do when pg_dispatch is not installed: `pgdispatch install` only where it can work (it
+ * needs pg_cron, which lives in the one database cron.database_name names).
+ */
+function installFix(db: string, crondb: string | null, preloaded: boolean | null, cronHere: boolean, cronOffered: boolean): string {
+  if (preloaded === false) return 'Preload pg_cron first (see above); then, in the database cron.database_name names: pgdispatch install';
+  if (crondb !== null && crondb !== db) return `pg_dispatch goes where pg_cron runs jobs, database ${crondb} (cron.database_name): pgdispatch install --url with /${crondb} as the database`;
+  if (cronHere || crondb === db) return cronOffered || cronHere ? 'pgdispatch install' : 'Install pg_cron >= 1.5 on the server first (e.g. the postgresql-NN-cron package); then pgdispatch install';
+  return `pg_cron is not created in ${db}, and cron.database_name (the one database where it can be) cannot be read by this role: ask an admin which database it names, and run pgdispatch install there`;
+}
+
 /** Runs every check against the connected database. */
 export async function diagnose(client: pg.Client): Promise<Check[]> {
   const checks: Check[] = [];
   const s = await one<{
-    db: string; me: string; superuser: boolean; version: string; preload: string | null; crondb: string | null;
+    db: string; me: string; superuser: boolean; version: string; crondb: string | null;
     cron_ext: string | null; cron_avail: string | null; pd_ext: string | null; pd_avail: string | null;
     tle_ext: string | null; tle_avail: string | null; launcher: boolean | null; bgw: string | null; can_create: boolean; stats_visible: boolean;
   }>(client, `
     SELECT current_database() AS db, current_user AS me,
            (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
            current_setting('server_version') AS version,
-           (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
            (SELECT setting FROM pg_settings WHERE name = 'cron.database_name') AS crondb,
            (SELECT extversion FROM pg_extension WHERE extname = 'pg_cron') AS cron_ext,
            (SELECT default_version FROM pg_available_extensions WHERE name = 'pg_cron') AS cron_avail,
@@ -52,29 +63,28 @@ export async function diagnose(client: pg.Client): Promise<Check[]> {
 
   checks.push({ name: 'server', result: 'ok', detail: `PostgreSQL ${s.version}, database ${s.db}, role ${s.me}${s.superuser ? ' (superuser)' : ''}` });
 
-  // Settings a role without pg_read_all_settings cannot read are absent from pg_settings; pg_cron
-  // created in this database then tells the same (it can only be created where it is loaded for).
   const unreadable = 'cannot be read by this role (needs pg_read_all_settings)';
-  const preloaded = s.preload === null ? null : s.preload.split(',').map((x) => x.trim().replace(/^"|"$/g, '')).includes('pg_cron');
+  const pre = await cronPreload(client);
+  const preloaded = pre.preloaded;
   if (preloaded === null) {
-    checks.push(s.cron_ext || s.launcher
-      ? { name: 'pg_cron preloaded', result: 'ok', detail: `yes (pg_cron runs here; shared_preload_libraries ${unreadable})` }
-      : { name: 'pg_cron preloaded', result: 'warn', detail: `unknown: shared_preload_libraries ${unreadable}`,
-          fix: 'Ask an admin to check that shared_preload_libraries includes pg_cron, or run doctor as a superuser.' });
+    checks.push({ name: 'pg_cron preloaded', result: 'warn', detail: `unknown: ${pre.how}`,
+      fix: 'Ask an admin to check that shared_preload_libraries includes pg_cron, or run doctor as a superuser.' });
+  } else if (preloaded) {
+    checks.push({ name: 'pg_cron preloaded', result: 'ok', detail: pre.libraries !== null ? pre.how : `yes: ${pre.how}` });
   } else {
-    checks.push(preloaded
-      ? { name: 'pg_cron preloaded', result: 'ok', detail: `shared_preload_libraries = '${s.preload}'` }
-      : { name: 'pg_cron preloaded', result: 'fail', detail: `shared_preload_libraries = '${s.preload}' lacks pg_cron`,
-          fix: `Add pg_cron to shared_preload_libraries (postgresql.conf or your provider's parameter group) and restart the server.` });
+    checks.push({ name: 'pg_cron preloaded', result: 'fail', detail: pre.libraries !== null ? `${pre.how} lacks pg_cron` : `no: ${pre.how}`,
+      fix: `Add pg_cron to shared_preload_libraries (postgresql.conf or your provider's parameter group) and restart the server.` });
   }
 
-  if (s.crondb === null) {
+  if (preloaded === false) {
+    checks.push({ name: 'cron.database_name', result: 'info', detail: 'pg_cron is not loaded: it runs jobs in no database until it is preloaded' });
+  } else if (s.crondb === null) {
     checks.push(s.cron_ext
       ? { name: 'cron.database_name', result: 'ok', detail: `${s.db} (pg_cron is created here; the setting ${unreadable})` }
       : preloaded === null
         ? { name: 'cron.database_name', result: 'warn', detail: `unknown: the setting ${unreadable}`, fix: 'pg_dispatch must be created in the database it names (default postgres).' }
-        : { name: 'cron.database_name', result: preloaded ? 'warn' : 'fail', detail: 'not set (pg_cron not loaded?)',
-            fix: `Set cron.database_name = '${s.db}' in postgresql.conf (default postgres) and restart.` });
+        : { name: 'cron.database_name', result: 'warn', detail: `unknown: the setting ${unreadable}; pg_cron is not created in ${s.db}`,
+            fix: 'pg_cron and pg_dispatch live in the database cron.database_name names (default postgres): ask an admin which, and connect there.' });
   } else if (s.crondb !== s.db) {
     checks.push({ name: 'cron.database_name', result: 'fail', detail: `is ${s.crondb}, but you are connected to ${s.db}`,
       fix: `Connect to database ${s.crondb} (pg_cron and pg_dispatch must live there), or set cron.database_name = '${s.db}' and restart.` });
@@ -87,6 +97,9 @@ export async function diagnose(client: pg.Client): Promise<Check[]> {
       ? { name: 'pg_cron version', result: 'ok', detail: `pg_cron ${s.cron_ext}` }
       : { name: 'pg_cron version', result: 'fail', detail: `pg_cron ${s.cron_ext} is older than 1.5 (no seconds schedules)`,
           fix: s.cron_avail && newer(s.cron_avail, [1, 5]) ? 'ALTER EXTENSION pg_cron UPDATE;' : 'Install pg_cron 1.5 or later on the server, then ALTER EXTENSION pg_cron UPDATE;' });
+  } else if (s.crondb !== null && s.crondb !== s.db) {
+    // Not a problem of its own: it belongs in the other database (reported above).
+    checks.push({ name: 'pg_cron version', result: 'info', detail: `pg_cron is not created in ${s.db}: it can only be created in ${s.crondb} (cron.database_name)` });
   } else {
     checks.push({ name: 'pg_cron version', result: 'fail', detail: `pg_cron is not created in ${s.db}${s.cron_avail ? ` (the server offers ${s.cron_avail})` : ' and the server does not offer it'}`,
       fix: s.cron_avail ? 'CREATE EXTENSION pg_cron;  (in the database named by cron.database_name)' : 'Install pg_cron >= 1.5 on the server (e.g. the postgresql-NN-cron package).' });
@@ -106,7 +119,7 @@ export async function diagnose(client: pg.Client): Promise<Check[]> {
       ...(s.pd_ext !== shipped ? { fix: `This CLI ships ${shipped}: pgdispatch upgrade` } : {}) });
   } else {
     checks.push({ name: 'pg_dispatch', result: 'fail', detail: `not installed in ${s.db}${s.pd_avail ? ` (the server has its files, version ${s.pd_avail})` : ''}`,
-      fix: 'pgdispatch install' });
+      fix: installFix(s.db, s.crondb, preloaded, s.cron_ext !== null, s.cron_avail !== null) });
   }
 
   checks.push(s.tle_ext

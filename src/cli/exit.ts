@@ -1,4 +1,5 @@
-// Exit codes: 0 done, 1 failed (the server refused, a check failed), 2 usage error, 3 cannot connect.
+// Exit codes: 0 done, 1 failed (the server refused, a check failed), 2 usage error, 3 cannot connect
+// (and 141 when the reader of the output went away: broken-pipe.ts).
 
 /** Exit codes of every command. */
 export const exitCode = { ok: 0, failure: 1, usage: 2, connect: 3 } as const;

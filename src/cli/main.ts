@@ -4,6 +4,7 @@
 import { extensionVersion } from '../client/generated/api.js';
 import { ConnectionError, PgDispatchError } from '../client/errors.js';
 import { parseArgs } from './args.js';
+import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
 import { cancel } from './cancel.js';
 import { makeIo, type Command } from './command.js';
 import { explainConnectError, resolveUrl } from './connect.js';
@@ -32,7 +33,8 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
     'Connects with --url postgres://USER[:PASSWORD]@HOST[:PORT]/DB or DATABASE_URL.',
-    '--json prints one JSON document for scripts. Exit codes: 0 done, 1 failed, 2 usage error, 3 cannot connect.',
+    '--json prints one JSON document for scripts. Exit codes: 0 done, 1 failed, 2 usage error, 3 cannot connect',
+    '(141 when the reader of the output went away, e.g. | head, as for a tool ended by SIGPIPE).',
     'pgdispatch <command> --help shows its options.',
   ].join('\n');
 }
@@ -70,6 +72,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${usage(command)}\n`);
       return exitCode.ok;
     }
+    // Refused before anything runs: `uninstall --yes junk` must not uninstall.
+    const extra = command.takesIds === 'many' ? [] : parsed.positionals.slice(command.takesIds === 'one' ? 1 : 0);
+    if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}${command.takesIds ? '' : ` (${command.name} takes no arguments, only the options below)`}`);
     url = typeof parsed.flags.url === 'string' ? parsed.flags.url : process.env.DATABASE_URL;
     return await command.run(parsed, makeIo(parsed.flags.json === true));
   } catch (e) {
@@ -112,6 +117,7 @@ function safeUrl(url: string): string {
   }
 }
 
+exitQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -2,7 +2,7 @@
 import { createDispatch } from '../client/create-dispatch.js';
 import { jobIdArg } from './args.js';
 import { connectFlags, withClient, type Command } from './command.js';
-import { UsageError, exitCode } from './exit.js';
+import { exitCode } from './exit.js';
 import { printJson, statusColour } from './output.js';
 
 export const show: Command = {
@@ -10,8 +10,8 @@ export const show: Command = {
   summary: 'show one job: command, times, attempts, rows, error',
   usage: '<id> [--url URL] [--json]',
   flags: connectFlags,
+  takesIds: 'one',
   async run(p, io) {
-    if (p.positionals.length > 1) throw new UsageError('show takes one job id');
     const id = jobIdArg(p.positionals[0]);
     return withClient(p, async (client) => {
       const d = createDispatch(client, { listen: false });

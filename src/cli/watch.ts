@@ -1,128 +1,147 @@
-// pgdispatch watch: a live view of jobs as they move, with counts per status. Woken by pg_dispatch's
-// completion notices, refreshed every --interval as well (new jobs send no notice). On a terminal
-// the screen is redrawn; otherwise (and with --json, as one JSON object a line) each change is printed.
+// pgdispatch watch: a live view of a burst of jobs: done/total, rate and ETA overall and per label,
+// the running jobs and the latest finished. Woken by pg_dispatch's completion notices and refreshed
+// every --interval as well (new jobs send no notice), but paced (throttle.ts): on a terminal the
+// screen is redrawn at most 4 times a second; off a terminal a plain line is printed when counts
+// change, at most once per --interval; with --json, one JSON object a line per job move and per
+// change of the counts. It ends on Ctrl-C/SIGTERM, after --duration, or with --until-idle once
+// no followed job is scheduled or running.
 import type pg from 'pg';
-import { jobStatuses } from '../client/generated/api.js';
 import { noticeChannel } from '../client/notices.js';
 import { intFlag } from './args.js';
 import { connectFlags, withClient, type Command, type Io } from './command.js';
-import { UsageError, exitCode } from './exit.js';
+import { exitCode } from './exit.js';
 import { filterFlags, filterHelp, readFilter } from './job-filters.js';
-import { ago, duration, statusColour, table, termWidth } from './output.js';
+import { termWidth } from './output.js';
+import { Throttle } from './throttle.js';
+import { countsKey, labelName, progressLine, redraw, screen } from './watch-render.js';
+import { followed, jobStates, serverNow, snapshot, type Progress, type Scope, type Snapshot } from './watch-snapshot.js';
 
-interface Row {
-  id: string; status: string; label: string | null; command: string; attempts: number; max_attempts: number;
-  created_at: Date; started_at: Date | null; finished_at: Date | null; error_sqlstate: string | null; error_message: string | null;
-}
+/** Redraws of a terminal screen at most this often (ms): fast enough to follow, slow enough to read. */
+const screenGap = 250;
+/** Labels printed per plain refresh at most (the overall line always is). */
+const maxLabelLines = 10;
 
-async function snapshot(client: pg.Client, where: string, values: unknown[]): Promise<{ jobs: Row[]; counts: Record<string, number> }> {
-  const jobs = await client.query<Row>(`
-    SELECT id, status, label, command, attempts, max_attempts, created_at, started_at, finished_at, error_sqlstate, error_message
-      FROM pgdispatch.jobs
-     WHERE (status IN ('scheduled', 'running') OR finished_at > now() - interval '10 minutes')${where}
-     ORDER BY id DESC LIMIT 500`, values);
-  const counts = await client.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM pgdispatch.jobs WHERE true${where} GROUP BY status`, values);
-  const c: Record<string, number> = Object.fromEntries(jobStatuses.map((s) => [s, 0]));
-  for (const r of counts.rows) c[r.status] = r.n;
-  return { jobs: jobs.rows, counts: c };
-}
-
-const countsLine = (io: Io, counts: Record<string, number>): string =>
-  jobStatuses.map((s) => `${statusColour(io.c, s)} ${counts[s] ?? 0}`).join('  ');
+const progressJson = (p: Progress) => ({ done: p.done, total: p.total, counts: p.counts, rate: p.rate, etaSeconds: p.etaSeconds });
 
 export const watch: Command = {
   name: 'watch',
-  summary: 'live view of jobs as they move, with counts per status (Ctrl-C to stop)',
-  usage: '[--status S[,S]] [--label PATTERN] [--since WHEN] [--interval MS] [--duration SECONDS] [--url URL] [--json]',
-  help: [...filterHelp, '--interval MS    refresh at least this often (default 1000; notices refresh at once)', '--duration S     stop after S seconds (default: until Ctrl-C)', '--json           one JSON object a line per change: {"type":"job",...} or {"type":"counts",...}'],
-  flags: { ...connectFlags, ...filterFlags, interval: 'string', duration: 'string' },
+  summary: 'live view of jobs as they move: done/total, rate and ETA per label, running and latest finished (Ctrl-C to stop)',
+  usage: '[--status S[,S]] [--label PATTERN] [--since WHEN] [--interval MS] [--duration SECONDS] [--until-idle] [--url URL] [--json]',
+  help: [
+    ...filterHelp,
+    'Follows the jobs fired since --since; without it, those unfinished at start and those fired since.',
+    '--interval MS    refresh at least this often (default 1000); off a terminal, print at most this often',
+    '--duration S     stop after S seconds (default: until Ctrl-C)',
+    '--until-idle     stop once no followed job is scheduled or running',
+    '--json           one JSON object a line: {"type":"job",...} per move, {"type":"counts",...} per change',
+  ],
+  flags: { ...connectFlags, ...filterFlags, interval: 'string', duration: 'string', 'until-idle': 'boolean' },
   async run(p, io) {
     const filter = readFilter(p);
     const interval = intFlag(p, 'interval', 1000, 100, 3_600_000);
     const seconds = intFlag(p, 'duration', 0, 0, 31_536_000);
-    if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
-    const values: unknown[] = [];
-    let where = '';
-    if (filter.status) { values.push(filter.status); where += ` AND status = ANY($${values.length}::text[])`; }
-    if (filter.label !== undefined) { values.push(filter.label); where += ` AND label LIKE $${values.length}`; }
-    if (filter.since) { values.push(filter.since); where += ` AND created_at >= $${values.length}`; }
+    const untilIdle = p.flags['until-idle'] === true;
     const tty = Boolean(process.stdout.isTTY) && !io.json;
-    const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-
     return withClient(p, async (client) => {
-      const seen = new Map<string, string>();
-      let lastCounts = '';
-      let first = true;
-      const refresh = async (): Promise<void> => {
-        const { jobs, counts } = await snapshot(client, where, values);
-        const now = new Date();
-        if (tty) {
-          const rows = Math.max(5, (process.stdout.rows || 30) - 6);
-          const head = `${io.c.bold('pgdispatch watch')}  ${client.database ?? ''}  ${now.toLocaleTimeString()}  ${io.c.dim('(Ctrl-C to stop)')}`;
-          const body = jobs.length ? table(['ID', 'STATUS', 'LABEL', 'TRIES', 'FIRED', 'RAN', 'COMMAND / OUTCOME'], jobs.slice(0, rows).map((j) => [
-            j.id, statusColour(io.c, j.status), j.label ?? '', `${j.attempts}/${j.max_attempts}`, ago(j.created_at, now.getTime()),
-            duration(j.started_at, j.finished_at), j.error_sqlstate ? `${j.command}  ${io.c.red(`→ ${j.error_sqlstate} ${j.error_message ?? ''}`)}` : j.command,
-          ]), termWidth(), io.c) : io.c.dim('No job is scheduled, running, or finished in the last 10 minutes.');
-          process.stdout.write(`\x1b[H\x1b[2J${head}\n${countsLine(io, counts)}\n\n${body}\n`);
-          return;
-        }
-        for (const j of [...jobs].reverse()) {
-          const before = seen.get(j.id);
-          if (before === j.status) continue;
-          seen.set(j.id, j.status);
-          if (first && !['scheduled', 'running'].includes(j.status)) continue; // only what is moving at start
-          if (io.json) emit({ type: 'job', at: now.toISOString(), id: j.id, label: j.label, from: before ?? null, to: j.status, ...(j.error_sqlstate ? { sqlstate: j.error_sqlstate, message: j.error_message } : {}) });
-          else io.say(`${now.toLocaleTimeString()}  job ${j.id}${j.label ? ` [${j.label}]` : ''}  ${before ? `${before} → ` : ''}${statusColour(io.c, j.status)}${j.error_sqlstate ? `  ${j.error_sqlstate} ${j.error_message ?? ''}` : ''}`);
-        }
-        const cl = JSON.stringify(counts);
-        if (cl !== lastCounts) {
-          lastCounts = cl;
-          if (io.json) emit({ type: 'counts', at: now.toISOString(), counts });
-          else io.say(`${now.toLocaleTimeString()}  ${countsLine(io, counts)}`);
-        }
-        first = false;
+      const scope = followed(filter, await serverNow(client));
+      const view = tty ? terminalView(client, io) : io.json ? jsonView(client, scope) : plainView(io);
+      const refresh = async (): Promise<Snapshot> => {
+        const s = await snapshot(client, scope, tty ? (process.stdout.rows || 30) : 0);
+        await view.show(s);
+        return s;
       };
-
       return new Promise<number>((resolve, reject) => {
-        let timer: NodeJS.Timeout | undefined;
-        let running = false;
-        let again = false;
-        let stopped = false;
-        const tick = async (): Promise<void> => {
-          if (stopped) return;
-          if (running) { again = true; return; }
-          running = true;
-          clearTimeout(timer);
-          try {
-            await refresh();
-          } catch (e) {
-            stop();
-            reject(e);
-            return;
-          } finally {
-            running = false;
-          }
-          if (stopped) return;
-          if (again) { again = false; void tick(); return; }
-          timer = setTimeout(() => void tick(), interval);
-        };
-        const onNotice = (n: pg.Notification) => { if (n.channel === noticeChannel) void tick(); };
-        const stop = (): void => {
-          if (stopped) return;
-          stopped = true;
-          clearTimeout(timer);
+        let ended = false;
+        const end = (e?: unknown): void => {
+          if (ended) return;
+          ended = true;
+          throttle.stop();
           client.removeListener('notification', onNotice);
-          process.removeListener('SIGINT', finish);
-          process.removeListener('SIGTERM', finish);
+          process.removeListener('SIGINT', onSignal);
+          process.removeListener('SIGTERM', onSignal);
+          clearTimeout(deadline);
+          if (e !== undefined) { view.close(); reject(e); return; }
+          // The state at the end, once more, so that the output ends with it.
+          void (view.final ? snapshot(client, scope, 0).then((s) => view.final!(s)) : Promise.resolve())
+            .catch(() => {}).finally(() => { view.close(); resolve(exitCode.ok); });
         };
-        const finish = (): void => { stop(); resolve(exitCode.ok); };
-        process.on('SIGINT', finish);
-        process.on('SIGTERM', finish);
-        if (seconds > 0) setTimeout(finish, seconds * 1000).unref();
+        const throttle = new Throttle(async () => {
+          const s = await refresh();
+          if (untilIdle && (s.all.counts.scheduled ?? 0) + (s.all.counts.running ?? 0) === 0) end();
+        }, tty || io.json ? Math.min(screenGap, interval) : interval, interval, (e) => end(e));
+        const onNotice = (n: pg.Notification) => { if (n.channel === noticeChannel) throttle.request(); };
+        const onSignal = (): void => end();
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        const deadline = seconds > 0 ? setTimeout(() => end(), seconds * 1000) : undefined;
         client.on('notification', onNotice);
-        client.query(`LISTEN ${noticeChannel}`).catch(() => { /* polling only */ }).finally(() => void tick());
+        client.query(`LISTEN ${noticeChannel}`).catch(() => { /* polling only */ }).finally(() => { if (!ended) throttle.start(); });
       });
     });
   },
 };
+
+/** How snapshots are shown. */
+interface View {
+  show(s: Snapshot): Promise<void> | void;
+  /** Shows the state at the end (plain text only). */
+  final?: (s: Snapshot) => void;
+  close(): void;
+}
+
+function terminalView(client: pg.Client, io: Io): View {
+  process.stdout.write('\x1b[?25l'); // no cursor blinking over the table
+  return {
+    show: (s) => { process.stdout.write(redraw(screen(s, client.database ?? '', io.c, termWidth(), Math.max(10, (process.stdout.rows || 30) - 1)))); },
+    close: () => { process.stdout.write('\x1b[?25h'); },
+  };
+}
+
+/** Off a terminal: a line when the counts change, overall and for each label that changed. */
+function plainView(io: Io): View {
+  const last = new Map<string, string>();
+  const line = (s: Snapshot, name: string, p: Progress) => io.say(`${s.at.toISOString()}  ${progressLine(name, p)}`);
+  return {
+    show: (s) => {
+      const key = countsKey(s.all);
+      if (last.get('\0all') === key) return;
+      last.set('\0all', key);
+      line(s, 'all', s.all);
+      if (s.labels.size < 2) return;
+      const changed = [...s.labels.entries()].sort((a, b) => a[0].localeCompare(b[0])).filter(([l, p]) => last.get(l) !== countsKey(p));
+      for (const [l, p] of changed.slice(0, maxLabelLines)) {
+        last.set(l, countsKey(p));
+        line(s, `label ${labelName(l)}`, p);
+      }
+      if (changed.length > maxLabelLines) io.say(`${s.at.toISOString()}  … ${changed.length - maxLabelLines} more label(s) changed`);
+    },
+    final: (s) => line(s, 'end', s.all),
+    close: () => {},
+  };
+}
+
+/** --json: each job's moves (only what is unfinished at the first look), and the counts when they change. */
+function jsonView(client: pg.Client, scope: Scope): View {
+  const seen = new Map<string, string>();
+  let first = true;
+  let lastKey = '';
+  const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  return {
+    show: async (s) => {
+      const at = s.at.toISOString();
+      for (const j of await jobStates(client, scope, 5000)) {
+        const before = seen.get(j.id);
+        if (before === j.status) continue;
+        seen.set(j.id, j.status);
+        if (first && !['scheduled', 'running'].includes(j.status)) continue;
+        emit({ type: 'job', at, id: j.id, label: j.label, from: before ?? null, to: j.status, ...(j.error_sqlstate ? { sqlstate: j.error_sqlstate, message: j.error_message } : {}) });
+      }
+      first = false;
+      const key = [countsKey(s.all), ...[...s.labels.entries()].map(([l, p]) => `${l}:${countsKey(p)}`)].join('|');
+      if (key === lastKey) return;
+      lastKey = key;
+      emit({ type: 'counts', at, ...progressJson(s.all), labels: Object.fromEntries([...s.labels.entries()].map(([l, p]) => [l, progressJson(p)])) });
+    },
+    close: () => {},
+  };
+}

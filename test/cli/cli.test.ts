@@ -1,32 +1,17 @@
 // The CLI as a new user meets it: the bundled dist/pgdispatch.mjs, each command, bad arguments
 // (exit 2 with usage), an unreachable database (exit 3 saying what to check), --json that parses.
-import { execFile, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, databaseUrl, dropExtension, freshExtension, waitForJob } from '../setup/db.js';
 import { extension } from '../../src/extension.js';
-import { repoRoot } from '../setup/server.js';
-
-const bin = join(repoRoot, 'dist', 'pgdispatch.mjs');
-
-interface Run { code: number; stdout: string; stderr: string }
-
-function cli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base = { ...process.env, DATABASE_URL: undefined, NO_COLOR: undefined, PGDISPATCH_CONNECT_TIMEOUT: '3', ...env };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: base as NodeJS.ProcessEnv, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { buildCli, cli } from './run-cli.js';
 
 let db: pg.Client;
 let url: string;
 const withUrl = (...args: string[]) => cli([...args, '--url', url]);
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsx', 'scripts/build-cli.ts', '--cli'], { cwd: repoRoot, stdio: 'pipe' });
+  buildCli();
   db = await connect();
   await freshExtension(db);
   url = databaseUrl();
@@ -193,7 +178,7 @@ describe('jobs, show, watch, cancel, purge', () => {
     expect(events.filter((e) => e.type === 'counts').at(-1)?.counts).toMatchObject({ succeeded: 1 });
     const plain = await withUrl('watch', '--duration', '1');
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toMatch(/scheduled \d+\s+running \d+\s+succeeded \d+/);
+    expect(plain.stdout).toMatch(/done \d+\/\d+\s+scheduled \d+\s+running \d+\s+succeeded \d+/);
   });
 
   it('cancel by id and by label; purge', async () => {
