@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extension } from '../src/extension.js';
-import { renderClientApi } from './render-client-api.js';
+import { renderClientApi, surfaceProblems } from './render-client-api.js';
 import { renderClientTypes } from './render-client-types.js';
 import { renderClientErrors } from './render-client-errors.js';
 import { renderControl } from './render-control.js';
@@ -42,7 +42,7 @@ export interface Generated {
 
 /** Everything from the model (the project's, unless a test gives another) and the releases. */
 export function generate(m: ExtensionModel = extension, releases: Releases = loadReleases(root)): Generated {
-  const problems: string[] = [];
+  const problems: string[] = [...surfaceProblems(m)];
   const scripts = new Map<string, string>(); // dist-sql scripts made from src/ now, by file name
   scripts.set(`${m.name}--${m.version}.sql`, renderInstall(m));
   for (const u of m.upgrades) {

@@ -3,6 +3,7 @@
 // so that src/client cannot drift from the extension (a changed argument breaks its type-check).
 import type { Arg, ExtensionModel, FunctionDef, TableDef } from '../src/model/types.js';
 import { tsHeader } from './header.js';
+import { jobStatuses } from '../src/model/statuses.js';
 
 /** What a caller may pass for an argument of each SQL type (see src/client/values.ts). */
 const tsIn: Record<string, string> = {
@@ -64,18 +65,11 @@ export type ${P}Returns = ${typeOut(f)};`;
   return [descriptor, req, opt, ret].join('\n\n');
 }
 
-/** The statuses allowed by the CHECK constraint of the job table. */
-function statuses(model: ExtensionModel): readonly string[] {
-  const job = model.objects.find((o): o is TableDef => o.kind === 'table' && o.name === '_job');
-  const m = job && /CHECK \(status IN \(([^)]*)\)\)/.exec(job.ddl);
-  if (!m) throw new Error('cannot find the status CHECK constraint of _job');
-  return m[1]!.split(',').map((s) => s.trim().replace(/^'|'$/g, ''));
-}
 
 export function renderClientApi(model: ExtensionModel): string {
   const fns = model.objects.filter((o): o is FunctionDef => o.kind === 'function' && !o.name.startsWith('_'));
   const s = model.schema;
-  const list = statuses(model);
+  const list = jobStatuses;
   const group = (audience: string, what: string) => `/** ${what} */
 export const ${audience === 'user' ? 'userFunctions' : 'adminFunctions'} = {
 ${fns.filter((f) => f.audience === audience).map((f) => `  ${camel(f.name)},`).join('\n')}
@@ -96,7 +90,7 @@ export const extensionVersion = '${model.version}';
 /** The schema every object of ${model.name} lives in. */
 export const extensionSchema = '${s}';
 
-/** Every status a job can have, from the CHECK constraint of \`${s}._job\`. */
+/** Every status a job can have (src/model/statuses.ts). */
 export const jobStatuses = [${list.map((x) => `'${x}'`).join(', ')}] as const;
 
 /** A job's status: ${list.map((x) => `\`${x}\``).join(', ')}. */
@@ -126,5 +120,23 @@ ${group('user', 'The functions granted to every role allowed with `grant_usage`.
 ${group('owner', 'The functions for admins (the extension owner and roles that inherit its rights).')}
 
 ${api}
+
+/** The client method of every public SQL function (src/ says why where there deliberately is none). */
+export type ClientMethodName = ${clientNames(fns)};
+
+/** The CLI command of every public SQL function that has one. */
+export const cliCommandNames = [${[...new Set(fns.map((f) => f.surface?.cli).filter((c): c is string => typeof c === 'string'))].map((c) => `'${c}'`).join(', ')}] as const;
 `;
+}
+
+function clientNames(fns: readonly FunctionDef[]): string {
+  const names = fns.map((f) => f.surface?.client).filter((c): c is string => typeof c === 'string');
+  return names.map((n) => `'${n}'`).join(' | ') || 'never';
+}
+
+/** Every public function must say how the client and the CLI offer it. */
+export function surfaceProblems(model: ExtensionModel): string[] {
+  return model.objects
+    .filter((o): o is FunctionDef => o.kind === 'function' && !o.name.startsWith('_') && !o.surface)
+    .map((f) => `src/: public function ${f.name} has no surface: give its client method and CLI command, or { absent: why }`);
 }

@@ -21,4 +21,5 @@ export const purge = fn({
   doc: 'Deletes the finished jobs that finished more than `older_than` ago and returns how many. The maintenance job does this every minute with `settings.retention`. Admin only.',
   example: "SELECT pgdispatch.purge('1 day');",
   audience: 'owner',
+  surface: { client: { absent: 'an admin task: the maintenance job purges by settings.retention, the CLI on demand' }, cli: 'purge' },
 });

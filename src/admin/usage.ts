@@ -25,6 +25,7 @@ export const grantUsage = fn({
   doc: 'Allows a role to fire jobs and to see, wait on and cancel its own. Its jobs run with exactly its rights. Admin only; the extension owner must be a member of the role (on Supabase, `postgres` is a member of `anon`, `authenticated` and `service_role`).',
   example: "SELECT pgdispatch.grant_usage('authenticated');",
   audience: 'owner',
+  surface: { client: { absent: 'an admin grant, made once per role in SQL or a migration' }, cli: { absent: 'an admin grant, made once per role in SQL or a migration' } },
 });
 
 export const revokeUsage = fn({
@@ -37,4 +38,5 @@ export const revokeUsage = fn({
   doc: 'Takes back what grant_usage() gave; the role\'s jobs not yet started fail with an error that says why. Admin only.',
   example: "SELECT pgdispatch.revoke_usage('anon');",
   audience: 'owner',
+  surface: { client: { absent: 'an admin grant, made once per role in SQL or a migration' }, cli: { absent: 'an admin grant, made once per role in SQL or a migration' } },
 });

@@ -1,4 +1,5 @@
 import { dedent, fn } from '../model/define.js';
+import { sqlList, unfinishedStatuses } from '../model/statuses.js';
 import { noSuchJob } from './status.js';
 
 export const cancel = fn({
@@ -11,7 +12,7 @@ export const cancel = fn({
   body: dedent(`
     BEGIN
       UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
-       WHERE j.id = job_id AND j.status IN ('scheduled', 'running') AND j.cancel_requested_at IS NULL;
+       WHERE j.id = job_id AND j.status IN ${sqlList(unfinishedStatuses)} AND j.cancel_requested_at IS NULL;
       IF FOUND THEN
         RETURN true;
       END IF;
@@ -29,6 +30,7 @@ export const cancel = fn({
   `),
   example: 'SELECT pgdispatch.cancel(42);',
   audience: 'user',
+  surface: { client: 'cancel', cli: 'cancel' },
 });
 
 export const cancelByLabel = fn({
@@ -42,7 +44,7 @@ export const cancelByLabel = fn({
       n integer;
     BEGIN
       UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
-       WHERE j.label OPERATOR(pg_catalog.~~) pattern AND j.status IN ('scheduled', 'running') AND j.cancel_requested_at IS NULL;
+       WHERE j.label OPERATOR(pg_catalog.~~) pattern AND j.status IN ${sqlList(unfinishedStatuses)} AND j.cancel_requested_at IS NULL;
       GET DIAGNOSTICS n = ROW_COUNT;
       RETURN n;
     END
@@ -50,4 +52,5 @@ export const cancelByLabel = fn({
   doc: 'Cancels every unfinished job of the caller whose label matches `pattern` (LIKE); returns how many.',
   example: "SELECT pgdispatch.cancel_by_label('billing/%');",
   audience: 'user',
+  surface: { client: 'cancelByLabel', cli: 'cancel' },
 });

@@ -25,6 +25,7 @@ export const fireAt = fn({
   `),
   example: "SELECT pgdispatch.fire_at('CALL close_books()', date_trunc('month', now()) + interval '1 month');",
   audience: 'user',
+  surface: { client: 'fireAt', cli: { absent: 'jobs are fired from SQL or the client, in the transaction whose commit starts them' } },
 });
 
 export const fire = fn({
@@ -45,6 +46,7 @@ export const fire = fn({
   `),
   example: "SELECT pgdispatch.fire('UPDATE accounts SET balance = balance - 10 WHERE id = 42', label => 'billing/req-8f3a');",
   audience: 'user',
+  surface: { client: 'fire', cli: { absent: 'jobs are fired from SQL or the client, in the transaction whose commit starts them' } },
 });
 
 export const snooze = fn({
@@ -74,4 +76,5 @@ export const snooze = fn({
   `),
   example: "SELECT pgdispatch.snooze('DELETE FROM sessions WHERE expires_at < now()', '10 minutes');",
   audience: 'user',
+  surface: { client: 'snooze', cli: { absent: 'jobs are fired from SQL or the client, in the transaction whose commit starts them' } },
 });

@@ -37,4 +37,5 @@ export const result = fn({
   `),
   example: "SELECT pgdispatch.result(42) -> 'rows';",
   audience: 'user',
+  surface: { client: 'result', cli: 'show' },
 });

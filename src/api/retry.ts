@@ -10,4 +10,5 @@ export const retry = fn({
   doc: 'Fires a finished job that did not succeed again, as a new job linked to it (`retry_of`), with the same command, label, timeout, attempts and search_path, as the caller and with the caller\'s request context. Returns the new job\'s id.',
   example: "SELECT pgdispatch.retry(id) FROM pgdispatch.jobs WHERE status = 'failed' AND label LIKE 'billing/%';",
   audience: 'user',
+  surface: { client: 'retry', cli: 'retry' },
 });

@@ -29,4 +29,5 @@ export const status = fn({
   doc: 'The job\'s status: `scheduled`, `running`, `succeeded`, `failed`, `cancelled` or `timed_out`.',
   example: 'SELECT pgdispatch.status(42);',
   audience: 'user',
+  surface: { client: 'status', cli: 'show' },
 });

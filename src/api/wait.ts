@@ -14,4 +14,5 @@ export const wait = fn({
   // Not wait(fire(...)): one statement is one transaction, and wait() raises 55000 on a job fired in it.
   example: "SELECT pgdispatch.wait(42, '5 seconds');  -- job 42 was fired by an earlier transaction, committed since",
   audience: 'user',
+  surface: { client: 'wait', cli: 'watch' },
 });

@@ -5,23 +5,12 @@ import { extensionVersion } from '../client/generated/api.js';
 import { ConnectionError, PgDispatchError } from '../client/errors.js';
 import { parseArgs } from './args.js';
 import { exitQuietlyOnBrokenPipe } from './broken-pipe.js';
-import { cancel } from './cancel.js';
 import { makeIo, type Command } from './command.js';
 import { explainConnectError, resolveUrl } from './connect.js';
-import { demo } from './demo-command.js';
-import { doctor } from './doctor.js';
 import { CliError, UsageError, exitCode } from './exit.js';
-import { install } from './install.js';
-import { jobs } from './jobs.js';
 import { palette } from './output.js';
-import { purge } from './purge.js';
-import { retry } from './retry.js';
-import { show } from './show.js';
-import { uninstall } from './uninstall.js';
-import { upgrade } from './upgrade.js';
-import { watch } from './watch.js';
 
-const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, cancel, retry, purge];
+import { commands } from './commands.js';
 
 function overview(): string {
   const w = Math.max(...commands.map((c) => c.name.length));

@@ -9,6 +9,7 @@ export const retry: Command = {
   name: 'retry',
   summary: 'fire jobs that failed, were cancelled or timed out again, as new jobs',
   usage: '<id>...  [--url URL] [--json]',
+  takesIds: 'many',
   flags: { ...connectFlags },
   async run(p, io) {
     if (!p.positionals.length) throw new UsageError('which jobs? give the ids of finished jobs that did not succeed');

@@ -134,6 +134,11 @@ export interface Dispatch {
   close(): Promise<void>;
 }
 
+// Every public SQL function has its method (src/ says why where there deliberately is none): a new
+// function in the model without one makes this line fail to compile.
+type MissingMethods = Exclude<api.ClientMethodName, keyof Dispatch>;
+export const everyFunctionHasAMethod: [MissingMethods] extends [never] ? true : MissingMethods = true;
+
 function defaultListenSource(c: Connection): ListenSource {
   if (isKysely(c)) return false;
   if (isPool(c) || isPgClient(c)) return c;

@@ -46,6 +46,11 @@ export interface FunctionDef {
   readonly audience: Audience;
   /** Shown in the API reference (public functions only). */
   readonly example?: string;
+  /**
+   * Public functions only (names without `_`): the client method and the CLI command that offer
+   * it, or why there deliberately is none. The generator refuses a public function without one.
+   */
+  readonly surface?: { readonly client: string | { readonly absent: string }; readonly cli: string | { readonly absent: string } };
   /** For trigger functions: the trigger statement(s) created right after the function. */
   readonly triggers?: string;
 }

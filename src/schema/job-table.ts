@@ -4,6 +4,7 @@
 // cancel_requested_at; row-level security limits every role to its own rows. Triggers owned by the
 // extension owner do the rest (validation, scheduling, cancelling).
 import { dedent, statement, table } from '../model/define.js';
+import { jobStatuses, sqlList } from '../model/statuses.js';
 
 export const jobTable = table({
   name: '_job',
@@ -15,7 +16,7 @@ export const jobTable = table({
       label text,
       role name NOT NULL DEFAULT CURRENT_USER,
       status text NOT NULL DEFAULT 'scheduled'
-        CONSTRAINT _job_status CHECK (status IN ('scheduled', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out')),
+        CONSTRAINT _job_status CHECK (status IN ${sqlList(jobStatuses)}),
       run_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
       created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
       started_at timestamptz,

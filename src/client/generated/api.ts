@@ -11,7 +11,7 @@ export const extensionVersion = '1.1.0';
 /** The schema every object of pg_dispatch lives in. */
 export const extensionSchema = 'pgdispatch';
 
-/** Every status a job can have, from the CHECK constraint of `pgdispatch._job`. */
+/** Every status a job can have (src/model/statuses.ts). */
 export const jobStatuses = ['scheduled', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 
 /** A job's status: `scheduled`, `running`, `succeeded`, `failed`, `cancelled`, `timed_out`. */
@@ -418,3 +418,9 @@ export interface PgDispatchApi {
   grantUsage: { required: GrantUsageRequired; options: GrantUsageOptions; returns: GrantUsageReturns };
   revokeUsage: { required: RevokeUsageRequired; options: RevokeUsageOptions; returns: RevokeUsageReturns };
 }
+
+/** The client method of every public SQL function (src/ says why where there deliberately is none). */
+export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry';
+
+/** The CLI command of every public SQL function that has one. */
+export const cliCommandNames = ['show', 'watch', 'cancel', 'retry', 'purge'] as const;

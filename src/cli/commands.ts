@@ -1,0 +1,15 @@
+// Every subcommand of the CLI, in the order `pgdispatch --help` lists them.
+import type { Command } from './command.js';
+import { cancel } from './cancel.js';
+import { demo } from './demo-command.js';
+import { doctor } from './doctor.js';
+import { install } from './install.js';
+import { jobs } from './jobs.js';
+import { purge } from './purge.js';
+import { retry } from './retry.js';
+import { show } from './show.js';
+import { uninstall } from './uninstall.js';
+import { upgrade } from './upgrade.js';
+import { watch } from './watch.js';
+
+export const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, cancel, retry, purge];
