@@ -3,10 +3,206 @@
 
 -- upgrade: before (hand-written)
 ALTER TABLE pgdispatch._job ADD COLUMN retry_of bigint;
+-- Jobs belong to their role's identity, not its name (a job of a dropped role keeps oid 0).
+ALTER TABLE pgdispatch._job ADD COLUMN role_oid oid;
+UPDATE pgdispatch._job AS j SET role_oid = coalesce((SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = j.role), 0);
+ALTER TABLE pgdispatch._job ALTER COLUMN role_oid SET NOT NULL;
 
 -- upgrade: what goes, or is made anew
 DROP VIEW pgdispatch.jobs;
 DROP VIEW pgdispatch.stats;
+DROP FUNCTION pgdispatch._arm(bigint, timestamptz);
+
+-- table _runner (new)
+CREATE TABLE pgdispatch._runner (
+  role_oid oid PRIMARY KEY,
+  runner_oid oid NOT NULL UNIQUE,
+  arm_key text NOT NULL
+);
+COMMENT ON TABLE pgdispatch._runner IS 'The runner identity of each role that fires jobs, and the key of its carriers'' tokens.';
+REVOKE ALL ON TABLE pgdispatch._runner FROM PUBLIC;
+
+-- function _served_role (new)
+CREATE FUNCTION pgdispatch._served_role()
+RETURNS oid
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT r.role_oid FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = SESSION_USER)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
+REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
+
+-- function _arm_token (new)
+CREATE FUNCTION pgdispatch._arm_token(job_id bigint, job_role oid)
+RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT pg_catalog.md5(r.arm_key || ':' || job_id::text) FROM pgdispatch._runner AS r WHERE r.role_oid = job_role
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_token(bigint, oid) IS 'The token that lets a runner''s wrapper schedule the carrier of one job.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_token(bigint, oid) FROM PUBLIC;
+
+-- function _may_arm (new)
+CREATE FUNCTION pgdispatch._may_arm(job_id bigint, token text, runner name)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
+  FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = runner)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._may_arm(bigint, text, name) IS 'Whether a runner''s wrapper may schedule the carrier of a job: only with the owner''s token for it.';
+REVOKE ALL ON FUNCTION pgdispatch._may_arm(bigint, text, name) FROM PUBLIC;
+
+-- function _executor_template (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._executor_template(command text, search_path text, settings jsonb, max_rows integer, OUT rows jsonb, OUT row_count bigint, OUT truncated boolean)
+RETURNS record
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Runs one job's command as the role that owns this function (the role that fired the job).
+-- SECURITY DEFINER is what keeps the command inside that role: PostgreSQL refuses SET ROLE,
+-- RESET ROLE, SET SESSION AUTHORIZATION and set_config('role') inside such a function.
+DECLARE
+  cur refcursor;
+  rec record;
+  kept jsonb[] := '{}';
+  extra bigint;
+  setting record;
+BEGIN
+  -- The request context of the firing session (e.g. Supabase's JWT claims), then its path.
+  FOR setting IN SELECT s.key, s.value FROM pg_catalog.jsonb_each_text(settings) AS s LOOP
+    PERFORM pg_catalog.set_config(setting.key, setting.value, true);
+  END LOOP;
+  PERFORM pg_catalog.set_config('search_path', search_path, true);
+  truncated := false;
+  -- A command that returns rows can be opened as a cursor; anything else (DML without
+  -- RETURNING, DDL, several statements) is refused with 42P11 before it runs, and is executed.
+  BEGIN
+    OPEN cur NO SCROLL FOR EXECUTE command;
+  EXCEPTION WHEN OTHERS THEN
+    -- Several statements (42P11), or one that cannot be planned before an earlier one has run
+    -- (CREATE TEMP TABLE t ...; INSERT ... FROM t): run it as it is. A genuine error in a single
+    -- statement is raised again by EXECUTE, and recorded.
+    EXECUTE command;
+    GET DIAGNOSTICS row_count = ROW_COUNT;
+    rows := NULL;
+    -- Deferred trigger events fire now, as this role, and a cursor WITH HOLD is closed before it
+    -- could be filled at COMMIT, outside this function.
+    SET CONSTRAINTS ALL IMMEDIATE;
+    EXECUTE 'CLOSE ALL';
+    RETURN;
+  END;
+  LOOP
+    EXIT WHEN pg_catalog.cardinality(kept) >= max_rows;
+    FETCH cur INTO rec;
+    EXIT WHEN NOT FOUND;
+    kept := kept || pg_catalog.to_jsonb(rec);
+  END LOOP;
+  -- Count what was not kept without converting it.
+  MOVE FORWARD ALL FROM cur;
+  GET DIAGNOSTICS extra = ROW_COUNT;
+  CLOSE cur;
+  rows := pg_catalog.to_jsonb(kept);
+  row_count := pg_catalog.cardinality(kept) + extra;
+  truncated := extra > 0;
+  SET CONSTRAINTS ALL IMMEDIATE;
+  EXECUTE 'CLOSE ALL';
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._executor_template(text, text, jsonb, integer) IS 'The source every per-role executor is created from (never called itself).';
+REVOKE ALL ON FUNCTION pgdispatch._executor_template(text, text, jsonb, integer) FROM PUBLIC;
+
+-- function _runner_for (new)
+CREATE FUNCTION pgdispatch._runner_for(served oid, make boolean)
+RETURNS name
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The runner identity of a role: the login role as which pg_cron runs that role's carriers, so that
+-- the session user of every session that runs the role's jobs holds no more than the role itself.
+-- Work a command leaves for COMMIT (deferred triggers, WITH HOLD cursors) runs outside any SECURITY
+-- DEFINER frame, with the rights of the session user: with the extension owner as session user it
+-- ran as the owner; with this identity it runs with next to nothing. The identity is a LOGIN role
+-- without a password (pg_cron's libpq mode connects as the job's user, like for any pg_cron job),
+-- member of nothing, not even of the role it serves: the command itself runs inside the role's
+-- executor, called by pg_dispatch. It may only call the runner's own functions and its pg_cron
+-- wrappers: they remove and list only its own carriers, and schedule one only with a token that
+-- the owner derives from a key the runner cannot read (so a command that reached the runner's
+-- rights cannot flood pg_cron).
+DECLARE
+  runner name;
+  runner_oid oid;
+  owner_name name := (SELECT c.relowner::pg_catalog.regrole::name FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass);
+  fname text;
+BEGIN
+  SELECT r.runner_oid INTO runner_oid FROM pgdispatch._runner AS r WHERE r.role_oid = served;
+  IF runner_oid IS NOT NULL THEN
+    SELECT a.rolname INTO runner FROM pg_catalog.pg_roles AS a WHERE a.oid = runner_oid;
+    IF runner IS NOT NULL THEN
+      RETURN runner;
+    END IF;
+    DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = served;  -- dropped by hand: make it again
+  END IF;
+  IF NOT make THEN
+    RETURN NULL;
+  END IF;
+  runner := 'pgdispatch_runner_' || served::text;
+  IF pg_catalog.to_regrole(runner) IS NOT NULL THEN
+    -- Not ours (ours are registered): someone made a role of that name, maybe to be run as.
+    RAISE EXCEPTION 'pg_dispatch: role % exists and is not pg_dispatch''s', runner
+      USING ERRCODE = 'PD400',
+            HINT = pg_catalog.format('pg_dispatch makes this role itself; drop it (DROP ROLE %I;) and try again.', runner);
+  END IF;
+  BEGIN
+    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', runner);
+  EXCEPTION WHEN insufficient_privilege THEN
+    RAISE EXCEPTION 'pg_dispatch cannot create the runner role of %', pg_catalog.pg_get_userbyid(served)
+      USING ERRCODE = 'PD400',
+            DETAIL = 'Each role''s jobs run in sessions of a login role of their own, made by the extension owner, so that nothing a job leaves for COMMIT can run with the owner''s rights.',
+            HINT = pg_catalog.format('Give the extension owner CREATEROLE (ALTER ROLE %I CREATEROLE;), as Supabase''s postgres and RDS''s rds_superuser have.', owner_name);
+  END;
+  runner_oid := pg_catalog.to_regrole(pg_catalog.quote_ident(runner));
+  INSERT INTO pgdispatch._runner (role_oid, runner_oid, arm_key) VALUES (served, runner_oid, pg_catalog.gen_random_uuid()::text);
+  -- The owner signals the runner's backends (cancel, timeout) and calls its pg_cron wrappers.
+  EXECUTE pg_catalog.format('GRANT %I TO %I', runner, owner_name);
+  EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA pgdispatch, pgdispatch_exec TO %I', runner);
+  FOREACH fname IN ARRAY pgdispatch._runner_grants() LOOP
+    EXECUTE pg_catalog.format(fname, 'GRANT', 'TO', runner);
+  END LOOP;
+  -- pg_cron records a job's user as the current user of cron.schedule(); these run as the runner.
+  -- Their bodies are parsed now (BEGIN ATOMIC), so the runner needs no USAGE on schema cron, and
+  -- a command that reached the runner's rights still could not name cron.schedule().
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(job_id bigint, seconds integer, token text) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT cron.schedule(''pgdispatch_job_'' || job_id::text, seconds::text || '' seconds'', pgdispatch._carrier_command(job_id)) '
+    'WHERE pgdispatch._may_arm(job_id, token, CURRENT_USER) AND seconds BETWEEN 1 AND 59; END', 'arm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(cron_jobs bigint[]) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT pg_catalog.count(cron.unschedule(c.jobid)) FROM cron.job AS c '
+    'WHERE c.jobid = ANY (cron_jobs) AND c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'disarm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I() RETURNS TABLE (jobid bigint, jobname text) LANGUAGE sql STABLE SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
+  FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
+    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
+  END LOOP;
+  RETURN runner;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._runner_for(oid, boolean) IS 'The runner identity of a role (a login role that holds nothing); made with its pg_cron wrappers when make is true.';
+REVOKE ALL ON FUNCTION pgdispatch._runner_for(oid, boolean) FROM PUBLIC;
 
 -- function _executor_for (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
@@ -30,6 +226,9 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
   END IF;
   fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
   f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
   IF f IS NOT NULL THEN
     -- A role owns its executor, so check before every use that it is still exactly ours.
@@ -78,10 +277,265 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._executor_for(name, boolean) IS 'The checked executor of a role; creates it when make is true and it is missing.';
 REVOKE ALL ON FUNCTION pgdispatch._executor_for(name, boolean) FROM PUBLIC;
 
+-- function _disarm_carriers (new)
+CREATE FUNCTION pgdispatch._disarm_carriers(job_role oid, cron_jobs bigint[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  removed bigint;
+BEGIN
+  IF pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(bigint[])', 'disarm_' || job_role::text)) IS NULL THEN
+    RETURN 0;  -- the runner identity is gone, and its carriers with it (revoke_usage)
+  END IF;
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1)', 'disarm_' || job_role::text) INTO removed USING cron_jobs;
+  RETURN removed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._disarm_carriers(oid, bigint[]) IS 'Removes carriers of a role, through its runner identity.';
+REVOKE ALL ON FUNCTION pgdispatch._disarm_carriers(oid, bigint[]) FROM PUBLIC;
+
+-- function _arm (changed)
+CREATE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz, job_role oid)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
+-- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
+-- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
+-- waits out the rest (see _take).
+DECLARE
+  seconds integer;
+  armed_in_xact integer;
+  cron_job bigint;
+BEGIN
+  -- Compared as an interval first: years ahead (or infinity) would not fit an integer of seconds.
+  IF run_at - pg_catalog.clock_timestamp() >= interval '60 seconds' THEN
+    RETURN NULL;
+  END IF;
+  seconds := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
+  IF seconds > 59 THEN
+    RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
+  END IF;
+  seconds := greatest(seconds, 1);
+  -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
+  -- runners that drain the whole burst; the others get the longest interval and serve only as
+  -- a fallback, so pg_cron does not open a session per job just to find it already done.
+  armed_in_xact := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer + 1;
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', armed_in_xact::text, true);
+  IF armed_in_xact > (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
+    seconds := 59;
+  END IF;
+  -- pg_cron 1.6's launcher misses the reload after a transaction that writes several thousand
+  -- rows of cron.job (measured: 3,000 always loaded at once, 5,000 and 10,000 often not for
+  -- minutes, until some later write to cron.job). Past 1,000 carriers in one transaction, jobs
+  -- wait for the runners of the first ones, and the maintenance job arms any that are left.
+  IF armed_in_xact > 1000 THEN
+    RETURN NULL;
+  END IF;
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
+  RETURN cron_job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
+REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) FROM PUBLIC;
+
+-- function _disarm (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._disarm(job_ids bigint[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Removes the carriers of finished jobs in one transaction: pg_cron's launcher reloads its whole
+-- job table after every transaction that changed it, so a burst's carriers go in batches. A
+-- runner (the caller's session user is a runner identity) may remove only its own role's.
+DECLARE
+  served oid := pgdispatch._served_role();
+  busy bigint[] := pgdispatch._busy_carriers();
+  batch record;
+  removed integer := 0;
+BEGIN
+  FOR batch IN
+    WITH cleared AS (
+      UPDATE pgdispatch._job AS j SET carrier = NULL
+        FROM (SELECT k.id, k.carrier FROM pgdispatch._job AS k
+               WHERE k.id = ANY (job_ids) AND k.carrier IS NOT NULL AND k.id <> ALL (busy)
+                 AND (served IS NULL OR k.role_oid = served)
+               ORDER BY k.id FOR UPDATE OF k) AS old
+       WHERE j.id = old.id
+      RETURNING j.role_oid, old.carrier)
+    SELECT c.role_oid, pg_catalog.array_agg(c.carrier) AS carriers FROM cleared AS c GROUP BY c.role_oid
+  LOOP
+    PERFORM pgdispatch._disarm_carriers(batch.role_oid, batch.carriers);
+    removed := removed + pg_catalog.cardinality(batch.carriers);
+  END LOOP;
+  RETURN removed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._disarm(bigint[]) IS 'Removes the carriers of the given jobs in one transaction (a runner: only of its own role).';
+REVOKE ALL ON FUNCTION pgdispatch._disarm(bigint[]) FROM PUBLIC;
+
+-- function _drain_slot (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._drain_slot()
+RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT EXISTS (
+  SELECT 1 FROM pg_catalog.generate_series(1, (SELECT s.max_runners FROM pgdispatch.settings AS s)) AS slot
+   WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
+$fn$;
+COMMENT ON FUNCTION pgdispatch._drain_slot() IS 'Takes one of settings.max_runners draining slots for this session, if one is free.';
+REVOKE ALL ON FUNCTION pgdispatch._drain_slot() FROM PUBLIC;
+
+-- function _forget_runs (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._forget_runs(recent bigint)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+DELETE FROM cron.job_run_details AS d
+ WHERE d.runid > (SELECT coalesce(pg_catalog.max(r.runid), 0) FROM cron.job_run_details AS r) - recent
+   AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%';
+END;
+COMMENT ON FUNCTION pgdispatch._forget_runs(bigint) IS 'Deletes pg_dispatch''s own rows from cron.job_run_details.';
+REVOKE ALL ON FUNCTION pgdispatch._forget_runs(bigint) FROM PUBLIC;
+
+-- function _scrub_session (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._scrub_session()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner session may serve jobs of several roles one after another. Whatever a job left in the
+-- session (settings changed with a plain SET, temporary tables, prepared statements) must not
+-- reach the next job, which may belong to another role: a planted request.jwt.claims or a temp
+-- table shadowing a real one would otherwise act on that role's behalf. Called when the role
+-- changes, not after every job: RESET ALL costs a replanning of every cached plan.
+BEGIN
+  RESET ALL;
+  EXECUTE 'CLOSE ALL';
+  DISCARD TEMP;
+  DISCARD SEQUENCES;
+  EXECUTE 'DEALLOCATE ALL';
+  UNLISTEN *;
+  PERFORM pg_catalog.pg_advisory_unlock_all();
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._scrub_session() IS 'Resets what a job may have left in the runner''s session before the next job.';
+REVOKE ALL ON FUNCTION pgdispatch._scrub_session() FROM PUBLIC;
+
+-- function _settle_carrier (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._settle_carrier(job_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
+-- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
+-- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
+-- nothing may follow this call but the end of the run. A runner settles only its own role's.
+DECLARE
+  served oid := pgdispatch._served_role();
+  j pgdispatch._job;
+  stray bigint[];
+BEGIN
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF NOT FOUND THEN
+    IF served IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
+         INTO stray USING 'pgdispatch_job_' || job_id::text;
+      PERFORM pgdispatch._disarm_carriers(served, stray);
+    END IF;
+  ELSIF j.carrier IS NULL THEN
+    RETURN;
+  ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+
+-- function _take (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._take(job_id bigint, me_started timestamptz)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- What a carrier's run does first: take the job it was made for, if that job is due and free.
+-- A job found running in a session that is gone was interrupted: record that first.
+DECLARE
+  j pgdispatch._job;
+  early interval;
+BEGIN
+  -- Only a job of the role this session's runner identity serves.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
+  END IF;
+  IF j.status = 'running' THEN
+    IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+      RETURN NULL;
+    END IF;
+    PERFORM pgdispatch._record_failure(j, 'PD001',
+      'interrupted: the session running this job ended before the job finished',
+      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
+  early := j.run_at - pg_catalog.clock_timestamp();
+  IF j.status <> 'scheduled' OR early > interval '2 seconds' THEN
+    RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
+  ELSIF early > interval '0' THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
+  END IF;
+  RETURN pgdispatch._start(j, me_started);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take(bigint, timestamptz) IS 'Takes the job a carrier was made for, if it is due and free.';
+REVOKE ALL ON FUNCTION pgdispatch._take(bigint, timestamptz) FROM PUBLIC;
+
+-- function _take_next (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._take_next(me_started timestamptz)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A draining runner's next job: the oldest due one that no other session holds.
+DECLARE
+  j pgdispatch._job;
+BEGIN
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp() AND k.role_oid = pgdispatch._served_role()
+   ORDER BY k.run_at, k.id
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN pgdispatch._start(j, me_started);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take_next(timestamptz) IS 'Takes the oldest due job no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_next(timestamptz) FROM PUBLIC;
+
 -- function _execute (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._execute(job pgdispatch._job)
 RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Runs a started job's command through its role's executor and records the outcome.
@@ -97,10 +551,18 @@ DECLARE
   e_hint text;
   e_context text;
 BEGIN
+  -- Called by a runner identity: trust nothing of the record but its id. The job must be running
+  -- in this very session, and be of the role this session serves.
+  SELECT * INTO job FROM pgdispatch._job AS j
+   WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
+     AND j.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(job.role, false);
+    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -132,12 +594,82 @@ BEGIN
   END;
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
-    pg_catalog.json_build_object('id', job.id, 'status', final_status, 'label', job.label)::text);
+    -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
+    pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
   RETURN final_status;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
+
+-- procedure _run (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._run(job_id bigint)
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The command of every carrier. It takes the job it was made for, then, if fewer than
+-- settings.max_runners sessions are draining, goes on with every other due job, so that a burst
+-- is served by a few sessions instead of one pg_cron connection per job. Each job runs in its
+-- own transaction; the carriers of finished jobs are removed in batches (see _disarm).
+DECLARE
+  me_started timestamptz;
+  job pgdispatch._job;
+  finished bigint[] := '{}';
+  flushed_at timestamptz := pg_catalog.clock_timestamp();
+  draining boolean := false;
+  outcome text;
+  last_settings jsonb;
+BEGIN
+  -- A procedure that commits cannot have a SET clause: pin the path for this session here.
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
+  PERFORM pgdispatch._forget_runs(1000);
+  job := pgdispatch._take(job_id, me_started);
+  COMMIT;
+  LOOP
+    IF job.id IS NOT NULL THEN
+      -- A runner serves one role, but maybe many of its end users (request claims): between jobs of
+      -- different ones, nothing of the last job may stay in the session.
+      IF last_settings IS DISTINCT FROM job.settings AND last_settings IS NOT NULL THEN
+        PERFORM pgdispatch._scrub_session();
+        COMMIT;
+      END IF;
+      last_settings := job.settings;
+      outcome := pgdispatch._execute(job);
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity.
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      IF outcome <> 'scheduled' THEN
+        finished := finished || job.id;
+      END IF;
+    END IF;
+    IF pg_catalog.cardinality(finished) >= 1000
+       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '1 second') THEN
+      PERFORM pgdispatch._disarm(finished);
+      COMMIT;
+      finished := '{}';
+      flushed_at := pg_catalog.clock_timestamp();
+    END IF;
+    IF NOT draining THEN
+      draining := pgdispatch._drain_slot();
+      EXIT WHEN NOT draining;
+    END IF;
+    job := pgdispatch._take_next(me_started);
+    COMMIT;
+    EXIT WHEN job.id IS NULL;
+  END LOOP;
+  IF pg_catalog.cardinality(finished) > 0 THEN
+    PERFORM pgdispatch._disarm(finished);
+    COMMIT;
+  END IF;
+  PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
+  PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
+REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
 
 -- function _purge (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._purge(older_than interval)
@@ -166,6 +698,93 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._purge(interval) IS 'Deletes finished jobs older than older_than (used by purge() and maintenance).';
 REVOKE ALL ON FUNCTION pgdispatch._purge(interval) FROM PUBLIC;
+
+-- procedure _maintain (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The maintenance job, once a minute (and once at server start): the only session pg_dispatch
+-- opens while idle. It recovers interrupted jobs, arms the carriers of jobs coming due within
+-- the next minute, arms the watchdog, removes stray carriers, purges old jobs and cleans
+-- pg_dispatch's rows out of cron.job_run_details.
+DECLARE
+  job pgdispatch._job;
+  runner record;
+  strays bigint[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
+  FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
+    IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
+      PERFORM pgdispatch._record_failure(job, 'PD001',
+        'interrupted: the session running this job ended before the job finished',
+        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    END IF;
+  END LOOP;
+  COMMIT;
+  -- Jobs due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
+              WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+    PERFORM pgdispatch._ensure_watchdog();
+    COMMIT;
+  END IF;
+  -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
+  COMMIT;
+  PERFORM pgdispatch._forget_runs(100000);
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._maintain() IS 'The maintenance job, once a minute and at server start.';
+REVOKE ALL ON PROCEDURE pgdispatch._maintain() FROM PUBLIC;
+
+-- procedure _reboot (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._reboot()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- At server start (pg_cron's @reboot job). pg_cron restarts the countdown of every interval job
+-- when it loads it, so a carrier armed for "in 40 seconds" before a restart would fire 40 seconds
+-- after it: arm every waiting job's carrier again for its stored time, then do the usual
+-- maintenance (which also deals with the jobs the restart interrupted).
+DECLARE
+  job record;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  FOR job IN SELECT j.id, j.carrier, j.role_oid FROM pgdispatch._job AS j
+              WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
+              ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
+    PERFORM pgdispatch._disarm_carriers(job.role_oid, ARRAY[job.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = job.id;
+  END LOOP;
+  COMMIT;
+  CALL pgdispatch._maintain();
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._reboot() IS 'At server start: re-arms waiting jobs for their stored time, then maintains.';
+REVOKE ALL ON PROCEDURE pgdispatch._reboot() FROM PUBLIC;
 
 -- function _job_before_insert (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()
@@ -231,13 +850,14 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  -- Fail now, not when the job runs, if the role cannot have an executor.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -250,6 +870,41 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job, captures its request context and schedules its carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
+
+-- function _job_before_update (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
+-- security decides which); this trigger, running as the owner, makes the cancel happen.
+BEGIN
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
+     AND OLD.status IN ('scheduled', 'running') THEN
+    NEW.status := 'cancelled';
+    NEW.finished_at := pg_catalog.clock_timestamp();
+    NEW.error_sqlstate := '57014';
+    NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
+    IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
+      NEW.carrier := NULL;
+    END IF;
+    IF OLD.status = 'running' THEN
+      -- Interrupt the command only while its runner is still on this job; the runner waits for
+      -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
+      PERFORM pg_catalog.pg_cancel_backend(a.pid)
+         FROM pg_catalog.pg_stat_activity AS a
+        WHERE a.pid = OLD.runner_pid AND a.backend_start = OLD.runner_started
+          AND a.application_name = 'pgdispatch job ' || OLD.id::text;
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job: removes its carrier, interrupts its runner.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
 
 -- function snooze (changed)
 CREATE OR REPLACE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
@@ -458,6 +1113,29 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
 REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
 
+-- function _runner_grants (new)
+CREATE FUNCTION pgdispatch._runner_grants()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT ARRAY[
+    '%s EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._carrier_command(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._drain_slot() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._forget_runs(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._scrub_session() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._take(bigint, timestamptz) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._take_next(timestamptz) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) %s %I',
+    '%s EXECUTE ON PROCEDURE pgdispatch._run(bigint) %s %I'
+  ]::text[]
+$fn$;
+COMMENT ON FUNCTION pgdispatch._runner_grants() IS 'Every privilege a runner identity gets, as format() templates (GRANT|REVOKE, TO|FROM, role).';
+REVOKE ALL ON FUNCTION pgdispatch._runner_grants() FROM PUBLIC;
+
 -- view jobs (changed)
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
@@ -494,6 +1172,28 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
           FROM recent AS x) AS r;
 COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- upgrade: after (hand-written)
+-- Executors made from 1.0.0's template are made anew, each with its role's runner identity; the
+-- carriers of waiting jobs belonged to the owner and now belong to those identities.
+DO $to_1_1$
+DECLARE
+  e record;
+  j record;
+BEGIN
+  FOR e IN SELECT p.oid::pg_catalog.regprocedure AS f, p.proowner
+             FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname LIKE 'run\_as\_%' LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), e.f);
+    EXECUTE pg_catalog.format('DROP FUNCTION %s', e.f);
+    PERFORM pgdispatch._executor_for(pg_catalog.pg_get_userbyid(e.proowner), true);
+  END LOOP;
+  FOR j IN SELECT k.id, k.carrier FROM pgdispatch._job AS k WHERE k.carrier IS NOT NULL AND k.status = 'scheduled' LOOP
+    PERFORM pgdispatch._unschedule(j.carrier);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  END LOOP;
+END
+$to_1_1$;
 
 -- upgrade: every role given grant_usage gets the new surface
 DO $refresh_grants$

@@ -34,8 +34,11 @@ function renderFunction(schema: string, f: FunctionDef): string {
   attrs.push(`SECURITY ${f.security.toUpperCase()}`);
   lines.push(attrs.join(' '));
   if (!f.pinsPathInBody) lines.push(`SET search_path = ${PINNED_PATH}`);
-  const tag = dollarTag(f.body);
-  lines.push(`AS ${tag}`, f.body.replace(/\n$/, ''), `${tag};`);
+  if (f.atomic) lines.push('BEGIN ATOMIC', f.body.replace(/\n$/, ''), 'END;');
+  else {
+    const tag = dollarTag(f.body);
+    lines.push(`AS ${tag}`, f.body.replace(/\n$/, ''), `${tag};`);
+  }
   const kindWord = f.kind === 'function' ? 'FUNCTION' : 'PROCEDURE';
   lines.push(`COMMENT ON ${kindWord} ${signature(schema, f)} IS ${literal(f.doc.trim())};`);
   // Functions are executable by PUBLIC by default: nothing of pg_dispatch is.
@@ -81,9 +84,16 @@ export function userGrants(model: ExtensionModel): string[] {
   return grants;
 }
 
+/** What a runner identity is granted, as format() templates like userGrants(). */
+export function runnerGrants(model: ExtensionModel): string[] {
+  return model.objects
+    .filter((o): o is FunctionDef => (o.kind === 'function' || o.kind === 'procedure') && o.audience === 'runner')
+    .map((o) => `%s EXECUTE ON ${o.kind === 'function' ? 'FUNCTION' : 'PROCEDURE'} ${signature(model.schema, o)} %s %I`);
+}
+
 function fillPlaceholders(model: ExtensionModel, sql: string): string {
-  const array = `ARRAY[\n    ${userGrants(model).map(literal).join(',\n    ')}\n  ]`;
-  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array));
+  const array = (list: string[]): string => `ARRAY[\n    ${list.map(literal).join(',\n    ')}\n  ]`;
+  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array(userGrants(model))).replaceAll('{{RUNNER_GRANTS}}', array(runnerGrants(model))));
 }
 
 export function renderObject(model: ExtensionModel, o: SqlObject): string {

@@ -13,11 +13,12 @@ import { jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
 import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
-import { arm, carrierCommand, disarm, unschedule } from './runner/carrier.js';
+import { arm, carrierCommand, disarm, disarmCarriers, unschedule } from './runner/carrier.js';
+import { armToken, mayArm, runnerFor, runnerTable, servedRole } from './runner/runner-role.js';
 import { alive, busyCarriers, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
 import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, warm, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
-import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
+import { grantUsage, revokeUsage, runnerGrants, userGrants } from './admin/usage.js';
 import { fire, fireAt, snooze } from './api/fire.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
@@ -42,14 +43,20 @@ export const extension: ExtensionModel = {
     extensionName,
     settingsTable,
     jobTable,
+    runnerTable,
+    servedRole,
+    armToken,
+    mayArm,
     isAdmin,
     jobPolicy,
     executorSchema,
     executorTemplate,
+    runnerFor,
     executorFor,
     carrierCommand,
     serviceCommand,
     unschedule,
+    disarmCarriers,
     arm,
     busyCarriers,
     disarm,
@@ -85,6 +92,7 @@ export const extension: ExtensionModel = {
     retry,
     purge,
     userGrants,
+    runnerGrants,
     grantUsage,
     revokeUsage,
     jobsView,

@@ -3,10 +3,15 @@
 -- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
 -- waits out the rest (see _take).
 DECLARE
-  seconds integer := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
+  seconds integer;
   armed_in_xact integer;
   cron_job bigint;
 BEGIN
+  -- Compared as an interval first: years ahead (or infinity) would not fit an integer of seconds.
+  IF run_at - pg_catalog.clock_timestamp() >= interval '60 seconds' THEN
+    RETURN NULL;
+  END IF;
+  seconds := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
   IF seconds > 59 THEN
     RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
   END IF;
@@ -26,7 +31,9 @@ BEGIN
   IF armed_in_xact > 1000 THEN
     RETURN NULL;
   END IF;
-  cron_job := cron.schedule('pgdispatch_job_' || job_id::text, seconds::text || ' seconds',
-                            pgdispatch._carrier_command(job_id));
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
   RETURN cron_job;
 END

@@ -14,6 +14,9 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
   END IF;
   fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
   f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
   IF f IS NOT NULL THEN
     -- A role owns its executor, so check before every use that it is still exactly ours.

@@ -18,10 +18,17 @@ BEGIN
   -- RETURNING, DDL, several statements) is refused with 42P11 before it runs, and is executed.
   BEGIN
     OPEN cur NO SCROLL FOR EXECUTE command;
-  EXCEPTION WHEN invalid_cursor_definition THEN
+  EXCEPTION WHEN OTHERS THEN
+    -- Several statements (42P11), or one that cannot be planned before an earlier one has run
+    -- (CREATE TEMP TABLE t ...; INSERT ... FROM t): run it as it is. A genuine error in a single
+    -- statement is raised again by EXECUTE, and recorded.
     EXECUTE command;
     GET DIAGNOSTICS row_count = ROW_COUNT;
     rows := NULL;
+    -- Deferred trigger events fire now, as this role, and a cursor WITH HOLD is closed before it
+    -- could be filled at COMMIT, outside this function.
+    SET CONSTRAINTS ALL IMMEDIATE;
+    EXECUTE 'CLOSE ALL';
     RETURN;
   END;
   LOOP
@@ -37,4 +44,6 @@ BEGIN
   rows := pg_catalog.to_jsonb(kept);
   row_count := pg_catalog.cardinality(kept) + extra;
   truncated := extra > 0;
+  SET CONSTRAINTS ALL IMMEDIATE;
+  EXECUTE 'CLOSE ALL';
 END

@@ -24,7 +24,7 @@ export const drainSlot = fn({
   args: [],
   returns: 'boolean',
   language: 'sql',
-  security: 'invoker',
+  security: 'definer',
   // Session advisory locks: released by PostgreSQL when the runner's session ends, however it ends.
   body: dedent(`
     SELECT EXISTS (
@@ -32,7 +32,7 @@ export const drainSlot = fn({
        WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
   `),
   doc: 'Takes one of settings.max_runners draining slots for this session, if one is free.',
-  audience: 'owner',
+  audience: 'runner',
 });
 
 export const forgetRuns = fn({
@@ -41,15 +41,17 @@ export const forgetRuns = fn({
   returns: 'void',
   language: 'sql',
   security: 'invoker',
+  atomic: true,
   // pg_cron never cleans cron.job_run_details; pg_dispatch keeps its own record, so it removes
   // its rows (the newest `recent` run ids, found through the primary key: cheap at any size).
+  // BEGIN ATOMIC: a runner identity has no USAGE on schema cron, only DELETE on its own rows.
   body: dedent(`
     DELETE FROM cron.job_run_details AS d
      WHERE d.runid > (SELECT coalesce(pg_catalog.max(r.runid), 0) FROM cron.job_run_details AS r) - recent
-       AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%'
+       AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%';
   `),
   doc: 'Deletes pg_dispatch\'s own rows from cron.job_run_details.',
-  audience: 'owner',
+  audience: 'runner',
 });
 
 export const ensureWatchdog = fn({
@@ -96,7 +98,7 @@ export const scrubSession = fn({
   security: 'invoker',
   body: sqlFile(import.meta.url, 'scrub-session.sql'),
   doc: 'Resets what a job may have left in the runner\'s session before the next job.',
-  audience: 'owner',
+  audience: 'runner',
 });
 
 export const busyCarriers = fn({
@@ -124,8 +126,8 @@ export const settleCarrier = fn({
   args: [{ name: 'job_id', type: 'bigint' }],
   returns: 'void',
   language: 'plpgsql',
-  security: 'invoker',
+  security: 'definer',
   body: sqlFile(import.meta.url, 'settle-carrier.sql'),
   doc: 'The last act of a carrier\'s run: removes or re-arms its own carrier.',
-  audience: 'owner',
+  audience: 'runner',
 });

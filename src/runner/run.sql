@@ -9,7 +9,7 @@ DECLARE
   flushed_at timestamptz := pg_catalog.clock_timestamp();
   draining boolean := false;
   outcome text;
-  last_role name;
+  last_settings jsonb;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
@@ -20,13 +20,17 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- Between jobs of different roles, nothing of the last job may stay in the session.
-      IF last_role IS DISTINCT FROM job.role AND last_role IS NOT NULL THEN
+      -- A runner serves one role, but maybe many of its end users (request claims): between jobs of
+      -- different ones, nothing of the last job may stay in the session.
+      IF last_settings IS DISTINCT FROM job.settings AND last_settings IS NOT NULL THEN
         PERFORM pgdispatch._scrub_session();
+        COMMIT;
       END IF;
-      last_role := job.role;
+      last_settings := job.settings;
       outcome := pgdispatch._execute(job);
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity.
       COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
       IF outcome <> 'scheduled' THEN
         finished := finished || job.id;
       END IF;

@@ -20,23 +20,23 @@ export const recordFailure = fn({
 
 export const take = fn({
   name: '_take', args: [{ name: 'job_id', type: 'bigint' }, meStarted], returns: 'pgdispatch._job', language: 'plpgsql',
-  security: 'invoker', body: sqlFile(import.meta.url, 'take.sql'),
-  doc: 'Takes the job a carrier was made for, if it is due and free.', audience: 'owner',
+  security: 'definer', body: sqlFile(import.meta.url, 'take.sql'),
+  doc: 'Takes the job a carrier was made for, if it is due and free.', audience: 'runner',
 });
 
 export const takeNext = fn({
-  name: '_take_next', args: [meStarted], returns: 'pgdispatch._job', language: 'plpgsql', security: 'invoker',
-  body: sqlFile(import.meta.url, 'take-next.sql'), doc: 'Takes the oldest due job no other session holds.', audience: 'owner',
+  name: '_take_next', args: [meStarted], returns: 'pgdispatch._job', language: 'plpgsql', security: 'definer',
+  body: sqlFile(import.meta.url, 'take-next.sql'), doc: 'Takes the oldest due job no other session holds.', audience: 'runner',
 });
 
 export const execute = fn({
-  name: '_execute', args: [jobArg], returns: 'text', language: 'plpgsql', security: 'invoker',
-  body: sqlFile(import.meta.url, 'execute.sql'), doc: 'Runs a started job and records its outcome.', audience: 'owner',
+  name: '_execute', args: [jobArg], returns: 'text', language: 'plpgsql', security: 'definer',
+  body: sqlFile(import.meta.url, 'execute.sql'), doc: 'Runs a started job and records its outcome.', audience: 'runner',
 });
 
 export const run = proc({
   name: '_run', args: [{ name: 'job_id', type: 'bigint' }], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
-  body: sqlFile(import.meta.url, 'run.sql'), doc: 'The command of every carrier.', audience: 'owner',
+  body: sqlFile(import.meta.url, 'run.sql'), doc: 'The command of every carrier.', audience: 'runner',
 });
 
 export const watch = proc({

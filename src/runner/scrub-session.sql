@@ -5,7 +5,12 @@
 -- changes, not after every job: RESET ALL costs a replanning of every cached plan.
 BEGIN
   RESET ALL;
+  EXECUTE 'CLOSE ALL';
   DISCARD TEMP;
+  DISCARD SEQUENCES;
   EXECUTE 'DEALLOCATE ALL';
+  UNLISTEN *;
+  PERFORM pg_catalog.pg_advisory_unlock_all();
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
 END

@@ -4,7 +4,9 @@ DECLARE
   j pgdispatch._job;
   early interval;
 BEGIN
-  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE SKIP LOCKED;
+  -- Only a job of the role this session's runner identity serves.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
   END IF;

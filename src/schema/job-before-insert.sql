@@ -56,13 +56,14 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  -- Fail now, not when the job runs, if the role cannot have an executor.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).

@@ -9,7 +9,7 @@ BEGIN
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
     -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
     IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
-      PERFORM pgdispatch._unschedule(OLD.carrier);
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
     IF OLD.status = 'running' THEN

@@ -40,7 +40,9 @@ export const jobTable = table({
       error_hint text,
       error_context text,
       attempt_log jsonb NOT NULL DEFAULT '[]',
-      retry_of bigint
+      retry_of bigint,
+      -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
+      role_oid oid NOT NULL
     );
     -- The runners' queue: due jobs in order.
     CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';

@@ -1,0 +1,77 @@
+-- The runner identity of a role: the login role as which pg_cron runs that role's carriers, so that
+-- the session user of every session that runs the role's jobs holds no more than the role itself.
+-- Work a command leaves for COMMIT (deferred triggers, WITH HOLD cursors) runs outside any SECURITY
+-- DEFINER frame, with the rights of the session user: with the extension owner as session user it
+-- ran as the owner; with this identity it runs with next to nothing. The identity is a LOGIN role
+-- without a password (pg_cron's libpq mode connects as the job's user, like for any pg_cron job),
+-- member of nothing, not even of the role it serves: the command itself runs inside the role's
+-- executor, called by pg_dispatch. It may only call the runner's own functions and its pg_cron
+-- wrappers: they remove and list only its own carriers, and schedule one only with a token that
+-- the owner derives from a key the runner cannot read (so a command that reached the runner's
+-- rights cannot flood pg_cron).
+DECLARE
+  runner name;
+  runner_oid oid;
+  owner_name name := (SELECT c.relowner::pg_catalog.regrole::name FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass);
+  fname text;
+BEGIN
+  SELECT r.runner_oid INTO runner_oid FROM pgdispatch._runner AS r WHERE r.role_oid = served;
+  IF runner_oid IS NOT NULL THEN
+    SELECT a.rolname INTO runner FROM pg_catalog.pg_roles AS a WHERE a.oid = runner_oid;
+    IF runner IS NOT NULL THEN
+      RETURN runner;
+    END IF;
+    DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = served;  -- dropped by hand: make it again
+  END IF;
+  IF NOT make THEN
+    RETURN NULL;
+  END IF;
+  runner := 'pgdispatch_runner_' || served::text;
+  IF pg_catalog.to_regrole(runner) IS NOT NULL THEN
+    -- Not ours (ours are registered): someone made a role of that name, maybe to be run as.
+    RAISE EXCEPTION 'pg_dispatch: role % exists and is not pg_dispatch''s', runner
+      USING ERRCODE = '{{ERR:not_allowed}}',
+            HINT = pg_catalog.format('pg_dispatch makes this role itself; drop it (DROP ROLE %I;) and try again.', runner);
+  END IF;
+  BEGIN
+    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', runner);
+  EXCEPTION WHEN insufficient_privilege THEN
+    RAISE EXCEPTION 'pg_dispatch cannot create the runner role of %', pg_catalog.pg_get_userbyid(served)
+      USING ERRCODE = '{{ERR:not_allowed}}',
+            DETAIL = 'Each role''s jobs run in sessions of a login role of their own, made by the extension owner, so that nothing a job leaves for COMMIT can run with the owner''s rights.',
+            HINT = pg_catalog.format('Give the extension owner CREATEROLE (ALTER ROLE %I CREATEROLE;), as Supabase''s postgres and RDS''s rds_superuser have.', owner_name);
+  END;
+  runner_oid := pg_catalog.to_regrole(pg_catalog.quote_ident(runner));
+  INSERT INTO pgdispatch._runner (role_oid, runner_oid, arm_key) VALUES (served, runner_oid, pg_catalog.gen_random_uuid()::text);
+  -- The owner signals the runner's backends (cancel, timeout) and calls its pg_cron wrappers.
+  EXECUTE pg_catalog.format('GRANT %I TO %I', runner, owner_name);
+  EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA pgdispatch, pgdispatch_exec TO %I', runner);
+  FOREACH fname IN ARRAY pgdispatch._runner_grants() LOOP
+    EXECUTE pg_catalog.format(fname, 'GRANT', 'TO', runner);
+  END LOOP;
+  -- pg_cron records a job's user as the current user of cron.schedule(); these run as the runner.
+  -- Their bodies are parsed now (BEGIN ATOMIC), so the runner needs no USAGE on schema cron, and
+  -- a command that reached the runner's rights still could not name cron.schedule().
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(job_id bigint, seconds integer, token text) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT cron.schedule(''pgdispatch_job_'' || job_id::text, seconds::text || '' seconds'', pgdispatch._carrier_command(job_id)) '
+    'WHERE pgdispatch._may_arm(job_id, token, CURRENT_USER) AND seconds BETWEEN 1 AND 59; END', 'arm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(cron_jobs bigint[]) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT pg_catalog.count(cron.unschedule(c.jobid)) FROM cron.job AS c '
+    'WHERE c.jobid = ANY (cron_jobs) AND c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'disarm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I() RETURNS TABLE (jobid bigint, jobname text) LANGUAGE sql STABLE SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
+  FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
+    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
+  END LOOP;
+  RETURN runner;
+END
