@@ -1,6 +1,7 @@
 // The API reference (docs/reference.md, and appended to database.dev's README), from the same doc
 // text as the COMMENTs in the SQL.
 import { mdHeader } from './header.js';
+import { errors, type ErrorDef } from '../src/model/errors.js';
 import type { Column, ExtensionModel, FunctionDef, TableDef, ViewDef } from '../src/model/types.js';
 
 const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ');
@@ -65,6 +66,25 @@ export function renderReferencePage(model: ExtensionModel): string {
     'What to install and how to start: the [README](../README.md).',
     '',
     renderReference(model, 2),
+    renderErrors(),
+  ].join('\n');
+}
+
+/** pg_dispatch's own SQLSTATEs and the client class of each, from src/model/errors.ts. */
+export function renderErrors(): string {
+  return [
+    '## Errors',
+    '',
+    'Conditions of pg_dispatch\'s own have SQLSTATEs of class `PD`; the Node client throws the class named',
+    '(all extend `PgDispatchError`, with `sqlstate`, `detail`, `hint` and the driver\'s error as `cause`).',
+    'PostgreSQL\'s own conditions keep their codes: `42501` (`PermissionDeniedError`: no `grant_usage`),',
+    '`42883`/`42P01`/`3F000` about pgdispatch (`NotInstalledError`), connection failures (`ConnectionError`).',
+    '',
+    '| SQLSTATE | name | client class | meaning |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(errors).map(([name, e]: [string, ErrorDef]) =>
+      `| \`${e.sqlstate}\` | ${name} | \`${e.className}\` | ${e.meaning}${e.raised === false ? ' Recorded in a job\'s `error_sqlstate`, not raised by a call.' : ''} |`),
+    '',
   ].join('\n');
 }
 
