@@ -128,6 +128,27 @@ CREATE TABLE pgdispatch._runner (
 COMMENT ON TABLE pgdispatch._runner IS 'The runner identity of each role that fires jobs, and the key of its carriers'' tokens.';
 REVOKE ALL ON TABLE pgdispatch._runner FROM PUBLIC;
 
+-- table _runner_session
+CREATE TABLE pgdispatch._runner_session (
+  pid integer PRIMARY KEY,
+  backend_start timestamptz NOT NULL,
+  role_oid oid NOT NULL,
+  settings jsonb NOT NULL
+);
+COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
+REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
+
+-- table _slot
+CREATE TABLE pgdispatch._slot (
+  n integer PRIMARY KEY,
+  pid integer,
+  backend_start timestamptz,
+  role_oid oid
+);
+INSERT INTO pgdispatch._slot (n) SELECT pg_catalog.generate_series(1, 64);
+COMMENT ON TABLE pgdispatch._slot IS 'The runner slots (settings.max_runners of them are used) and the session holding each.';
+REVOKE ALL ON TABLE pgdispatch._slot FROM PUBLIC;
+
 -- function _served_role
 CREATE FUNCTION pgdispatch._served_role()
 RETURNS oid
@@ -283,10 +304,18 @@ BEGIN
   END IF;
   runner := 'pgdispatch_runner_' || served::text;
   IF pg_catalog.to_regrole(runner) IS NOT NULL THEN
-    -- Not ours (ours are registered): someone made a role of that name, maybe to be run as.
-    RAISE EXCEPTION 'pg_dispatch: role % exists and is not pg_dispatch''s', runner
-      USING ERRCODE = 'PD400',
-            HINT = pg_catalog.format('pg_dispatch makes this role itself; drop it (DROP ROLE %I;) and try again.', runner);
+    -- Not registered: left by an earlier install (DROP EXTENSION keeps roles), or made by someone
+    -- who wants to be run as. Either way it is dropped and made again, so that nothing it was given
+    -- (a password, memberships, grants) comes along. A role that owns or holds something elsewhere
+    -- cannot be dropped, and is not used.
+    BEGIN
+      EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+      RAISE EXCEPTION 'pg_dispatch: role % exists, is not pg_dispatch''s, and cannot be dropped', runner
+        USING ERRCODE = 'PD400',
+              DETAIL = 'pg_dispatch names the login role that runs a role''s jobs after that role''s OID, and makes it itself.',
+              HINT = pg_catalog.format('A superuser or its admin can check what it holds and drop it: DROP OWNED BY %1$I; DROP ROLE %1$I;', runner);
+    END;
   END IF;
   BEGIN
     EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', runner);
@@ -328,6 +357,10 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
   END LOOP;
+  -- Carriers an earlier install left under this name (pg_cron knows users by name) run nothing of
+  -- ours: remove them.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c))',
+    'disarm_' || served::text, 'carriers_' || served::text);
   RETURN runner;
 END
 $fn$;
@@ -414,8 +447,9 @@ LANGUAGE sql IMMUTABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT pg_catalog.format(
-  'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL '
-  'THEN PERFORM cron.unschedule(%L); ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
+  'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL THEN '
+  'RAISE WARNING ''pg_dispatch is gone: this carrier (%s) is left over'' USING HINT = ''Install pg_dispatch again, or run its uninstall script, to remove it.''; '
+  'ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
   'pgdispatch_job_' || job_id::text, job_id)
 $fn$;
 COMMENT ON FUNCTION pgdispatch._carrier_command(bigint) IS 'The pg_cron command of a job''s carrier.';
@@ -531,7 +565,8 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\._run\((\d+)\)')::bigint), '{}')
   FROM pg_catalog.pg_stat_activity AS a
- WHERE a.usename = CURRENT_USER AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+ WHERE a.usesysid IN (SELECT r.runner_oid FROM pgdispatch._runner AS r)
+   AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
 $fn$;
 COMMENT ON FUNCTION pgdispatch._busy_carriers() IS 'Jobs whose carrier has a run in progress right now.';
 REVOKE ALL ON FUNCTION pgdispatch._busy_carriers() FROM PUBLIC;
@@ -582,18 +617,124 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._alive(integer, timestamptz) IS 'Whether the session that started a job is still there.';
 REVOKE ALL ON FUNCTION pgdispatch._alive(integer, timestamptz) FROM PUBLIC;
 
--- function _drain_slot
-CREATE FUNCTION pgdispatch._drain_slot()
+-- function _stay_warm
+CREATE FUNCTION pgdispatch._stay_warm()
 RETURNS boolean
-LANGUAGE sql VOLATILE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT EXISTS (
-  SELECT 1 FROM pg_catalog.generate_series(1, (SELECT s.max_runners FROM pgdispatch.settings AS s)) AS slot
-   WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
+SELECT s.warm_runner FROM pgdispatch.settings AS s
 $fn$;
-COMMENT ON FUNCTION pgdispatch._drain_slot() IS 'Takes one of settings.max_runners draining slots for this session, if one is free.';
-REVOKE ALL ON FUNCTION pgdispatch._drain_slot() FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
+REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
+
+-- function _arm_waiting
+CREATE FUNCTION pgdispatch._arm_waiting()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
+-- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
+-- holds the fewest slots first, each role's oldest job first: a role with a long queue does not
+-- keep the others waiting. The caller holds the lock on _slot.
+DECLARE
+  free integer;
+  armed integer;
+BEGIN
+  SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
+   WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
+  IF free = 0 THEN
+    RETURN 0;
+  END IF;
+  WITH roles AS (
+    SELECT r.role_oid, (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.role_oid = r.role_oid) AS held
+      FROM (SELECT DISTINCT j.role_oid FROM pgdispatch._job AS j
+             WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()) AS r),
+  picked AS (
+    SELECT w.id FROM roles AS r
+     CROSS JOIN LATERAL (
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.run_at, j.id) AS k
+         FROM pgdispatch._job AS j
+        WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+          AND j.run_at <= pg_catalog.clock_timestamp()
+        ORDER BY j.run_at, j.id LIMIT free) AS w
+     ORDER BY r.held + w.k, w.run_at, w.id
+     LIMIT free),
+  armed_jobs AS (
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp(), j.role_oid)
+      FROM picked AS p WHERE j.id = p.id AND j.carrier IS NULL
+    RETURNING j.id)
+  SELECT pg_catalog.count(*)::integer INTO armed FROM armed_jobs;
+  RETURN armed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
+
+-- function _claim_slot
+CREATE FUNCTION pgdispatch._claim_slot()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A role's fair share is max_runners divided among the roles that want slots now (those holding
+-- one, and those with due jobs waiting for one), at least one each.
+DECLARE
+  served oid := pgdispatch._served_role();
+  me_started timestamptz := (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a);
+  max_runners integer := (SELECT s.max_runners FROM pgdispatch.settings AS s);
+  roles integer;
+  mine integer;
+  free integer;
+BEGIN
+  IF served IS NULL THEN
+    RETURN false;
+  END IF;
+  -- One claim or release at a time: the count and the claim must agree.
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- Slots of sessions that ended however they ended are free.
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  IF EXISTS (SELECT 1 FROM pgdispatch._slot AS s WHERE s.pid = pg_catalog.pg_backend_pid() AND s.backend_start = me_started) THEN
+    RETURN true;
+  END IF;
+  SELECT pg_catalog.count(*) FILTER (WHERE s.role_oid = served) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL;
+  SELECT pg_catalog.count(*) INTO roles FROM (
+    SELECT s.role_oid FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL
+    UNION
+    SELECT j.role_oid FROM pgdispatch._job AS j
+     WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()
+    UNION
+    SELECT served) AS r;
+  IF mine >= GREATEST(1, max_runners / roles) THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._slot AS s SET pid = pg_catalog.pg_backend_pid(), backend_start = me_started, role_oid = served
+   WHERE s.n = (SELECT f.n FROM pgdispatch._slot AS f WHERE f.pid IS NULL AND f.n <= max_runners ORDER BY f.n LIMIT 1);
+  RETURN FOUND;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._claim_slot() IS 'Claims a runner slot for this session, within its role''s fair share; false when none is free.';
+REVOKE ALL ON FUNCTION pgdispatch._claim_slot() FROM PUBLIC;
+
+-- function _release_slot
+CREATE FUNCTION pgdispatch._release_slot()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner that ends gives its slot back, and the carriers of jobs that waited for one are armed
+-- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
+BEGIN
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid();
+  PERFORM pgdispatch._arm_waiting();
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._release_slot() IS 'Gives this session''s slot back and arms the carriers of jobs that waited for one.';
+REVOKE ALL ON FUNCTION pgdispatch._release_slot() FROM PUBLIC;
 
 -- function _forget_runs
 CREATE FUNCTION pgdispatch._forget_runs(recent bigint)
@@ -629,11 +770,12 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A runner session may serve jobs of several roles one after another. Whatever a job left in the
--- session (settings changed with a plain SET, temporary tables, prepared statements) must not
--- reach the next job, which may belong to another role: a planted request.jwt.claims or a temp
--- table shadowing a real one would otherwise act on that role's behalf. Called when the role
--- changes, not after every job: RESET ALL costs a replanning of every cached plan.
+-- After every job: whatever it left in the session (settings changed with a plain SET or
+-- SET SESSION CHARACTERISTICS, temporary tables, cursors, prepared statements, LISTEN, advisory
+-- locks) must not change what the next job or pg_dispatch's own code does. A session only ever
+-- serves one principal (see _runner_session), so this is hygiene for that principal's next job;
+-- pg_dispatch's own functions pin their search_path and need none of it. Not DISCARD PLANS:
+-- cached plans are the session's own code's, planned under a pinned path.
 BEGIN
   RESET ALL;
   EXECUTE 'CLOSE ALL';
@@ -679,6 +821,14 @@ BEGIN
   ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END
 $fn$;
@@ -686,16 +836,34 @@ COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a car
 REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
 
 -- function _start
-CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
+CREATE FUNCTION pgdispatch._start(job pgdispatch._job)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Marks a locked, due job as running in this session, counting the attempt. Committed before
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
+-- Returns NULL, starting nothing, when this session already ran a job of another principal
+-- (see _runner_session).
 DECLARE
   started pgdispatch._job;
+  me_started timestamptz;
+  bound pgdispatch._runner_session;
 BEGIN
+  -- The caller's word on this session's start is not taken: PostgreSQL's is.
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  IF FOUND AND bound.backend_start = me_started THEN
+    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
+      RETURN NULL;
+    END IF;
+  ELSIF FOUND THEN
+    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+     WHERE s.pid = pg_catalog.pg_backend_pid();
+  ELSE
+    INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
+    VALUES (pg_catalog.pg_backend_pid(), me_started, job.role_oid, job.settings);
+  END IF;
   UPDATE pgdispatch._job AS j
      SET status = 'running', attempts = j.attempts + 1, started_at = pg_catalog.clock_timestamp(),
          finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started
@@ -708,8 +876,8 @@ BEGIN
   RETURN started;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) IS 'Marks a locked job as running in this session.';
-REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
 
 -- function _record_failure
 CREATE FUNCTION pgdispatch._record_failure(job pgdispatch._job, e_sqlstate text, e_message text, e_detail text, e_hint text, e_context text)
@@ -758,7 +926,7 @@ COMMENT ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text
 REVOKE ALL ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text, text, text) FROM PUBLIC;
 
 -- function _take
-CREATE FUNCTION pgdispatch._take(job_id bigint, me_started timestamptz)
+CREATE FUNCTION pgdispatch._take(job_id bigint)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -791,35 +959,45 @@ BEGIN
   ELSIF early > interval '0' THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take(bigint, timestamptz) IS 'Takes the job a carrier was made for, if it is due and free.';
-REVOKE ALL ON FUNCTION pgdispatch._take(bigint, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
+REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
 
 -- function _take_next
-CREATE FUNCTION pgdispatch._take_next(me_started timestamptz)
+CREATE FUNCTION pgdispatch._take_next()
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A draining runner's next job: the oldest due one that no other session holds.
+-- A draining runner's next job: the oldest due one of this session's principal (see
+-- _runner_session) that no other session holds.
 DECLARE
   j pgdispatch._job;
+  bound pgdispatch._runner_session;
 BEGIN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
   SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp() AND k.role_oid = pgdispatch._served_role()
+   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
    ORDER BY k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take_next(timestamptz) IS 'Takes the oldest due job no other session holds.';
-REVOKE ALL ON FUNCTION pgdispatch._take_next(timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
 
 -- function _execute
 CREATE FUNCTION pgdispatch._execute(job pgdispatch._job)
@@ -847,6 +1025,13 @@ BEGIN
      AND j.role_oid = pgdispatch._served_role();
   IF NOT FOUND THEN
     RETURN NULL;
+  END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
+      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner starts jobs.';
   END IF;
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
@@ -895,39 +1080,43 @@ REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
 CREATE PROCEDURE pgdispatch._run(job_id bigint)
 LANGUAGE plpgsql SECURITY INVOKER
 AS $fn$
--- The command of every carrier. It takes the job it was made for, then, if fewer than
--- settings.max_runners sessions are draining, goes on with every other due job, so that a burst
--- is served by a few sessions instead of one pg_cron connection per job. Each job runs in its
--- own transaction; the carriers of finished jobs are removed in batches (see _disarm).
+-- The command of every carrier, run by pg_cron in a session of the job's runner identity. It takes
+-- a runner slot and the job it was made for, then goes on with every other due job of the same
+-- principal (role and request settings), so that a burst is
+-- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). While
+-- settings.warm_runner is on, a draining session stays and polls for its principal's next job.
+-- Nothing here trusts the session: a command may have changed any setting, and work it left for
+-- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
+-- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
 DECLARE
-  me_started timestamptz;
   job pgdispatch._job;
   finished bigint[] := '{}';
   flushed_at timestamptz := pg_catalog.clock_timestamp();
-  draining boolean := false;
+  draining boolean := false;  -- holds a runner slot
+  warm boolean := false;
   outcome text;
-  last_settings jsonb;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
   PERFORM pgdispatch._forget_runs(1000);
-  job := pgdispatch._take(job_id, me_started);
+  -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
+  IF pgdispatch._claim_slot() THEN
+    COMMIT;
+    job := pgdispatch._take(job_id);
+    draining := true;
+  END IF;
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- A runner serves one role, but maybe many of its end users (request claims): between jobs of
-      -- different ones, nothing of the last job may stay in the session.
-      IF last_settings IS DISTINCT FROM job.settings AND last_settings IS NOT NULL THEN
-        PERFORM pgdispatch._scrub_session();
-        COMMIT;
-      END IF;
-      last_settings := job.settings;
       outcome := pgdispatch._execute(job);
-      -- What the command left for COMMIT runs now, as this session's user: the runner identity.
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity,
+      -- which holds nothing.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pgdispatch._scrub_session();
+      COMMIT;
       IF outcome <> 'scheduled' THEN
         finished := finished || job.id;
       END IF;
@@ -939,18 +1128,28 @@ BEGIN
       finished := '{}';
       flushed_at := pg_catalog.clock_timestamp();
     END IF;
-    IF NOT draining THEN
-      draining := pgdispatch._drain_slot();
-      EXIT WHEN NOT draining;
-    END IF;
-    job := pgdispatch._take_next(me_started);
+    EXIT WHEN NOT draining;
+    job := pgdispatch._take_next();
     COMMIT;
-    EXIT WHEN job.id IS NULL;
+    IF job.id IS NULL THEN
+      warm := pgdispatch._stay_warm();
+      EXIT WHEN NOT warm;
+      IF pg_catalog.cardinality(finished) > 0 THEN
+        -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
+        PERFORM pgdispatch._disarm(finished);
+        finished := '{}';
+        flushed_at := pg_catalog.clock_timestamp();
+      END IF;
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
+      PERFORM pg_catalog.pg_sleep(0.01);
+      COMMIT;
+    END IF;
   END LOOP;
   IF pg_catalog.cardinality(finished) > 0 THEN
     PERFORM pgdispatch._disarm(finished);
     COMMIT;
   END IF;
+  PERFORM pgdispatch._release_slot();
   PERFORM pgdispatch._forget_runs(1000);
   COMMIT;
   PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
@@ -1058,12 +1257,20 @@ BEGIN
     END IF;
   END LOOP;
   COMMIT;
-  -- Jobs due within the next minute that have no carrier yet (snoozed, retried later).
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
   UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
    WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
                    WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
                      AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
                    ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
   COMMIT;
   IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
               WHERE j.status = 'running' AND j.timeout IS NOT NULL
@@ -1120,65 +1327,6 @@ $fn$;
 COMMENT ON PROCEDURE pgdispatch._reboot() IS 'At server start: re-arms waiting jobs for their stored time, then maintains.';
 REVOKE ALL ON PROCEDURE pgdispatch._reboot() FROM PUBLIC;
 
--- procedure _warm
-CREATE PROCEDURE pgdispatch._warm()
-LANGUAGE plpgsql SECURITY INVOKER
-AS $fn$
--- The warm runner (settings.warm_runner): one session that stays and polls for due jobs every
--- 10 ms, so that a job starts within tens of milliseconds of its commit instead of pg_cron's 1 to
--- 2 seconds. Its cost: one backend and one pg_cron run slot for as long as it is on. Each poll
--- commits, so it never holds back VACUUM.
-DECLARE
-  me_started timestamptz;
-  job pgdispatch._job;
-  outcome text;
-  finished bigint[] := '{}';
-  flushed_at timestamptz := pg_catalog.clock_timestamp();
-  last_role name;
-BEGIN
-  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-  PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
-  -- One warm runner at a time, whatever pg_cron does.
-  IF NOT pg_catalog.pg_try_advisory_lock(1885824112, 0) THEN
-    RETURN;
-  END IF;
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
-  PERFORM pgdispatch._forget_runs(1000);
-  COMMIT;
-  WHILE (SELECT s.warm_runner FROM pgdispatch.settings AS s) LOOP
-    job := pgdispatch._take_next(me_started);
-    COMMIT;
-    IF job.id IS NOT NULL THEN
-      -- Between jobs of different roles, nothing of the last job may stay in the session.
-      IF last_role IS DISTINCT FROM job.role AND last_role IS NOT NULL THEN
-        PERFORM pgdispatch._scrub_session();
-      END IF;
-      last_role := job.role;
-      outcome := pgdispatch._execute(job);
-      COMMIT;
-      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
-      IF outcome <> 'scheduled' THEN
-        finished := finished || job.id;
-      END IF;
-    ELSE
-      -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
-      IF pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '100 milliseconds' THEN
-        PERFORM pgdispatch._disarm(finished);
-        PERFORM pgdispatch._forget_runs(1000);
-        finished := '{}';
-        flushed_at := pg_catalog.clock_timestamp();
-      END IF;
-      PERFORM pg_catalog.pg_sleep(0.01);
-    END IF;
-    COMMIT;
-  END LOOP;
-  PERFORM pgdispatch._disarm(finished);
-  COMMIT;
-END
-$fn$;
-COMMENT ON PROCEDURE pgdispatch._warm() IS 'The warm runner: polls for due jobs while settings.warm_runner is on.';
-REVOKE ALL ON PROCEDURE pgdispatch._warm() FROM PUBLIC;
-
 -- function _service_jobs
 CREATE FUNCTION pgdispatch._service_jobs()
 RETURNS void
@@ -1186,20 +1334,11 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance every minute and
--- once when the server starts (jobs interrupted by a crash are dealt with at once), the warm runner
--- only while settings.warm_runner is on. Called by the first fire (not at install: see
--- job-before-insert.sql) and when settings change.
+-- once when the server starts (jobs interrupted by a crash are dealt with at once). Called by the
+-- first fire (not at install: see job-before-insert.sql) and when settings change.
 BEGIN
   PERFORM cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
   PERFORM cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_reboot'));
-  IF (SELECT s.warm_runner FROM pgdispatch.settings AS s) THEN
-    IF NOT EXISTS (SELECT 1 FROM cron.job AS c WHERE c.jobname = 'pgdispatch_warm' AND c.username = CURRENT_USER) THEN
-      PERFORM cron.schedule('pgdispatch_warm', '1 seconds', pgdispatch._service_command('_warm'));
-    END IF;
-  ELSE
-    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
-      WHERE c.jobname = 'pgdispatch_warm' AND c.username = CURRENT_USER;
-  END IF;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._service_jobs() IS 'Schedules pg_dispatch''s own pg_cron jobs as the settings say.';
@@ -1622,12 +1761,14 @@ SELECT ARRAY[
     '%s EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._carrier_command(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._drain_slot() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._stay_warm() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._claim_slot() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._release_slot() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._forget_runs(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._scrub_session() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._take(bigint, timestamptz) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._take_next(timestamptz) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._take(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._take_next() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) %s %I',
     '%s EXECUTE ON PROCEDURE pgdispatch._run(bigint) %s %I'
   ]::text[]

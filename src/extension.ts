@@ -14,9 +14,10 @@ import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
 import { arm, carrierCommand, disarm, disarmCarriers, unschedule } from './runner/carrier.js';
-import { armToken, mayArm, runnerFor, runnerTable, servedRole } from './runner/runner-role.js';
-import { alive, busyCarriers, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
-import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, warm, watch } from './runner/runner.js';
+import { armToken, mayArm, runnerFor, runnerSessionTable, runnerTable, servedRole } from './runner/runner-role.js';
+import { armWaiting, claimSlot, releaseSlot, slotTable } from './runner/slot.js';
+import { alive, busyCarriers, stayWarm, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
+import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage, runnerGrants, userGrants } from './admin/usage.js';
 import { fire, fireAt, snooze } from './api/fire.js';
@@ -44,6 +45,8 @@ export const extension: ExtensionModel = {
     settingsTable,
     jobTable,
     runnerTable,
+    runnerSessionTable,
+    slotTable,
     servedRole,
     armToken,
     mayArm,
@@ -61,7 +64,10 @@ export const extension: ExtensionModel = {
     busyCarriers,
     disarm,
     alive,
-    drainSlot,
+    stayWarm,
+    armWaiting,
+    claimSlot,
+    releaseSlot,
     forgetRuns,
     ensureWatchdog,
     scrubSession,
@@ -76,7 +82,6 @@ export const extension: ExtensionModel = {
     purgeInternal,
     maintain,
     reboot,
-    warm,
     serviceJobs,
     settingsChanged,
     jobBeforeInsert,

@@ -8,13 +8,15 @@ export const carrierCommand = fn({
   language: 'sql',
   volatility: 'immutable',
   security: 'invoker',
-  // A DO block rather than a bare CALL: once pg_dispatch is dropped, a carrier left in cron.job
-  // removes itself instead of failing every few seconds forever. A CALL from a top-level DO may
-  // still COMMIT, which the runner needs.
+  // A DO block rather than a bare CALL: once pg_dispatch is dropped without its uninstall script,
+  // a carrier left in cron.job does nothing (its runner identity may not touch schema cron, so it
+  // cannot remove itself: the uninstall script, or the next install, does). A CALL from a
+  // top-level DO may still COMMIT, which the runner needs.
   body: dedent(`
     SELECT pg_catalog.format(
-      'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL '
-      'THEN PERFORM cron.unschedule(%L); ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
+      'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL THEN '
+      'RAISE WARNING ''pg_dispatch is gone: this carrier (%s) is left over'' USING HINT = ''Install pg_dispatch again, or run its uninstall script, to remove it.''; '
+      'ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
       'pgdispatch_job_' || job_id::text, job_id)
   `),
   doc: 'The pg_cron command of a job\'s carrier.',

@@ -19,6 +19,13 @@ BEGIN
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
+      USING ERRCODE = '{{ERR:not_allowed}}', HINT = 'Only pg_dispatch''s runner starts jobs.';
+  END IF;
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN

@@ -19,19 +19,15 @@ export const alive = fn({
   audience: 'owner',
 });
 
-export const drainSlot = fn({
-  name: '_drain_slot',
+export const stayWarm = fn({
+  name: '_stay_warm',
   args: [],
   returns: 'boolean',
   language: 'sql',
+  volatility: 'stable',
   security: 'definer',
-  // Session advisory locks: released by PostgreSQL when the runner's session ends, however it ends.
-  body: dedent(`
-    SELECT EXISTS (
-      SELECT 1 FROM pg_catalog.generate_series(1, (SELECT s.max_runners FROM pgdispatch.settings AS s)) AS slot
-       WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
-  `),
-  doc: 'Takes one of settings.max_runners draining slots for this session, if one is free.',
+  body: 'SELECT s.warm_runner FROM pgdispatch.settings AS s',
+  doc: 'Whether an idle runner holding a slot stays and polls for its principal\'s next job (settings.warm_runner).',
   audience: 'runner',
 });
 
@@ -115,7 +111,8 @@ export const busyCarriers = fn({
   body: dedent(`
     SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\\._run\\((\\d+)\\)')::bigint), '{}')
       FROM pg_catalog.pg_stat_activity AS a
-     WHERE a.usename = CURRENT_USER AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+     WHERE a.usesysid IN (SELECT r.runner_oid FROM pgdispatch._runner AS r)
+       AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
   `),
   doc: 'Jobs whose carrier has a run in progress right now.',
   audience: 'owner',

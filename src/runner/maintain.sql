@@ -19,12 +19,20 @@ BEGIN
     END IF;
   END LOOP;
   COMMIT;
-  -- Jobs due within the next minute that have no carrier yet (snoozed, retried later).
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
   UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
    WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
                    WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
                      AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
                    ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
   COMMIT;
   IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
               WHERE j.status = 'running' AND j.timeout IS NOT NULL

@@ -28,10 +28,18 @@ BEGIN
   END IF;
   runner := 'pgdispatch_runner_' || served::text;
   IF pg_catalog.to_regrole(runner) IS NOT NULL THEN
-    -- Not ours (ours are registered): someone made a role of that name, maybe to be run as.
-    RAISE EXCEPTION 'pg_dispatch: role % exists and is not pg_dispatch''s', runner
-      USING ERRCODE = '{{ERR:not_allowed}}',
-            HINT = pg_catalog.format('pg_dispatch makes this role itself; drop it (DROP ROLE %I;) and try again.', runner);
+    -- Not registered: left by an earlier install (DROP EXTENSION keeps roles), or made by someone
+    -- who wants to be run as. Either way it is dropped and made again, so that nothing it was given
+    -- (a password, memberships, grants) comes along. A role that owns or holds something elsewhere
+    -- cannot be dropped, and is not used.
+    BEGIN
+      EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+      RAISE EXCEPTION 'pg_dispatch: role % exists, is not pg_dispatch''s, and cannot be dropped', runner
+        USING ERRCODE = '{{ERR:not_allowed}}',
+              DETAIL = 'pg_dispatch names the login role that runs a role''s jobs after that role''s OID, and makes it itself.',
+              HINT = pg_catalog.format('A superuser or its admin can check what it holds and drop it: DROP OWNED BY %1$I; DROP ROLE %1$I;', runner);
+    END;
   END IF;
   BEGIN
     EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', runner);
@@ -73,5 +81,9 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
   END LOOP;
+  -- Carriers an earlier install left under this name (pg_cron knows users by name) run nothing of
+  -- ours: remove them.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c))',
+    'disarm_' || served::text, 'carriers_' || served::text);
   RETURN runner;
 END

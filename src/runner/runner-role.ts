@@ -71,3 +71,22 @@ export const mayArm = fn({
   doc: 'Whether a runner\'s wrapper may schedule the carrier of a job: only with the owner\'s token for it.',
   audience: 'runner',
 });
+
+export const runnerSessionTable = table({
+  name: '_runner_session',
+  doc: 'Whose jobs each runner session runs: the role and request settings of the first job it took.',
+  // A session runs the jobs of one principal (role and carried request settings, e.g. one end
+  // user's JWT claims) and no other: what a job leaves behind in its session (temp tables that
+  // shadow real ones, settings, work queued for COMMIT running as the runner identity) then only
+  // ever meets jobs of the same principal. Recorded here, where only pg_dispatch's definer
+  // functions write, because anything kept in the session itself a command could change.
+  ddl: dedent(`
+    CREATE TABLE pgdispatch._runner_session (
+      pid integer PRIMARY KEY,
+      backend_start timestamptz NOT NULL,
+      role_oid oid NOT NULL,
+      settings jsonb NOT NULL
+    );
+  `),
+  columns: [],
+});

@@ -22,5 +22,13 @@ BEGIN
   ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END

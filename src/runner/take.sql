@@ -26,5 +26,5 @@ BEGIN
   ELSIF early > interval '0' THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END

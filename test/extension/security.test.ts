@@ -93,7 +93,14 @@ describe('installation without superuser', () => {
       { jobname: 'pgdispatch_maintenance', username: 'pgd_owner' },
       { jobname: 'pgdispatch_reboot', username: 'pgd_owner' },
     ]));
-    expect(jobs.filter((j) => j.username !== 'pgd_owner')).toEqual([]);
+    // A job's carrier belongs to its role's runner identity: a login role that holds nothing.
+    const { rows: [runner] } = await admin.query(
+      `SELECT 'pgdispatch_runner_' || 'authenticated'::regrole::oid AS name, r.rolsuper, r.rolcreaterole, r.rolbypassrls,
+              (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
+         FROM pg_roles r WHERE r.rolname = 'pgdispatch_runner_' || 'authenticated'::regrole::oid`);
+    expect(runner).toEqual({ name: runner.name, rolsuper: false, rolcreaterole: false, rolbypassrls: false, member_of: 0 });
+    expect(jobs.filter((j) => j.username !== 'pgd_owner')).toEqual(
+      jobs.filter((j) => j.jobname.startsWith('pgdispatch_job_')).map(() => expect.objectContaining({ username: runner.name })));
     await waitForJob(owner, id);
   });
 });
@@ -131,25 +138,31 @@ describe('a job runs as the role that fired it', () => {
     expect(job.error_sqlstate).toMatch(/^(42501|0A000|55P02)$/);
   });
 
-  it('nothing a job leaves in its session reaches the next job of another role', async () => {
-    // One warm runner serves both jobs in one session, in order.
+  it('nothing a job leaves in its session reaches a job of another role or end user: they never share a session', async () => {
+    // Warm runners stay in their sessions and poll: the likeliest way for two principals to meet.
     await owner.query('UPDATE pgdispatch.settings SET warm_runner = true');
-    await waitFor('the warm runner', async () =>
-      (await owner.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgdispatch warm runner'`)).rows.length === 1 || undefined);
-    await owner.query('BEGIN');
-    await owner.query(`SET LOCAL ROLE anon`);
-    const { rows: [{ id: planter }] } = await owner.query(`SELECT pgdispatch.fire($$
-      SET request.jwt.claims = '{"sub": "user-2"}'; SET app.planted = 'yes';
-      CREATE TEMP TABLE notes (owner_id text, body text); GRANT ALL ON pg_temp.notes TO PUBLIC$$) AS id`);
-    await owner.query(`SET LOCAL ROLE authenticated`);
-    const { rows: [{ id: victim }] } = await owner.query(`SELECT pgdispatch.fire($$
-      SELECT auth.uid() AS uid, nullif(current_setting('app.planted', true), '') AS planted,
-             (SELECT count(*) FROM pg_class WHERE relpersistence = 't') AS temp_tables$$) AS id`);
-    await owner.query('COMMIT');
-    expect((await waitForJob(owner, planter)).status).toBe('succeeded');
-    const job = await waitForJob(owner, victim);
-    await owner.query('UPDATE pgdispatch.settings SET warm_runner = false');
-    expect(job.rows).toEqual([{ uid: null, planted: null, temp_tables: 0 }]);
+    const plant = `SET request.jwt.claims = '{"sub": "user-9"}'; SET app.planted = 'yes';
+      CREATE TEMP TABLE notes (owner_id text, body text); GRANT ALL ON pg_temp.notes TO PUBLIC;
+      SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`;
+    const probe = `SELECT auth.uid() AS uid, nullif(current_setting('app.planted', true), '') AS planted,
+      (SELECT count(*) FROM pg_class WHERE relpersistence = 't') AS temp_tables, current_setting('transaction_read_only') AS ro`;
+    try {
+      for (const [planterRole, planterSub, victimRole, victimSub] of [
+        ['anon', 'x', 'authenticated', 'user-2'],
+        ['authenticated', 'user-1', 'authenticated', 'user-2'],
+      ] as const) {
+        const planter = await fireAs(planterRole, planterSub, plant);
+        expect((await waitForJob(owner, planter)).status).toBe('succeeded');
+        const victim = await fireAs(victimRole, victimSub, probe);
+        const job = await waitForJob(owner, victim);
+        expect(job.rows).toEqual([{ uid: victimSub, planted: null, temp_tables: 0, ro: 'off' }]);
+        const { rows } = await owner.query(
+          `SELECT count(DISTINCT (runner_pid, runner_started))::int AS sessions FROM pgdispatch._job WHERE id IN ($1, $2)`, [planter, victim]);
+        expect(rows[0].sessions).toBe(2);
+      }
+    } finally {
+      await owner.query('UPDATE pgdispatch.settings SET warm_runner = false');
+    }
   });
 });
 
