@@ -84,6 +84,174 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._may_arm(bigint, text, name) IS 'Whether a runner''s wrapper may schedule the carrier of a job: only with the owner''s token for it.';
 REVOKE ALL ON FUNCTION pgdispatch._may_arm(bigint, text, name) FROM PUBLIC;
 
+-- function _statements (new)
+CREATE FUNCTION pgdispatch._statements(command text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The statements of a command, split where PostgreSQL would split them: at each semicolon that is
+-- outside quotes ('...', E'...', "...", $tag$...$tag$), comments (-- and nested /* */),
+-- parentheses and the BEGIN ATOMIC body of a CREATE FUNCTION or PROCEDURE (the same rules as
+-- psql's own splitter). Each statement comes with its comments blanked out and its surrounding
+-- whitespace trimmed; empty statements are left out, so a command of only comments has none.
+-- The text is cut into tokens by one regular expression (runs of identifier characters, runs of
+-- whitespace, any other single character), so a long command costs one pass, not one per byte.
+DECLARE
+  ws constant text := E' \t\n\r\f\v';
+  -- With standard_conforming_strings off, a backslash escapes the next character in '...' too.
+  backslashes constant boolean := pg_catalog.current_setting('standard_conforming_strings') <> 'on';
+  tok text[];
+  n integer;
+  i integer := 1;
+  j integer;
+  k integer;
+  t text;
+  cur text[] := '{}';   -- the tokens of the statement being read (appending is cheap, slicing is not)
+  statements text[] := '{}';
+  statement text;
+  parens integer := 0;
+  atomic integer := 0;  -- BEGIN ... END (and CASE ... END) depth in a CREATE FUNCTION/PROCEDURE
+  words text[] := '{}'; -- the statement's first identifiers, lower case
+  quote text;
+  escapes boolean;
+  tag text;
+  nest integer;
+BEGIN
+  IF command IS NULL THEN
+    RETURN NULL;
+  END IF;
+  -- Most commands have no comment and no semicolon but a last one: nothing to cut.
+  statement := pg_catalog.rtrim(command, ws || ';');
+  IF pg_catalog.strpos(statement, ';') = 0 AND pg_catalog.strpos(statement, '--') = 0 AND pg_catalog.strpos(statement, '/*') = 0 THEN
+    statement := pg_catalog.ltrim(statement, ws);
+    RETURN CASE WHEN statement = '' THEN '{}'::text[] ELSE ARRAY[statement] END;
+  END IF;
+  tok := ARRAY(SELECT m[1] FROM pg_catalog.regexp_matches(command, '(?:[A-Za-z0-9_]|[^\x01-\x7f])+|[ \t\n\r\f\v]+|.', 'g') AS m);
+  n := pg_catalog.cardinality(tok);
+  WHILE i <= n + 1 LOOP
+    t := tok[i];  -- NULL past the end: the last statement ends there
+    IF t IS NULL OR (t = ';' AND parens = 0 AND atomic = 0) THEN
+      statement := pg_catalog.btrim(pg_catalog.array_to_string(cur, ''), ws);
+      IF statement <> '' THEN
+        statements := statements || statement;
+      END IF;
+      cur := '{}';
+      words := '{}';
+      atomic := 0;
+      parens := 0;
+      i := i + 1;
+      CONTINUE;
+    END IF;
+    IF t = '-' AND tok[i + 1] = '-' THEN
+      -- A comment to the end of the line: blanked, the line break kept.
+      j := i + 2;
+      WHILE j <= n AND tok[j] !~ '[\n\r]' LOOP
+        j := j + 1;
+      END LOOP;
+      j := j - 1;
+    ELSIF t = '/' AND tok[i + 1] = '*' THEN
+      -- A comment to its matching */ (they nest).
+      nest := 1;
+      j := i + 2;
+      WHILE j <= n AND nest > 0 LOOP
+        IF tok[j] = '/' AND tok[j + 1] = '*' THEN
+          nest := nest + 1;
+          j := j + 2;
+        ELSIF tok[j] = '*' AND tok[j + 1] = '/' THEN
+          nest := nest - 1;
+          j := j + 2;
+        ELSE
+          j := j + 1;
+        END IF;
+      END LOOP;
+      j := j - 1;
+    ELSE
+      j := NULL;
+    END IF;
+    IF j IS NOT NULL THEN
+      cur := cur || ' '::text;
+      i := j + 1;
+      CONTINUE;
+    END IF;
+    IF t = '''' OR t = '"' THEN
+      -- A string constant or a quoted identifier: a doubled quote stays inside. A backslash
+      -- escapes in E'...' (and in '...' without standard_conforming_strings), never in B'...',
+      -- X'...', U&'...' or "...". A prefix glued to a preceding $ is part of an identifier.
+      quote := t;
+      escapes := quote = '''' AND CASE
+        WHEN pg_catalog.lower(tok[i - 1]) = 'e' AND tok[i - 2] IS DISTINCT FROM '$' THEN true
+        WHEN pg_catalog.lower(tok[i - 1]) IN ('b', 'x') AND tok[i - 2] IS DISTINCT FROM '$' THEN false
+        WHEN tok[i - 1] = '&' AND pg_catalog.lower(tok[i - 2]) = 'u' AND tok[i - 3] IS DISTINCT FROM '$' THEN false
+        ELSE backslashes END;
+      j := i + 1;
+      WHILE j <= n LOOP
+        IF tok[j] = quote THEN
+          EXIT WHEN tok[j + 1] IS DISTINCT FROM quote;
+          j := j + 2;
+        ELSIF escapes AND tok[j] = '\' THEN
+          j := j + 2;  -- the next token is escaped (identifier and whitespace runs hold no quote)
+        ELSE
+          j := j + 1;
+        END IF;
+      END LOOP;
+      FOR k IN i .. LEAST(j, n) LOOP
+        cur := cur || tok[k];
+      END LOOP;
+      i := LEAST(j, n) + 1;
+      CONTINUE;
+    END IF;
+    IF t = '$' AND (tok[i + 1] = '$' OR (tok[i + 1] ~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i + 2] = '$'))
+       -- Not the $ inside an identifier (a$b$) or after one.
+       AND (i = 1 OR tok[i - 1] !~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i - 1] <> '$') THEN
+      -- A dollar-quoted string: to the same $tag$, found anywhere (x$tag$ ends it too).
+      tag := CASE WHEN tok[i + 1] = '$' THEN '' ELSE tok[i + 1] END;
+      j := i + CASE WHEN tag = '' THEN 2 ELSE 3 END;
+      WHILE j <= n LOOP
+        IF tok[j] = '$' THEN
+          IF tag = '' AND tok[j + 1] = '$' THEN
+            j := j + 1;
+            EXIT;
+          ELSIF tag <> '' AND tok[j + 1] = tag AND tok[j + 2] = '$' THEN
+            j := j + 2;
+            EXIT;
+          END IF;
+        END IF;
+        j := j + 1;
+      END LOOP;
+      FOR k IN i .. LEAST(j, n) LOOP
+        cur := cur || tok[k];
+      END LOOP;
+      i := LEAST(j, n) + 1;
+      CONTINUE;
+    END IF;
+    IF t = '(' THEN
+      parens := parens + 1;
+    ELSIF t = ')' THEN
+      parens := GREATEST(parens - 1, 0);
+    ELSIF t ~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i - 1] IS DISTINCT FROM '$' AND tok[i + 1] IS DISTINCT FROM '$' THEN
+      -- An identifier or key word: psql's way to keep a BEGIN ATOMIC body in one statement.
+      IF pg_catalog.cardinality(words) < 4 THEN
+        words := words || pg_catalog.lower(t);
+      END IF;
+      IF parens = 0 AND words[1] = 'create'
+         AND (words[2] IN ('function', 'procedure') OR (words[2] = 'or' AND words[3] = 'replace' AND words[4] IN ('function', 'procedure'))) THEN
+        IF pg_catalog.lower(t) = 'begin' OR (pg_catalog.lower(t) = 'case' AND atomic > 0) THEN
+          atomic := atomic + 1;
+        ELSIF pg_catalog.lower(t) = 'end' AND atomic > 0 THEN
+          atomic := atomic - 1;
+        END IF;
+      END IF;
+    END IF;
+    cur := cur || t;
+    i := i + 1;
+  END LOOP;
+  RETURN statements;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._statements(text) IS 'The statements of a command, split where PostgreSQL splits them, comments blanked out and empty ones left out.';
+REVOKE ALL ON FUNCTION pgdispatch._statements(text) FROM PUBLIC;
+
 -- function _executor_template (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._executor_template(command text, search_path text, settings jsonb, max_rows integer, OUT rows jsonb, OUT row_count bigint, OUT truncated boolean)
 RETURNS record
@@ -99,22 +267,30 @@ DECLARE
   kept jsonb[] := '{}';
   extra bigint;
   setting record;
+  opened boolean;
 BEGIN
   -- The request context of the firing session (e.g. Supabase's JWT claims), then its path.
   FOR setting IN SELECT s.key, s.value FROM pg_catalog.jsonb_each_text(settings) AS s LOOP
     PERFORM pg_catalog.set_config(setting.key, setting.value, true);
   END LOOP;
+  -- A lone statement that returns rows is opened as a cursor, to keep its rows. A command of
+  -- several statements is run as it is: opening it would parse every statement before the first
+  -- has run (CREATE TEMP TABLE t ...; INSERT ... FROM t would fail), and keeps no rows.
+  opened := pg_catalog.cardinality(pgdispatch._statements(command)) = 1;
   PERFORM pg_catalog.set_config('search_path', search_path, true);
   truncated := false;
-  -- A command that returns rows can be opened as a cursor; anything else (DML without
-  -- RETURNING, DDL, several statements) is refused with 42P11 before it runs, and is executed.
-  BEGIN
-    OPEN cur NO SCROLL FOR EXECUTE command;
-  EXCEPTION WHEN OTHERS THEN
-    -- Several statements (42P11), or one that cannot be planned before an earlier one has run
-    -- (CREATE TEMP TABLE t ...; INSERT ... FROM t): run it as it is. A genuine error in a single
-    -- statement is raised again by EXECUTE, and recorded.
+  IF opened THEN
+    BEGIN
+      OPEN cur NO SCROLL FOR EXECUTE command;
+    EXCEPTION WHEN invalid_cursor_definition THEN
+      -- One that returns no rows (DML without RETURNING, DDL, CALL, DO): refused with 42P11
+      -- before it runs.
+      opened := false;
+    END;
+  END IF;
+  IF NOT opened THEN
     EXECUTE command;
+    -- Of several statements, the last one's count.
     GET DIAGNOSTICS row_count = ROW_COUNT;
     rows := NULL;
     -- Deferred trigger events fire now, as this role, and a cursor WITH HOLD is closed before it
@@ -122,7 +298,7 @@ BEGIN
     SET CONSTRAINTS ALL IMMEDIATE;
     EXECUTE 'CLOSE ALL';
     RETURN;
-  END;
+  END IF;
   LOOP
     EXIT WHEN pg_catalog.cardinality(kept) >= max_rows;
     FETCH cur INTO rec;
@@ -363,15 +539,14 @@ DECLARE
   seconds integer;
   armed_in_xact integer;
   cron_job bigint;
+  now_ts timestamptz;
 BEGIN
-  -- Compared as an interval first: years ahead (or infinity) would not fit an integer of seconds.
-  IF run_at - pg_catalog.clock_timestamp() >= interval '60 seconds' THEN
-    RETURN NULL;
-  END IF;
-  seconds := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
-  IF seconds > 59 THEN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
     RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
   END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
   seconds := greatest(seconds, 1);
   -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
   -- runners that drain the whole burst; the others get the longest interval and serve only as
@@ -633,7 +808,7 @@ BEGIN
   ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
-  ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
   ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
@@ -704,7 +879,7 @@ AS $fn$
 -- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
-  early interval;
+  now_ts timestamptz;
 BEGIN
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
@@ -722,11 +897,12 @@ BEGIN
       'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
-  early := j.run_at - pg_catalog.clock_timestamp();
-  IF j.status <> 'scheduled' OR early > interval '2 seconds' THEN
+  -- Compared before subtracting: run_at may be infinity.
+  now_ts := pg_catalog.clock_timestamp();
+  IF j.status <> 'scheduled' OR j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
-  ELSIF early > interval '0' THEN
-    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
+  ELSIF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   RETURN pgdispatch._start(j);
 END
@@ -1083,18 +1259,27 @@ DECLARE
   name text;
   value text;
   carried jsonb := '{}';
+  statements text[];
+  statement text;
 BEGIN
-  IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
       USING ERRCODE = 'PD200',
             HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
   END IF;
-  IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
-    RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
-      USING ERRCODE = 'PD202',
-            DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
-            HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
-  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
       USING ERRCODE = 'PD201', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
@@ -1102,6 +1287,11 @@ BEGIN
   IF NEW.run_at IS NULL THEN
     RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
       USING ERRCODE = 'PD200', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+  END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
   END IF;
   IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
@@ -1300,8 +1490,9 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch.result(bigint) IS 'The job''s outcome as one document: `{job_id, status, command, label, rows, row_count,
 truncated, error, attempts, started_at, finished_at}`. `rows` holds up to
-`settings.max_result_rows` rows as JSON objects when the command returns rows (null
-otherwise); `row_count` is always exact; `error` is null or
+`settings.max_result_rows` rows as JSON objects when the command is one statement that
+returns rows (null otherwise); `row_count` is always exact (of several statements, the
+last one''s); `error` is null or
 `{sqlstate, message, detail, hint, context}` (the last error while a retry is pending).
 Reading does not consume it.';
 REVOKE ALL ON FUNCTION pgdispatch.result(bigint) FROM PUBLIC;
@@ -1379,6 +1570,7 @@ SELECT ARRAY[
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',

@@ -8,6 +8,7 @@ import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
+import { statements } from './schema/statements.js';
 import { executorSchema } from './schema/executor-schema.js';
 import { jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
 import { jobsView } from './schema/jobs-view.js';
@@ -51,6 +52,7 @@ export const extension: ExtensionModel = {
     armToken,
     mayArm,
     isAdmin,
+    statements,
     jobPolicy,
     executorSchema,
     executorTemplate,

@@ -5,8 +5,8 @@ import { jobOptionColumns, jobOptionValues, jobOptions } from './common-args.js'
 export const fireAt = fn({
   name: 'fire_at',
   args: [
-    { name: 'command', type: 'text', doc: 'The SQL to run: any text, several statements allowed.' },
-    { name: 'run_at', type: 'timestamptz', doc: 'When to run it; a time in the past means now.' },
+    { name: 'command', type: 'text', doc: 'The SQL to run: any text; several statements run in order, each seeing what the ones before it did.' },
+    { name: 'run_at', type: 'timestamptz', doc: 'When to run it; a time in the past (or `-infinity`) means now, `infinity` never (until cancelled).' },
     ...jobOptions,
   ],
   returns: 'bigint',
@@ -30,7 +30,7 @@ export const fireAt = fn({
 
 export const fire = fn({
   name: 'fire',
-  args: [{ name: 'command', type: 'text', doc: 'The SQL to run: any text, several statements allowed.' }, ...jobOptions],
+  args: [{ name: 'command', type: 'text', doc: 'The SQL to run: any text; several statements run in order, each seeing what the ones before it did.' }, ...jobOptions],
   returns: 'bigint',
   language: 'sql',
   security: 'invoker',

@@ -6,15 +6,14 @@ DECLARE
   seconds integer;
   armed_in_xact integer;
   cron_job bigint;
+  now_ts timestamptz;
 BEGIN
-  -- Compared as an interval first: years ahead (or infinity) would not fit an integer of seconds.
-  IF run_at - pg_catalog.clock_timestamp() >= interval '60 seconds' THEN
-    RETURN NULL;
-  END IF;
-  seconds := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
-  IF seconds > 59 THEN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
     RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
   END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
   seconds := greatest(seconds, 1);
   -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
   -- runners that drain the whole burst; the others get the longest interval and serve only as

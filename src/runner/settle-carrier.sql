@@ -19,7 +19,7 @@ BEGIN
   ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
-  ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
   ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN

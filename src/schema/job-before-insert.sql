@@ -7,18 +7,27 @@ DECLARE
   name text;
   value text;
   carried jsonb := '{}';
+  statements text[];
+  statement text;
 BEGIN
-  IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
       USING ERRCODE = '{{ERR:invalid_argument}}',
             HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
   END IF;
-  IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
-    RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
-      USING ERRCODE = '{{ERR:command_not_supported}}',
-            DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
-            HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
-  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = '{{ERR:command_not_supported}}',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
       USING ERRCODE = '{{ERR:label_too_long}}', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
@@ -26,6 +35,11 @@ BEGIN
   IF NEW.run_at IS NULL THEN
     RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
       USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+  END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
   END IF;
   IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')

@@ -26,11 +26,11 @@ export interface JobsRow {
   readonly max_attempts: number;
   /** Its time limit per attempt. */
   readonly timeout: unknown | null;
-  /** Rows the command returned or affected. */
+  /** Rows the command (of several statements, the last one) returned or affected. */
   readonly row_count: string | null;
   /** Whether `rows` holds fewer rows than `row_count`. */
   readonly truncated: boolean | null;
-  /** Rows returned, as JSON objects (up to settings.max_result_rows). */
+  /** Rows returned by a command of one statement, as JSON objects (up to settings.max_result_rows). */
   readonly rows: unknown | null;
   /** SQLSTATE of the (last) error. */
   readonly error_sqlstate: string | null;
