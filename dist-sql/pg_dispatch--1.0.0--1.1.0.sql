@@ -403,7 +403,12 @@ BEGIN
     'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
   FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
     EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
-    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
+    -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'e'
+                      AND d.objid = pg_catalog.to_regprocedure('pgdispatch_exec.' || fname)) THEN
+      EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
+    END IF;
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
     EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
@@ -478,7 +483,11 @@ BEGIN
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
   ext_name := pgdispatch._extension_name();
-  EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
@@ -1683,6 +1692,7 @@ BEGIN
      CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
       JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
      WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+       AND a.grantee NOT IN (SELECT x.runner_oid FROM pgdispatch._runner AS x)
   LOOP
     FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
       EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);

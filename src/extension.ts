@@ -108,4 +108,6 @@ export const extension: ExtensionModel = {
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
   upgrades: [from015, to110],
+  // Runner identities have USAGE on the schema too, for the runner's functions only.
+  isUser: 'a.grantee NOT IN (SELECT x.runner_oid FROM pgdispatch._runner AS x)',
 };

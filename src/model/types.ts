@@ -142,4 +142,10 @@ export interface ExtensionModel {
   readonly objects: readonly SqlObject[];
   /** Upgrade scripts into this and earlier versions; each one ships forever once released. */
   readonly upgrades: readonly UpgradeDef[];
+  /**
+   * SQL (a condition on `a.grantee`, the oid of a role with USAGE on the schema) that tells the
+   * roles given grant_usage() from pg_dispatch's own roles that also have USAGE: an upgrade gives
+   * the new surface only to the former.
+   */
+  readonly isUser?: string;
 }
