@@ -18,6 +18,21 @@ DROP FUNCTION pgdispatch._start(pgdispatch._job, timestamptz);
 DROP FUNCTION pgdispatch._take(bigint, timestamptz);
 DROP FUNCTION pgdispatch._take_next(timestamptz);
 
+-- statement runner-group (new)
+DO $runners$
+BEGIN
+  IF pg_catalog.to_regrole('pgdispatch_runners') IS NULL THEN
+    CREATE ROLE pgdispatch_runners NOLOGIN;
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE EXCEPTION 'pg_dispatch needs to create roles: its jobs run in sessions of login roles of their own'
+    USING ERRCODE = 'insufficient_privilege',
+          DETAIL = 'Each role''s jobs run as a login role that holds nothing, so that nothing a job leaves for COMMIT can run with the extension owner''s rights.',
+          HINT = 'Create the extension as a role with CREATEROLE (Supabase''s postgres and RDS''s rds_superuser have it).';
+END
+$runners$;
+GRANT USAGE ON SCHEMA pgdispatch TO pgdispatch_runners;
+
 -- table _runner (new)
 CREATE TABLE pgdispatch._runner (
   role_oid oid PRIMARY KEY,
@@ -83,6 +98,7 @@ SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
 $fn$;
 COMMENT ON FUNCTION pgdispatch._may_arm(bigint, text, name) IS 'Whether a runner''s wrapper may schedule the carrier of a job: only with the owner''s token for it.';
 REVOKE ALL ON FUNCTION pgdispatch._may_arm(bigint, text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) TO pgdispatch_runners;
 
 -- function _statements (new)
 CREATE FUNCTION pgdispatch._statements(command text)
@@ -331,11 +347,12 @@ AS $fn$
 -- DEFINER frame, with the rights of the session user: with the extension owner as session user it
 -- ran as the owner; with this identity it runs with next to nothing. The identity is a LOGIN role
 -- without a password (pg_cron's libpq mode connects as the job's user, like for any pg_cron job),
--- member of nothing, not even of the role it serves: the command itself runs inside the role's
--- executor, called by pg_dispatch. It may only call the runner's own functions and its pg_cron
--- wrappers: they remove and list only its own carriers, and schedule one only with a token that
--- the owner derives from a key the runner cannot read (so a command that reached the runner's
--- rights cannot flood pg_cron).
+-- member only of pgdispatch_runners (see runner-group.ts), not even of the role it serves: the
+-- command itself runs inside the role's executor, called by pg_dispatch. It may only call the
+-- runner's own functions, which serve only its role; its pg_cron wrappers, which it owns but
+-- cannot reach (no USAGE on pgdispatch_exec), are called by the owner: they remove and list only
+-- its own carriers, and schedule one only with a token that the owner derives from a key the
+-- runner cannot read.
 DECLARE
   runner name;
   runner_oid oid;
@@ -369,7 +386,7 @@ BEGIN
     END;
   END IF;
   BEGIN
-    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', runner);
+    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE pgdispatch_runners', runner);
   EXCEPTION WHEN insufficient_privilege THEN
     RAISE EXCEPTION 'pg_dispatch cannot create the runner role of %', pg_catalog.pg_get_userbyid(served)
       USING ERRCODE = 'PD400',
@@ -380,10 +397,6 @@ BEGIN
   INSERT INTO pgdispatch._runner (role_oid, runner_oid, arm_key) VALUES (served, runner_oid, pg_catalog.gen_random_uuid()::text);
   -- The owner signals the runner's backends (cancel, timeout) and calls its pg_cron wrappers.
   EXECUTE pg_catalog.format('GRANT %I TO %I', runner, owner_name);
-  EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA pgdispatch, pgdispatch_exec TO %I', runner);
-  FOREACH fname IN ARRAY pgdispatch._runner_grants() LOOP
-    EXECUTE pg_catalog.format(fname, 'GRANT', 'TO', runner);
-  END LOOP;
   -- pg_cron records a job's user as the current user of cron.schedule(); these run as the runner.
   -- Their bodies are parsed now (BEGIN ATOMIC), so the runner needs no USAGE on schema cron, and
   -- a command that reached the runner's rights still could not name cron.schedule().
@@ -403,15 +416,16 @@ BEGIN
     'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
   FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
     EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
-    -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
+    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
+    -- Joined to the extension last, so that its privileges as they are now are its initial ones,
+    -- which pg_dump leaves out. (Inside ALTER EXTENSION UPDATE it joined by itself.)
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
                     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'e'
                       AND d.objid = pg_catalog.to_regprocedure('pgdispatch_exec.' || fname)) THEN
       EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
     END IF;
-    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
-    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
-    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
   END LOOP;
   -- Carriers an earlier install left under this name (pg_cron knows users by name) run nothing of
   -- ours: remove them.
@@ -514,6 +528,7 @@ SELECT pg_catalog.format(
 $fn$;
 COMMENT ON FUNCTION pgdispatch._carrier_command(bigint) IS 'The pg_cron command of a job''s carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._carrier_command(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._carrier_command(bigint) TO pgdispatch_runners;
 
 -- function _disarm_carriers (new)
 CREATE FUNCTION pgdispatch._disarm_carriers(job_role oid, cron_jobs bigint[])
@@ -630,6 +645,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._disarm(bigint[]) IS 'Removes the carriers of the given jobs in one transaction (a runner: only of its own role).';
 REVOKE ALL ON FUNCTION pgdispatch._disarm(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) TO pgdispatch_runners;
 
 -- function _stay_warm (new)
 CREATE FUNCTION pgdispatch._stay_warm()
@@ -641,6 +657,7 @@ SELECT s.warm_runner FROM pgdispatch.settings AS s
 $fn$;
 COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
 REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm() TO pgdispatch_runners;
 
 -- function _arm_waiting (new)
 CREATE FUNCTION pgdispatch._arm_waiting()
@@ -731,6 +748,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._claim_slot() IS 'Claims a runner slot for this session, within its role''s fair share; false when none is free.';
 REVOKE ALL ON FUNCTION pgdispatch._claim_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._claim_slot() TO pgdispatch_runners;
 
 -- function _release_slot (new)
 CREATE FUNCTION pgdispatch._release_slot()
@@ -749,6 +767,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._release_slot() IS 'Gives this session''s slot back and arms the carriers of jobs that waited for one.';
 REVOKE ALL ON FUNCTION pgdispatch._release_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._release_slot() TO pgdispatch_runners;
 
 -- function _forget_runs (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._forget_runs(recent bigint)
@@ -762,6 +781,7 @@ DELETE FROM cron.job_run_details AS d
 END;
 COMMENT ON FUNCTION pgdispatch._forget_runs(bigint) IS 'Deletes pg_dispatch''s own rows from cron.job_run_details.';
 REVOKE ALL ON FUNCTION pgdispatch._forget_runs(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._forget_runs(bigint) TO pgdispatch_runners;
 
 -- function _scrub_session (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._scrub_session()
@@ -789,6 +809,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._scrub_session() IS 'Resets what a job may have left in the runner''s session before the next job.';
 REVOKE ALL ON FUNCTION pgdispatch._scrub_session() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._scrub_session() TO pgdispatch_runners;
 
 -- function _settle_carrier (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._settle_carrier(job_id bigint)
@@ -833,6 +854,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) TO pgdispatch_runners;
 
 -- function _start (changed)
 CREATE FUNCTION pgdispatch._start(job pgdispatch._job)
@@ -918,6 +940,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
 REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
 
 -- function _take_next (changed)
 CREATE FUNCTION pgdispatch._take_next()
@@ -952,6 +975,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
 
 -- function _execute (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._execute(job pgdispatch._job)
@@ -1029,6 +1053,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) TO pgdispatch_runners;
 
 -- procedure _run (changed)
 CREATE OR REPLACE PROCEDURE pgdispatch._run(job_id bigint)
@@ -1112,6 +1137,7 @@ END
 $fn$;
 COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
 REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
 
 -- function _purge (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._purge(older_than interval)
@@ -1596,31 +1622,6 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
 REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
 
--- function _runner_grants (new)
-CREATE FUNCTION pgdispatch._runner_grants()
-RETURNS text[]
-LANGUAGE sql IMMUTABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-SELECT ARRAY[
-    '%s EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._carrier_command(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._stay_warm() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._claim_slot() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._release_slot() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._forget_runs(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._scrub_session() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._take(bigint) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._take_next() %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) %s %I',
-    '%s EXECUTE ON PROCEDURE pgdispatch._run(bigint) %s %I'
-  ]::text[]
-$fn$;
-COMMENT ON FUNCTION pgdispatch._runner_grants() IS 'Every privilege a runner identity gets, as format() templates (GRANT|REVOKE, TO|FROM, role).';
-REVOKE ALL ON FUNCTION pgdispatch._runner_grants() FROM PUBLIC;
-
 -- view jobs (changed)
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
@@ -1692,7 +1693,7 @@ BEGIN
      CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
       JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
      WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
-       AND a.grantee NOT IN (SELECT x.runner_oid FROM pgdispatch._runner AS x)
+       AND a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole
   LOOP
     FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
       EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);

@@ -2,6 +2,7 @@
 import type { ExtensionModel, FunctionDef, SqlObject, TableDef, ViewDef } from '../src/model/types.js';
 import { sqlHeader } from './header.js';
 import { fillErrorCodes } from '../src/model/errors.js';
+import { RUNNER_GROUP } from '../src/runner/runner-group.js';
 
 export const PINNED_PATH = 'pg_catalog, pg_temp';
 
@@ -43,6 +44,8 @@ function renderFunction(schema: string, f: FunctionDef): string {
   lines.push(`COMMENT ON ${kindWord} ${signature(schema, f)} IS ${literal(f.doc.trim())};`);
   // Functions are executable by PUBLIC by default: nothing of pg_dispatch is.
   lines.push(`REVOKE ALL ON ${kindWord} ${signature(schema, f)} FROM PUBLIC;`);
+  // Runner identities get theirs through the group they are members of (see runner-group.ts).
+  if (f.audience === 'runner') lines.push(`GRANT EXECUTE ON ${kindWord} ${signature(schema, f)} TO ${RUNNER_GROUP};`);
   if (f.triggers) lines.push(f.triggers.replace(/\n$/, ''));
   return lines.join('\n');
 }
@@ -84,16 +87,9 @@ export function userGrants(model: ExtensionModel): string[] {
   return grants;
 }
 
-/** What a runner identity is granted, as format() templates like userGrants(). */
-export function runnerGrants(model: ExtensionModel): string[] {
-  return model.objects
-    .filter((o): o is FunctionDef => (o.kind === 'function' || o.kind === 'procedure') && o.audience === 'runner')
-    .map((o) => `%s EXECUTE ON ${o.kind === 'function' ? 'FUNCTION' : 'PROCEDURE'} ${signature(model.schema, o)} %s %I`);
-}
-
 function fillPlaceholders(model: ExtensionModel, sql: string): string {
   const array = (list: string[]): string => `ARRAY[\n    ${list.map(literal).join(',\n    ')}\n  ]`;
-  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array(userGrants(model))).replaceAll('{{RUNNER_GRANTS}}', array(runnerGrants(model))));
+  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array(userGrants(model))));
 }
 
 export function renderObject(model: ExtensionModel, o: SqlObject): string {

@@ -20,7 +20,8 @@ import { armWaiting, claimSlot, releaseSlot, slotTable } from './runner/slot.js'
 import { alive, busyCarriers, stayWarm, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
 import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
-import { grantUsage, revokeUsage, runnerGrants, userGrants } from './admin/usage.js';
+import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
+import { runnerGroup } from './runner/runner-group.js';
 import { fire, fireAt, snooze } from './api/fire.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
@@ -42,6 +43,7 @@ export const extension: ExtensionModel = {
     preamble,
     schemaCreate,
     schemaSetup,
+    runnerGroup,
     extensionName,
     settingsTable,
     jobTable,
@@ -99,7 +101,6 @@ export const extension: ExtensionModel = {
     retry,
     purge,
     userGrants,
-    runnerGrants,
     grantUsage,
     revokeUsage,
     jobsView,
@@ -108,6 +109,6 @@ export const extension: ExtensionModel = {
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
   upgrades: [from015, to110],
-  // Runner identities have USAGE on the schema too, for the runner's functions only.
-  isUser: 'a.grantee NOT IN (SELECT x.runner_oid FROM pgdispatch._runner AS x)',
+  // The runner identities' group has USAGE on the schema too, for the runner's functions only.
+  isUser: "a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole",
 };

@@ -63,6 +63,9 @@ BEGIN
     FOR i IN 1 .. pg_catalog.cardinality(runners) LOOP
       EXECUTE pg_catalog.format('DROP ROLE IF EXISTS %I', runners[i]);
     END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')) THEN
+      DROP ROLE IF EXISTS pgdispatch_runners;
+    END IF;
   END IF;
   -- (nested: PL/pgSQL parses a statement when it first runs it, and schema pgtle may not exist)
   IF pg_catalog.to_regprocedure('pgtle.uninstall_extension(text)') IS NOT NULL THEN

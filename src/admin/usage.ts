@@ -15,19 +15,6 @@ export const userGrants = fn({
   audience: 'owner',
 });
 
-export const runnerGrants = fn({
-  name: '_runner_grants',
-  args: [],
-  returns: 'text[]',
-  language: 'sql',
-  volatility: 'immutable',
-  security: 'invoker',
-  // {{RUNNER_GRANTS}} is filled in by the generator: every function of audience 'runner'.
-  body: 'SELECT {{RUNNER_GRANTS}}::text[]\n',
-  doc: 'Every privilege a runner identity gets, as format() templates (GRANT|REVOKE, TO|FROM, role).',
-  audience: 'owner',
-});
-
 export const grantUsage = fn({
   name: 'grant_usage',
   args: [{ name: 'role_name', type: 'name' }],

@@ -4,11 +4,12 @@
 -- DEFINER frame, with the rights of the session user: with the extension owner as session user it
 -- ran as the owner; with this identity it runs with next to nothing. The identity is a LOGIN role
 -- without a password (pg_cron's libpq mode connects as the job's user, like for any pg_cron job),
--- member of nothing, not even of the role it serves: the command itself runs inside the role's
--- executor, called by pg_dispatch. It may only call the runner's own functions and its pg_cron
--- wrappers: they remove and list only its own carriers, and schedule one only with a token that
--- the owner derives from a key the runner cannot read (so a command that reached the runner's
--- rights cannot flood pg_cron).
+-- member only of pgdispatch_runners (see runner-group.ts), not even of the role it serves: the
+-- command itself runs inside the role's executor, called by pg_dispatch. It may only call the
+-- runner's own functions, which serve only its role; its pg_cron wrappers, which it owns but
+-- cannot reach (no USAGE on pgdispatch_exec), are called by the owner: they remove and list only
+-- its own carriers, and schedule one only with a token that the owner derives from a key the
+-- runner cannot read.
 DECLARE
   runner name;
   runner_oid oid;
@@ -42,7 +43,7 @@ BEGIN
     END;
   END IF;
   BEGIN
-    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', runner);
+    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE pgdispatch_runners', runner);
   EXCEPTION WHEN insufficient_privilege THEN
     RAISE EXCEPTION 'pg_dispatch cannot create the runner role of %', pg_catalog.pg_get_userbyid(served)
       USING ERRCODE = '{{ERR:not_allowed}}',
@@ -53,10 +54,6 @@ BEGIN
   INSERT INTO pgdispatch._runner (role_oid, runner_oid, arm_key) VALUES (served, runner_oid, pg_catalog.gen_random_uuid()::text);
   -- The owner signals the runner's backends (cancel, timeout) and calls its pg_cron wrappers.
   EXECUTE pg_catalog.format('GRANT %I TO %I', runner, owner_name);
-  EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA pgdispatch, pgdispatch_exec TO %I', runner);
-  FOREACH fname IN ARRAY pgdispatch._runner_grants() LOOP
-    EXECUTE pg_catalog.format(fname, 'GRANT', 'TO', runner);
-  END LOOP;
   -- pg_cron records a job's user as the current user of cron.schedule(); these run as the runner.
   -- Their bodies are parsed now (BEGIN ATOMIC), so the runner needs no USAGE on schema cron, and
   -- a command that reached the runner's rights still could not name cron.schedule().
@@ -76,15 +73,16 @@ BEGIN
     'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
   FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
     EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
-    -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
+    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
+    -- Joined to the extension last, so that its privileges as they are now are its initial ones,
+    -- which pg_dump leaves out. (Inside ALTER EXTENSION UPDATE it joined by itself.)
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
                     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'e'
                       AND d.objid = pg_catalog.to_regprocedure('pgdispatch_exec.' || fname)) THEN
       EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
     END IF;
-    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
-    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
-    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
   END LOOP;
   -- Carriers an earlier install left under this name (pg_cron knows users by name) run nothing of
   -- ours: remove them.

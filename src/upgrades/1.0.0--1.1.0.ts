@@ -6,7 +6,7 @@ import type { DeltaUpgrade } from '../model/types.js';
 export const to110: DeltaUpgrade = {
   from: '1.0.0',
   to: '1.1.0',
-  creates: ['retry', '_runner', '_served_role', '_arm_token', '_may_arm', '_runner_for', '_disarm_carriers', '_runner_grants',
+  creates: ['retry', '_runner', '_served_role', '_arm_token', '_may_arm', '_runner_for', '_disarm_carriers', 'runner-group',
     '_runner_session', '_slot', '_stay_warm', '_arm_waiting', '_claim_slot', '_release_slot', '_statements'],
   replaces: ['_execute', '_executor_for', '_executor_template', '_job_before_insert', '_job_before_update', '_purge', 'cancel', 'result',
     'snooze', 'status', 'wait', 'jobs', '_user_grants', '_arm', '_disarm', '_forget_runs', '_maintain', '_reboot',

@@ -96,9 +96,9 @@ describe('installation without superuser', () => {
     // A job's carrier belongs to its role's runner identity: a login role that holds nothing.
     const { rows: [runner] } = await admin.query(
       `SELECT 'pgdispatch_runner_' || 'authenticated'::regrole::oid AS name, r.rolsuper, r.rolcreaterole, r.rolbypassrls,
-              (SELECT count(*)::int FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
+              (SELECT array_agg(m.roleid::regrole::text) FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
          FROM pg_roles r WHERE r.rolname = 'pgdispatch_runner_' || 'authenticated'::regrole::oid`);
-    expect(runner).toEqual({ name: runner.name, rolsuper: false, rolcreaterole: false, rolbypassrls: false, member_of: 0 });
+    expect(runner).toEqual({ name: runner.name, rolsuper: false, rolcreaterole: false, rolbypassrls: false, member_of: ['pgdispatch_runners'] });
     expect(jobs.filter((j) => j.username !== 'pgd_owner')).toEqual(
       jobs.filter((j) => j.jobname.startsWith('pgdispatch_job_')).map(() => expect.objectContaining({ username: runner.name })));
     await waitForJob(owner, id);
