@@ -510,6 +510,14 @@ BEGIN
               HINT = pg_catalog.format('A superuser or its admin can check what it holds and drop it: DROP OWNED BY %1$I; DROP ROLE %1$I;', runner);
     END;
   END IF;
+  IF pg_catalog.current_setting('server_version_num')::integer >= 160000
+        AND NOT pg_catalog.pg_has_role(owner_name, 'pgdispatch_runners', 'MEMBER WITH ADMIN OPTION') THEN
+    -- PostgreSQL 16+: adding members to a role needs ADMIN on it, which its creator has.
+    RAISE EXCEPTION 'pg_dispatch cannot add runner roles to pgdispatch_runners'
+      USING ERRCODE = 'PD400',
+            DETAIL = pg_catalog.format('The role pgdispatch_runners was made by another role than the extension owner %I.', owner_name),
+            HINT = pg_catalog.format('As a superuser: GRANT pgdispatch_runners TO %I WITH ADMIN OPTION;', owner_name);
+  END IF;
   BEGIN
     EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE pgdispatch_runners', runner);
   EXCEPTION WHEN insufficient_privilege THEN
