@@ -6,6 +6,8 @@ import { preamble } from './schema/preamble.js';
 import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
 import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
+import { roleQuotasTable } from './schema/role-quotas-table.js';
+import { pendingBoundTable } from './schema/pending-bound-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
 import { executorSchema } from './schema/executor-schema.js';
@@ -42,7 +44,9 @@ export const extension: ExtensionModel = {
     schemaSetup,
     extensionName,
     settingsTable,
+    roleQuotasTable,
     jobTable,
+    pendingBoundTable,
     runnerTable,
     servedRole,
     armToken,
