@@ -16,12 +16,16 @@ ALTER TABLE pgdispatch._job ADD COLUMN sub text;
 CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 -- request.headers (bearer token, cookies) is no longer carried by default: an install that
 -- kept the old default gets the new one, and its finished jobs lose the headers they kept.
+-- (Without the settings trigger: it would schedule the service jobs, which come with the first
+-- job, never with an install or an upgrade.)
 ALTER TABLE pgdispatch.settings ALTER COLUMN carried_settings SET DEFAULT ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'];
+ALTER TABLE pgdispatch.settings DISABLE TRIGGER _settings_changed;
 WITH changed AS (
   UPDATE pgdispatch.settings SET carried_settings = ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'] WHERE carried_settings = ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path', 'request.headers'] RETURNING 1
 )
 UPDATE pgdispatch._job AS j SET settings = j.settings - 'request.headers'
  WHERE j.status NOT IN ('scheduled', 'running') AND j.settings ? 'request.headers' AND EXISTS (SELECT 1 FROM changed);
+ALTER TABLE pgdispatch.settings ENABLE TRIGGER _settings_changed;
 -- Jobs fired before 1.1.0 get their end user from the JWT claims they carried.
 DO $to_1_1_sub$
 DECLARE
