@@ -7,6 +7,51 @@ ALTER TABLE pgdispatch._job ADD COLUMN retry_of bigint;
 ALTER TABLE pgdispatch._job ADD COLUMN role_oid oid;
 UPDATE pgdispatch._job AS j SET role_oid = coalesce((SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = j.role), 0);
 ALTER TABLE pgdispatch._job ALTER COLUMN role_oid SET NOT NULL;
+-- Quotas: defaults in settings; jobs know their end user.
+ALTER TABLE pgdispatch.settings
+  ADD COLUMN max_pending_jobs integer NOT NULL DEFAULT 100000 CONSTRAINT settings_max_pending_jobs CHECK (max_pending_jobs >= 0),
+  ADD COLUMN max_command_bytes integer NOT NULL DEFAULT 1048576 CONSTRAINT settings_max_command_bytes CHECK (max_command_bytes >= 1),
+  ADD COLUMN max_result_bytes integer NOT NULL DEFAULT 10485760 CONSTRAINT settings_max_result_bytes CHECK (max_result_bytes >= 0);
+ALTER TABLE pgdispatch._job ADD COLUMN sub text;
+CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
+-- request.headers (bearer token, cookies) is no longer carried by default: an install that
+-- kept the old default gets the new one, and its finished jobs lose the headers they kept.
+-- (Without the settings trigger: it would schedule the service jobs, which come with the first
+-- job, never with an install or an upgrade.)
+ALTER TABLE pgdispatch.settings ALTER COLUMN carried_settings SET DEFAULT ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'];
+ALTER TABLE pgdispatch.settings DISABLE TRIGGER _settings_changed;
+WITH changed AS (
+  UPDATE pgdispatch.settings SET carried_settings = ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'] WHERE carried_settings = ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path', 'request.headers'] RETURNING 1
+)
+UPDATE pgdispatch._job AS j SET settings = j.settings - 'request.headers'
+ WHERE j.status NOT IN ('scheduled', 'running') AND j.settings ? 'request.headers' AND EXISTS (SELECT 1 FROM changed);
+ALTER TABLE pgdispatch.settings ENABLE TRIGGER _settings_changed;
+-- Jobs fired before 1.1.0 get their end user from the JWT claims they carried.
+DO $to_1_1_sub$
+DECLARE
+  j record;
+BEGIN
+  BEGIN
+    UPDATE pgdispatch._job AS k
+       SET sub = coalesce(nullif(nullif(k.settings ->> 'request.jwt.claims', '')::jsonb ->> 'sub', ''),
+                          nullif(k.settings ->> 'request.jwt.claim.sub', ''))
+     WHERE k.settings ?| ARRAY['request.jwt.claims', 'request.jwt.claim.sub'];
+  EXCEPTION WHEN invalid_text_representation THEN
+    -- Some job carried claims that are not JSON (set by hand): job by job, and such claims
+    -- name no end user (the job stays visible to its role's sessions without claims).
+    FOR j IN SELECT k.id FROM pgdispatch._job AS k WHERE k.settings ?| ARRAY['request.jwt.claims', 'request.jwt.claim.sub'] LOOP
+      BEGIN
+        UPDATE pgdispatch._job AS k
+           SET sub = coalesce(nullif(nullif(k.settings ->> 'request.jwt.claims', '')::jsonb ->> 'sub', ''),
+                              nullif(k.settings ->> 'request.jwt.claim.sub', ''))
+         WHERE k.id = j.id;
+      EXCEPTION WHEN invalid_text_representation THEN
+        UPDATE pgdispatch._job AS k SET sub = nullif(k.settings ->> 'request.jwt.claim.sub', '') WHERE k.id = j.id;
+      END;
+    END LOOP;
+  END;
+END
+$to_1_1_sub$;
 
 -- upgrade: what goes, or is made anew
 DROP VIEW pgdispatch.jobs;
@@ -17,6 +62,7 @@ DROP FUNCTION pgdispatch._arm(bigint, timestamptz);
 DROP FUNCTION pgdispatch._start(pgdispatch._job, timestamptz);
 DROP FUNCTION pgdispatch._take(bigint, timestamptz);
 DROP FUNCTION pgdispatch._take_next(timestamptz);
+DROP TRIGGER _job_before_update ON pgdispatch._job;
 
 -- statement runner-group (new)
 DO $runners$
@@ -32,6 +78,25 @@ EXCEPTION WHEN insufficient_privilege THEN
 END
 $runners$;
 GRANT USAGE ON SCHEMA pgdispatch TO pgdispatch_runners;
+
+-- table role_quotas (new)
+CREATE TABLE pgdispatch.role_quotas (
+  role regrole PRIMARY KEY,
+  max_pending_jobs integer CONSTRAINT role_quotas_max_pending_jobs CHECK (max_pending_jobs >= 0),
+  max_command_bytes integer CONSTRAINT role_quotas_max_command_bytes CHECK (max_command_bytes >= 1),
+  max_result_bytes integer CONSTRAINT role_quotas_max_result_bytes CHECK (max_result_bytes >= 0)
+);
+COMMENT ON TABLE pgdispatch.role_quotas IS 'Per-role quotas an admin sets; NULL (or no row) means the default in pgdispatch.settings.';
+REVOKE ALL ON TABLE pgdispatch.role_quotas FROM PUBLIC;
+
+-- table _pending_bound (new)
+CREATE TABLE pgdispatch._pending_bound (
+  role_oid oid PRIMARY KEY,
+  base_id bigint NOT NULL,
+  base_count integer NOT NULL
+);
+COMMENT ON TABLE pgdispatch._pending_bound IS 'Per role, the last exact count of its pending jobs, from which fire() bounds them (the max_pending_jobs quota).';
+REVOKE ALL ON TABLE pgdispatch._pending_bound FROM PUBLIC;
 
 -- table _runner (new)
 CREATE TABLE pgdispatch._runner (
@@ -1299,12 +1364,21 @@ AS $fn$
 -- to the firing role, which the firing role cannot override.
 DECLARE
   s pgdispatch.settings;
+  q pgdispatch.role_quotas;
   name text;
   value text;
   carried jsonb := '{}';
   statements text[];
   statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
 BEGIN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
   statements := pgdispatch._statements(NEW.command);
   IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
@@ -1340,14 +1414,46 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
-  -- retry_of links a retry to the job it retries: one the same role could see.
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM pgdispatch._job AS o
-        WHERE o.id = NEW.retry_of AND (o.role = NEW.role OR pg_catalog.pg_has_role(NEW.role, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
     RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
       USING ERRCODE = 'PD100', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
   END IF;
   SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = 'PD300',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = 'PD300',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
   IF NEW.timeout IS NULL THEN
     NEW.timeout := s.default_timeout;
   ELSIF NEW.timeout <= interval '0' THEN
@@ -1365,7 +1471,6 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
@@ -1383,7 +1488,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job, captures its request context and schedules its carrier.';
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
 
 -- function _job_before_update (changed)
@@ -1394,7 +1499,27 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
 -- security decides which); this trigger, running as the owner, makes the cancel happen.
+-- It also holds a result to its role's max_result_bytes quota when the runner records it.
+DECLARE
+  max_bytes integer;
 BEGIN
+  -- A result larger than the quota keeps its first rows that fit (as JSON text, with the ", "
+  -- between them), in order, and says truncated; row_count stays the exact count.
+  IF NEW.rows IS NOT NULL AND NEW.rows IS DISTINCT FROM OLD.rows THEN
+    max_bytes := coalesce((SELECT q.max_result_bytes FROM pgdispatch.role_quotas AS q WHERE q.role = NEW.role_oid),
+                          (SELECT s.max_result_bytes FROM pgdispatch.settings AS s));
+    IF pg_catalog.octet_length(NEW.rows::text) > max_bytes THEN
+      IF pg_catalog.jsonb_typeof(NEW.rows) = 'array' THEN
+        SELECT coalesce(pg_catalog.jsonb_agg(k.e ORDER BY k.i), '[]') INTO NEW.rows
+          FROM (SELECT t.e, t.i, pg_catalog.sum(pg_catalog.octet_length(t.e::text) + 2) OVER (ORDER BY t.i) AS upto
+                  FROM pg_catalog.jsonb_array_elements(NEW.rows) WITH ORDINALITY AS t(e, i)) AS k
+         WHERE k.upto <= max_bytes;
+      ELSE
+        NEW.rows := NULL;
+      END IF;
+      NEW.truncated := true;
+    END IF;
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN ('scheduled', 'running') THEN
     NEW.status := 'cancelled';
@@ -1418,8 +1543,31 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job: removes its carrier, interrupts its runner.';
+COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
+CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at, rows ON pgdispatch._job
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_update();
+
+-- function fire_at (changed)
+CREATE OR REPLACE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  new_id bigint;
+BEGIN
+  INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path)
+  VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path)
+  RETURNING pgdispatch._job.id INTO new_id;
+  RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
+role that called fire_at(), once the calling transaction commits. Returns the job''s id.
+While it waits, the job holds no connection and no pg_cron slot, and a server restart
+neither loses it nor moves its time.';
+REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) FROM PUBLIC;
 
 -- function snooze (changed)
 CREATE OR REPLACE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
@@ -1454,7 +1602,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN result;
 END
@@ -1482,7 +1630,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
     RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id
@@ -1526,7 +1674,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN doc;
 END
@@ -1556,7 +1704,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN false;
 END
@@ -1575,15 +1723,17 @@ AS $fn$
 -- Re-fires a finished job that did not succeed, as a new job of the caller, linked to the old one
 -- by retry_of. SECURITY INVOKER: the old job is read through row-level security (a role sees its
 -- own, admins all), and the new one is the caller's, with the caller's rights and request context.
+-- Named columns, not *: users may not read the carried settings.
 DECLARE
-  old pgdispatch._job;
+  old record;
   new_id bigint;
 BEGIN
-  SELECT * INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+    INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF old.status NOT IN ('failed', 'cancelled', 'timed_out') THEN
     RAISE EXCEPTION 'pg_dispatch: job % is %; only a job that finished without success can be retried', job_id, old.status
@@ -1609,7 +1759,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub) ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
@@ -1634,16 +1784,16 @@ REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
   FROM pgdispatch._job AS j
- WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin());
-COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired (an admin sees all), with its outcome.';
+ WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
 REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
 
 -- view stats (changed)
 CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
 WITH visible AS (
-  SELECT j.* FROM pgdispatch._job AS j WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+  SELECT j.* FROM pgdispatch._job AS j WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
 ), recent AS (
   SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
     FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
@@ -1664,10 +1814,32 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
                pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
                pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
           FROM recent AS x) AS r;
-COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
 
 -- upgrade: after (hand-written)
+-- Row-level security by role OID and end user.
+DROP POLICY _job_own_rows ON pgdispatch._job;
+CREATE POLICY _job_own_rows ON pgdispatch._job
+  USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+  WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+-- Users read every column of _job but the carried settings: the table-wide SELECT goes, and
+-- the refreshed grants below give the columns.
+DO $to_1_1_select$
+DECLARE
+  grantee name;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname
+      FROM pg_catalog.pg_namespace AS n
+     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+     WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE SELECT ON TABLE pgdispatch._job FROM %I', grantee);
+  END LOOP;
+END
+$to_1_1_select$;
 -- Executors made from 1.0.0's template are made anew, each with its role's runner identity; the
 -- carriers of waiting jobs belonged to the owner and now belong to those identities.
 DO $to_1_1$

@@ -6,6 +6,8 @@ import { preamble } from './schema/preamble.js';
 import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
 import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
+import { roleQuotasTable } from './schema/role-quotas-table.js';
+import { pendingBoundTable } from './schema/pending-bound-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
 import { statements } from './schema/statements.js';
@@ -46,7 +48,9 @@ export const extension: ExtensionModel = {
     runnerGroup,
     extensionName,
     settingsTable,
+    roleQuotasTable,
     jobTable,
+    pendingBoundTable,
     runnerTable,
     runnerSessionTable,
     slotTable,

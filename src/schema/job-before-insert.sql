@@ -4,12 +4,21 @@
 -- to the firing role, which the firing role cannot override.
 DECLARE
   s pgdispatch.settings;
+  q pgdispatch.role_quotas;
   name text;
   value text;
   carried jsonb := '{}';
   statements text[];
   statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
 BEGIN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := {{CALLER_SUB}};
   statements := pgdispatch._statements(NEW.command);
   IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
@@ -45,14 +54,46 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
-  -- retry_of links a retry to the job it retries: one the same role could see.
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM pgdispatch._job AS o
-        WHERE o.id = NEW.retry_of AND (o.role = NEW.role OR pg_catalog.pg_has_role(NEW.role, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND {{SEES_RETRIED_JOB}}) THEN
     RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
       USING ERRCODE = '{{ERR:job_not_found}}', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
   END IF;
   SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = '{{ERR:quota_exceeded}}',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = '{{ERR:quota_exceeded}}',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
   IF NEW.timeout IS NULL THEN
     NEW.timeout := s.default_timeout;
   ELSIF NEW.timeout <= interval '0' THEN
@@ -70,7 +111,6 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.

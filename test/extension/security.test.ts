@@ -170,7 +170,9 @@ describe('a role sees, waits on and cancels only its own jobs', () => {
   it('another role\'s job is invisible in the views and to status, result, wait and cancel', async () => {
     const { id } = (await rpc<{ id: string }>(api, 'authenticated', 'user-1', `SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS id`))[0]!;
     expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch.jobs WHERE id = $1', [id])).toEqual([]);
-    expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
+    expect(await rpc(api2, 'anon', 'x', 'SELECT id, command FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
+    // The carried request context (JWT claims and all) is for admins only, even of one's own jobs.
+    expect((await rpcFailure(api, 'authenticated', 'user-1', 'SELECT settings FROM pgdispatch._job WHERE id = $1', [id])).code).toBe('42501');
     for (const call of ['status($1)', 'result($1)', `wait($1, '0 seconds')`, 'cancel($1)']) {
       expect((await rpcFailure(api2, 'anon', 'x', `SELECT pgdispatch.${call}`, [id])).code, call).toBe('PD100');
     }
