@@ -765,9 +765,14 @@ BEGIN
         ORDER BY j.run_at, j.id LIMIT free) AS w
      ORDER BY r.held + w.k, w.run_at, w.id
      LIMIT free),
+  -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:
+  -- that one may be waiting for the lock on _slot that the caller holds.
+  free_jobs AS (
+    SELECT j.id FROM pgdispatch._job AS j WHERE j.id IN (SELECT p.id FROM picked AS p) AND j.carrier IS NULL
+       FOR UPDATE SKIP LOCKED),
   armed_jobs AS (
     UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp(), j.role_oid)
-      FROM picked AS p WHERE j.id = p.id AND j.carrier IS NULL
+      FROM free_jobs AS f WHERE j.id = f.id
     RETURNING j.id)
   SELECT pg_catalog.count(*)::integer INTO armed FROM armed_jobs;
   RETURN armed;

@@ -4,7 +4,7 @@
 // no bearer token or cookie is kept, and per-role quotas stop what would grow without bound.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, waitFor, waitForJob } from '../setup/db.js';
+import { connect, dropExtension, waitFor, waitForJob } from '../setup/db.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
 let owner: pg.Client; // pgd_owner: creates and owns pg_dispatch (an admin)
@@ -40,9 +40,7 @@ const snoozeAs = async (sub: string | null, role = 'authenticated', label = 'lat
 
 beforeAll(async () => {
   admin = await connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
-  await admin.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
-  await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
+  await dropExtension(admin);  // (with the runner identities, which other owners made)
   await admin.query(`DROP TABLE IF EXISTS bomb_switch CASCADE; DROP FUNCTION IF EXISTS public.bomb(); DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
   for (const r of ['authenticator', 'anon', 'authenticated', 'pgd_owner']) {
     await admin.query(`DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN

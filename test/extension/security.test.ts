@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { extension } from '../../src/extension.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
 let owner: pg.Client; // pgd_owner: creates and owns pg_dispatch, like Supabase's postgres
@@ -39,9 +39,7 @@ const fireAs = async (role: string, sub: string, command: string): Promise<strin
 
 beforeAll(async () => {
   admin = await connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
-  await admin.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
-  await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
+  await dropExtension(admin);  // (with the runner identities, which other owners made)
   await admin.query(`DROP TABLE IF EXISTS notes, secrets CASCADE; DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
   for (const r of ['authenticator', 'anon', 'authenticated', 'service_role', 'pgd_owner']) {
     await admin.query(`DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN
