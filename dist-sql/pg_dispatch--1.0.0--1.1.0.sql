@@ -720,6 +720,20 @@ COMMENT ON FUNCTION pgdispatch._disarm(bigint[]) IS 'Removes the carriers of the
 REVOKE ALL ON FUNCTION pgdispatch._disarm(bigint[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) TO pgdispatch_runners;
 
+-- function _stop_runner (new)
+CREATE FUNCTION pgdispatch._stop_runner(job_id bigint, pid integer, started timestamptz, terminate boolean)
+RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pg_catalog.bool_or(CASE WHEN terminate THEN pg_catalog.pg_terminate_backend(a.pid) ELSE pg_catalog.pg_cancel_backend(a.pid) END), false)
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.pid = _stop_runner.pid AND a.backend_start = _stop_runner.started
+   AND (a.application_name = 'pgdispatch job ' || job_id::text OR a.application_name NOT LIKE 'pgdispatch %')
+$fn$;
+COMMENT ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) IS 'Interrupts (or ends) the session running a job, if it is still on that job.';
+REVOKE ALL ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) FROM PUBLIC;
+
 -- function _stay_warm (new)
 CREATE FUNCTION pgdispatch._stay_warm()
 RETURNS boolean
@@ -1217,6 +1231,56 @@ COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
 REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
 
+-- procedure _watch (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._watch()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The watchdog: a pg_cron job that exists only while a running job's time limit is near.
+-- A limit cannot be armed inside the job itself (statement_timeout set within a running CALL does
+-- not apply to it), so this session stops overrunning jobs with pg_cancel_backend.
+DECLARE
+  stopped record;
+  ids bigint[];
+  pids integer[];
+  starts timestamptz[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pgdispatch._forget_runs(1000);
+  -- First record the verdict and commit it: the runner, interrupted, then finds 'timed_out'.
+  WITH s AS (
+    UPDATE pgdispatch._job AS j
+       SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
+           error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', j.timeout)
+     WHERE j.status = 'running' AND j.timeout IS NOT NULL
+       AND j.started_at + j.timeout <= pg_catalog.clock_timestamp()
+    RETURNING j.id, j.runner_pid, j.runner_started)
+  SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
+    INTO ids, pids, starts FROM s;
+  COMMIT;
+  FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
+    PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
+  END LOOP;
+  -- A session still on a job stopped two seconds ago caught the cancel: end it.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
+     FROM pgdispatch._job AS j
+    WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+      AND j.finished_at BETWEEN pg_catalog.clock_timestamp() - interval '1 minute' AND pg_catalog.clock_timestamp() - interval '2 seconds';
+  -- Nothing left to watch within the next minute: remove the watchdog (maintenance re-arms it).
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                  WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds')
+     AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+                        AND j.finished_at > pg_catalog.clock_timestamp() - interval '5 seconds') THEN
+    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
+      WHERE c.jobname = 'pgdispatch_watchdog' AND c.username = CURRENT_USER;
+  END IF;
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._watch() IS 'The watchdog: stops jobs that overrun their timeout.';
+REVOKE ALL ON PROCEDURE pgdispatch._watch() FROM PUBLIC;
+
 -- function _purge (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._purge(older_than interval)
 RETURNS bigint
@@ -1539,10 +1603,9 @@ BEGIN
     IF OLD.status = 'running' THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
-      PERFORM pg_catalog.pg_cancel_backend(a.pid)
-         FROM pg_catalog.pg_stat_activity AS a
-        WHERE a.pid = OLD.runner_pid AND a.backend_start = OLD.runner_started
-          AND a.application_name = 'pgdispatch job ' || OLD.id::text;
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
     END IF;
   END IF;
   RETURN NEW;

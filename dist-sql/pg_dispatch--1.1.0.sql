@@ -851,6 +851,20 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._alive(integer, timestamptz) IS 'Whether the session that started a job is still there.';
 REVOKE ALL ON FUNCTION pgdispatch._alive(integer, timestamptz) FROM PUBLIC;
 
+-- function _stop_runner
+CREATE FUNCTION pgdispatch._stop_runner(job_id bigint, pid integer, started timestamptz, terminate boolean)
+RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pg_catalog.bool_or(CASE WHEN terminate THEN pg_catalog.pg_terminate_backend(a.pid) ELSE pg_catalog.pg_cancel_backend(a.pid) END), false)
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.pid = _stop_runner.pid AND a.backend_start = _stop_runner.started
+   AND (a.application_name = 'pgdispatch job ' || job_id::text OR a.application_name NOT LIKE 'pgdispatch %')
+$fn$;
+COMMENT ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) IS 'Interrupts (or ends) the session running a job, if it is still on that job.';
+REVOKE ALL ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) FROM PUBLIC;
+
 -- function _stay_warm
 CREATE FUNCTION pgdispatch._stay_warm()
 RETURNS boolean
@@ -1436,15 +1450,20 @@ BEGIN
     INTO ids, pids, starts FROM s;
   COMMIT;
   FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
-    PERFORM pg_catalog.pg_cancel_backend(a.pid)
-       FROM pg_catalog.pg_stat_activity AS a
-      WHERE a.pid = stopped.pid AND a.backend_start = stopped.started
-        AND a.application_name = 'pgdispatch job ' || stopped.id::text;
+    PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
   END LOOP;
+  -- A session still on a job stopped two seconds ago caught the cancel: end it.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
+     FROM pgdispatch._job AS j
+    WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+      AND j.finished_at BETWEEN pg_catalog.clock_timestamp() - interval '1 minute' AND pg_catalog.clock_timestamp() - interval '2 seconds';
   -- Nothing left to watch within the next minute: remove the watchdog (maintenance re-arms it).
   IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
                   WHERE j.status = 'running' AND j.timeout IS NOT NULL
-                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds')
+     AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+                        AND j.finished_at > pg_catalog.clock_timestamp() - interval '5 seconds') THEN
     PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
       WHERE c.jobname = 'pgdispatch_watchdog' AND c.username = CURRENT_USER;
   END IF;
@@ -1794,10 +1813,9 @@ BEGIN
     IF OLD.status = 'running' THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
-      PERFORM pg_catalog.pg_cancel_backend(a.pid)
-         FROM pg_catalog.pg_stat_activity AS a
-        WHERE a.pid = OLD.runner_pid AND a.backend_start = OLD.runner_started
-          AND a.application_name = 'pgdispatch job ' || OLD.id::text;
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
     END IF;
   END IF;
   RETURN NEW;

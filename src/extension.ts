@@ -19,7 +19,7 @@ import { executorFor, executorTemplate } from './runner/executor.js';
 import { arm, carrierCommand, disarm, disarmCarriers, unschedule } from './runner/carrier.js';
 import { armToken, mayArm, runnerFor, runnerSessionTable, runnerTable, servedRole } from './runner/runner-role.js';
 import { armWaiting, claimSlot, releaseSlot, slotTable } from './runner/slot.js';
-import { alive, busyCarriers, stayWarm, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
+import { alive, busyCarriers, stayWarm, stopRunner, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
 import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
@@ -72,6 +72,7 @@ export const extension: ExtensionModel = {
     busyCarriers,
     disarm,
     alive,
+    stopRunner,
     stayWarm,
     armWaiting,
     claimSlot,

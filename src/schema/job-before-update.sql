@@ -35,10 +35,9 @@ BEGIN
     IF OLD.status = 'running' THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
-      PERFORM pg_catalog.pg_cancel_backend(a.pid)
-         FROM pg_catalog.pg_stat_activity AS a
-        WHERE a.pid = OLD.runner_pid AND a.backend_start = OLD.runner_started
-          AND a.application_name = 'pgdispatch job ' || OLD.id::text;
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
     END IF;
   END IF;
   RETURN NEW;

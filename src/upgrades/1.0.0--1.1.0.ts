@@ -13,11 +13,11 @@ export const to110: DeltaUpgrade = {
   to: '1.1.0',
   creates: ['retry', '_runner', '_served_role', '_arm_token', '_may_arm', '_runner_for', '_disarm_carriers', 'runner-group',
     '_runner_session', '_slot', '_stay_warm', '_arm_waiting', '_claim_slot', '_release_slot', '_statements',
-    'role_quotas', '_pending_bound'],
+    'role_quotas', '_pending_bound', '_stop_runner'],
   replaces: ['_execute', '_executor_for', '_executor_template', '_job_before_insert', '_job_before_update', '_purge', 'cancel', 'result',
     'snooze', 'status', 'wait', 'jobs', '_user_grants', '_arm', '_disarm', '_forget_runs', '_maintain', '_reboot',
     '_run', '_scrub_session', '_settle_carrier', '_take', '_take_next',
-    '_carrier_command', '_busy_carriers', '_start', '_service_jobs', 'stats', 'fire_at'],
+    '_carrier_command', '_busy_carriers', '_start', '_service_jobs', 'stats', 'fire_at', '_watch'],
   drops: ['_drain_slot', '_warm'],
   alters: ['_job', 'settings', 'job-policy'],
   before: dedent(`

@@ -98,6 +98,23 @@ describe('timeouts', () => {
       (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`])).n === 0 || undefined);
   });
 
+  it.each([
+    ['its timeout', `timeout => '1 second'`],
+    ['cancel()', null],
+  ])('a command that renames its session and catches the cancel cannot outrun %s: its session is ended', async (_, option) => {
+    const stubborn = `DO $$BEGIN PERFORM set_config('application_name', 'innocent', false);
+      LOOP BEGIN PERFORM pg_sleep(0.2); EXCEPTION WHEN query_canceled THEN RAISE NOTICE 'caught'; END; END LOOP; END$$`;
+    const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire($1${option ? `, ${option}` : ''}) AS id`, [stubborn]);
+    const running = await waitForJob(db, id, ['running']);
+    const { pid } = await one<{ pid: number }>(`SELECT runner_pid AS pid FROM pgdispatch._job WHERE id = $1`, [id]);
+    if (!option) expect((await one<{ c: boolean }>(`SELECT pgdispatch.cancel($1) AS c`, [id])).c).toBe(true);
+    expect((await waitForJob(db, id, undefined, 10_000)).status).toBe(option ? 'timed_out' : 'cancelled');
+    await waitFor('the stubborn session to end', async () =>
+      (await one<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1`, [pid])).n === 0 || undefined,
+    { timeoutMs: 10_000 });
+    expect(running.status).toBe('running');
+  });
+
   it('applies the admin default timeout to jobs fired without one', async () => {
     await db.query(`UPDATE pgdispatch.settings SET default_timeout = '1 second'`);
     const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(20)') AS id`);
