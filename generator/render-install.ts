@@ -2,6 +2,7 @@
 import type { ExtensionModel, FunctionDef, SqlObject, TableDef, ViewDef } from '../src/model/types.js';
 import { sqlHeader } from './header.js';
 import { fillErrorCodes } from '../src/model/errors.js';
+import { RUNNER_GROUP } from '../src/runner/runner-group.js';
 
 export const PINNED_PATH = 'pg_catalog, pg_temp';
 
@@ -34,12 +35,17 @@ function renderFunction(schema: string, f: FunctionDef): string {
   attrs.push(`SECURITY ${f.security.toUpperCase()}`);
   lines.push(attrs.join(' '));
   if (!f.pinsPathInBody) lines.push(`SET search_path = ${PINNED_PATH}`);
-  const tag = dollarTag(f.body);
-  lines.push(`AS ${tag}`, f.body.replace(/\n$/, ''), `${tag};`);
+  if (f.atomic) lines.push('BEGIN ATOMIC', f.body.replace(/\n$/, ''), 'END;');
+  else {
+    const tag = dollarTag(f.body);
+    lines.push(`AS ${tag}`, f.body.replace(/\n$/, ''), `${tag};`);
+  }
   const kindWord = f.kind === 'function' ? 'FUNCTION' : 'PROCEDURE';
   lines.push(`COMMENT ON ${kindWord} ${signature(schema, f)} IS ${literal(f.doc.trim())};`);
   // Functions are executable by PUBLIC by default: nothing of pg_dispatch is.
   lines.push(`REVOKE ALL ON ${kindWord} ${signature(schema, f)} FROM PUBLIC;`);
+  // Runner identities get theirs through the group they are members of (see runner-group.ts).
+  if (f.audience === 'runner') lines.push(`GRANT EXECUTE ON ${kindWord} ${signature(schema, f)} TO ${RUNNER_GROUP};`);
   if (f.triggers) lines.push(f.triggers.replace(/\n$/, ''));
   return lines.join('\n');
 }
@@ -82,8 +88,8 @@ export function userGrants(model: ExtensionModel): string[] {
 }
 
 function fillPlaceholders(model: ExtensionModel, sql: string): string {
-  const array = `ARRAY[\n    ${userGrants(model).map(literal).join(',\n    ')}\n  ]`;
-  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array));
+  const array = (list: string[]): string => `ARRAY[\n    ${list.map(literal).join(',\n    ')}\n  ]`;
+  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array(userGrants(model))));
 }
 
 export function renderObject(model: ExtensionModel, o: SqlObject): string {

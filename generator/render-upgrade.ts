@@ -100,7 +100,7 @@ function refreshGrants(model: ExtensionModel): string {
     '      FROM pg_catalog.pg_namespace AS n',
     '     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a',
     '      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee',
-    `     WHERE n.nspname = ${literal(model.schema)} AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner`,
+    `     WHERE n.nspname = ${literal(model.schema)} AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner${model.isUser ? `\n       AND ${model.isUser}` : ''}`,
     '  LOOP',
     `    FOREACH grant_sql IN ARRAY ${model.schema}._user_grants() LOOP`,
     "      EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);",

@@ -9,6 +9,8 @@ DECLARE
   unscheduled bigint := 0;
   left_behind bigint := 0;
   tle_removed boolean := false;
+  runner record;
+  runners text[] := '{}';
   -- `SET pgdispatch.uninstall_cascade = on` first also drops your objects that depend on it.
   cascade boolean := coalesce(pg_catalog.current_setting('pgdispatch.uninstall_cascade', true), '') = 'on';
 BEGIN
@@ -33,10 +35,24 @@ BEGIN
     -- pg_dispatch's pg_cron jobs are not extension members: DROP EXTENSION would leave them (the
     -- '@reboot' one until the next restart). Their run history goes with them.
     -- (Every command pg_dispatch gives pg_cron starts so: also those of carriers already gone.)
+    -- Carriers belong to each role's runner identity, which pg_cron alone lets remove them: through
+    -- its wrappers, while they exist.
+    IF pg_catalog.to_regclass('pgdispatch._runner') IS NOT NULL THEN
+      FOR runner IN SELECT r.role_oid, a.rolname FROM pgdispatch._runner AS r JOIN pg_catalog.pg_roles AS a ON a.oid = r.runner_oid LOOP
+        IF pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(bigint[])', 'disarm_' || runner.role_oid::text)) IS NOT NULL THEN
+          EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM pgdispatch_exec.%I() AS c', 'carriers_' || runner.role_oid::text) INTO left_behind;
+          EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c))',
+            'disarm_' || runner.role_oid::text, 'carriers_' || runner.role_oid::text);
+          unscheduled := unscheduled + left_behind;
+        END IF;
+        runners := runners || runner.rolname::text;
+      END LOOP;
+      left_behind := 0;
+    END IF;
     DELETE FROM cron.job_run_details AS r
      WHERE r.command LIKE 'DO $pgdispatch$%'
         OR r.jobid IN (SELECT j.jobid FROM cron.job AS j WHERE j.jobname LIKE 'pgdispatch\_%');
-    SELECT pg_catalog.count(cron.unschedule(j.jobid)) INTO unscheduled
+    SELECT unscheduled + pg_catalog.count(cron.unschedule(j.jobid)) INTO unscheduled
       FROM cron.job AS j
      WHERE j.jobname LIKE 'pgdispatch\_%'
         -- and commands fired with 0.1.x, still pending (a UUID name, a self-unscheduling DO block)
@@ -47,6 +63,13 @@ BEGIN
     -- No CASCADE unless asked: your objects that use pg_dispatch (a view over pgdispatch.jobs,
     -- say) stop this with their names, rather than vanish.
     EXECUTE pg_catalog.format('DROP EXTENSION %I%s', ext_name, CASE WHEN cascade THEN ' CASCADE' ELSE '' END);
+    -- The runner identities: roles outlive DROP EXTENSION. What they were granted went with it.
+    FOR i IN 1 .. pg_catalog.cardinality(runners) LOOP
+      EXECUTE pg_catalog.format('DROP ROLE IF EXISTS %I', runners[i]);
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')) THEN
+      DROP ROLE IF EXISTS pgdispatch_runners;
+    END IF;
   END IF;
   -- (nested: PL/pgSQL parses a statement when it first runs it, and schema pgtle may not exist)
   IF pg_catalog.to_regprocedure('pgtle.uninstall_extension(text)') IS NOT NULL THEN

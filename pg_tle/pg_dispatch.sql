@@ -1512,6 +1512,21 @@ CREATE SCHEMA pgdispatch;
 COMMENT ON SCHEMA pgdispatch IS 'pg_dispatch: run SQL asynchronously. Call pgdispatch.fire(), read pgdispatch.jobs.';
 REVOKE ALL ON SCHEMA pgdispatch FROM PUBLIC;
 
+-- statement runner-group
+DO $runners$
+BEGIN
+  IF pg_catalog.to_regrole('pgdispatch_runners') IS NULL THEN
+    CREATE ROLE pgdispatch_runners NOLOGIN;
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE EXCEPTION 'pg_dispatch needs to create roles: its jobs run in sessions of login roles of their own'
+    USING ERRCODE = 'insufficient_privilege',
+          DETAIL = 'Each role''s jobs run as a login role that holds nothing, so that nothing a job leaves for COMMIT can run with the extension owner''s rights.',
+          HINT = 'Create the extension as a role with CREATEROLE (Supabase''s postgres and RDS''s rds_superuser have it).';
+END
+$runners$;
+GRANT USAGE ON SCHEMA pgdispatch TO pgdispatch_runners;
+
 -- function _extension_name
 CREATE FUNCTION pgdispatch._extension_name()
 RETURNS name
@@ -1537,12 +1552,25 @@ CREATE TABLE pgdispatch.settings (
   default_timeout interval CONSTRAINT settings_default_timeout CHECK (default_timeout > interval '0'),
   retry_base_delay interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_retry_base_delay CHECK (retry_base_delay >= interval '0'),
   max_runners integer NOT NULL DEFAULT 4 CONSTRAINT settings_max_runners CHECK (max_runners BETWEEN 1 AND 64),
-  carried_settings text[] NOT NULL DEFAULT ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path', 'request.headers'],
-  warm_runner boolean NOT NULL DEFAULT false
+  carried_settings text[] NOT NULL DEFAULT ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'],
+  warm_runner boolean NOT NULL DEFAULT false,
+  max_pending_jobs integer NOT NULL DEFAULT 100000 CONSTRAINT settings_max_pending_jobs CHECK (max_pending_jobs >= 0),
+  max_command_bytes integer NOT NULL DEFAULT 1048576 CONSTRAINT settings_max_command_bytes CHECK (max_command_bytes >= 1),
+  max_result_bytes integer NOT NULL DEFAULT 10485760 CONSTRAINT settings_max_result_bytes CHECK (max_result_bytes >= 0)
 );
 INSERT INTO pgdispatch.settings DEFAULT VALUES;
 COMMENT ON TABLE pgdispatch.settings IS 'Settings an admin can change with UPDATE pgdispatch.settings SET ...; one row.';
 REVOKE ALL ON TABLE pgdispatch.settings FROM PUBLIC;
+
+-- table role_quotas
+CREATE TABLE pgdispatch.role_quotas (
+  role regrole PRIMARY KEY,
+  max_pending_jobs integer CONSTRAINT role_quotas_max_pending_jobs CHECK (max_pending_jobs >= 0),
+  max_command_bytes integer CONSTRAINT role_quotas_max_command_bytes CHECK (max_command_bytes >= 1),
+  max_result_bytes integer CONSTRAINT role_quotas_max_result_bytes CHECK (max_result_bytes >= 0)
+);
+COMMENT ON TABLE pgdispatch.role_quotas IS 'Per-role quotas an admin sets; NULL (or no row) means the default in pgdispatch.settings.';
+REVOKE ALL ON TABLE pgdispatch.role_quotas FROM PUBLIC;
 
 -- table _job
 CREATE TABLE pgdispatch._job (
@@ -1575,7 +1603,11 @@ CREATE TABLE pgdispatch._job (
   error_hint text,
   error_context text,
   attempt_log jsonb NOT NULL DEFAULT '[]',
-  retry_of bigint
+  retry_of bigint,
+  -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
+  role_oid oid NOT NULL,
+  -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
+  sub text
 );
 -- The runners' queue: due jobs in order.
 CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
@@ -1585,8 +1617,86 @@ CREATE INDEX _job_running ON pgdispatch._job (id) WHERE status = 'running';
 CREATE INDEX _job_finished ON pgdispatch._job (finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX _job_role ON pgdispatch._job (role, id);
 CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
+-- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
+CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 COMMENT ON TABLE pgdispatch._job IS 'Every job and its outcome. Read it through the view pgdispatch.jobs.';
 REVOKE ALL ON TABLE pgdispatch._job FROM PUBLIC;
+
+-- table _pending_bound
+CREATE TABLE pgdispatch._pending_bound (
+  role_oid oid PRIMARY KEY,
+  base_id bigint NOT NULL,
+  base_count integer NOT NULL
+);
+COMMENT ON TABLE pgdispatch._pending_bound IS 'Per role, the last exact count of its pending jobs, from which fire() bounds them (the max_pending_jobs quota).';
+REVOKE ALL ON TABLE pgdispatch._pending_bound FROM PUBLIC;
+
+-- table _runner
+CREATE TABLE pgdispatch._runner (
+  role_oid oid PRIMARY KEY,
+  runner_oid oid NOT NULL UNIQUE,
+  arm_key text NOT NULL
+);
+COMMENT ON TABLE pgdispatch._runner IS 'The runner identity of each role that fires jobs, and the key of its carriers'' tokens.';
+REVOKE ALL ON TABLE pgdispatch._runner FROM PUBLIC;
+
+-- table _runner_session
+CREATE TABLE pgdispatch._runner_session (
+  pid integer PRIMARY KEY,
+  backend_start timestamptz NOT NULL,
+  role_oid oid NOT NULL,
+  settings jsonb NOT NULL
+);
+COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
+REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
+
+-- table _slot
+CREATE TABLE pgdispatch._slot (
+  n integer PRIMARY KEY,
+  pid integer,
+  backend_start timestamptz,
+  role_oid oid
+);
+INSERT INTO pgdispatch._slot (n) SELECT pg_catalog.generate_series(1, 64);
+COMMENT ON TABLE pgdispatch._slot IS 'The runner slots (settings.max_runners of them are used) and the session holding each.';
+REVOKE ALL ON TABLE pgdispatch._slot FROM PUBLIC;
+
+-- function _served_role
+CREATE FUNCTION pgdispatch._served_role()
+RETURNS oid
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT r.role_oid FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = SESSION_USER)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
+REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
+
+-- function _arm_token
+CREATE FUNCTION pgdispatch._arm_token(job_id bigint, job_role oid)
+RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT pg_catalog.md5(r.arm_key || ':' || job_id::text) FROM pgdispatch._runner AS r WHERE r.role_oid = job_role
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_token(bigint, oid) IS 'The token that lets a runner''s wrapper schedule the carrier of one job.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_token(bigint, oid) FROM PUBLIC;
+
+-- function _may_arm
+CREATE FUNCTION pgdispatch._may_arm(job_id bigint, token text, runner name)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
+  FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = runner)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._may_arm(bigint, text, name) IS 'Whether a runner''s wrapper may schedule the carrier of a job: only with the owner''s token for it.';
+REVOKE ALL ON FUNCTION pgdispatch._may_arm(bigint, text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) TO pgdispatch_runners;
 
 -- function _is_admin
 CREATE FUNCTION pgdispatch._is_admin()
@@ -1600,11 +1710,179 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._is_admin() IS 'Whether the current role sees every job (used by row-level security and the views).';
 REVOKE ALL ON FUNCTION pgdispatch._is_admin() FROM PUBLIC;
 
+-- function _statements
+CREATE FUNCTION pgdispatch._statements(command text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The statements of a command, split where PostgreSQL would split them: at each semicolon that is
+-- outside quotes ('...', E'...', "...", $tag$...$tag$), comments (-- and nested /* */),
+-- parentheses and the BEGIN ATOMIC body of a CREATE FUNCTION or PROCEDURE (the same rules as
+-- psql's own splitter). Each statement comes with its comments blanked out and its surrounding
+-- whitespace trimmed; empty statements are left out, so a command of only comments has none.
+-- The text is cut into tokens by one regular expression (runs of identifier characters, runs of
+-- whitespace, any other single character), so a long command costs one pass, not one per byte.
+DECLARE
+  ws constant text := E' \t\n\r\f\v';
+  -- With standard_conforming_strings off, a backslash escapes the next character in '...' too.
+  backslashes constant boolean := pg_catalog.current_setting('standard_conforming_strings') <> 'on';
+  tok text[];
+  n integer;
+  i integer := 1;
+  j integer;
+  k integer;
+  t text;
+  cur text[] := '{}';   -- the tokens of the statement being read (appending is cheap, slicing is not)
+  statements text[] := '{}';
+  statement text;
+  parens integer := 0;
+  atomic integer := 0;  -- BEGIN ... END (and CASE ... END) depth in a CREATE FUNCTION/PROCEDURE
+  words text[] := '{}'; -- the statement's first identifiers, lower case
+  quote text;
+  escapes boolean;
+  tag text;
+  nest integer;
+BEGIN
+  IF command IS NULL THEN
+    RETURN NULL;
+  END IF;
+  -- Most commands have no comment and no semicolon but a last one: nothing to cut.
+  statement := pg_catalog.rtrim(command, ws || ';');
+  IF pg_catalog.strpos(statement, ';') = 0 AND pg_catalog.strpos(statement, '--') = 0 AND pg_catalog.strpos(statement, '/*') = 0 THEN
+    statement := pg_catalog.ltrim(statement, ws);
+    RETURN CASE WHEN statement = '' THEN '{}'::text[] ELSE ARRAY[statement] END;
+  END IF;
+  tok := ARRAY(SELECT m[1] FROM pg_catalog.regexp_matches(command, '(?:[A-Za-z0-9_]|[^\x01-\x7f])+|[ \t\n\r\f\v]+|.', 'g') AS m);
+  n := pg_catalog.cardinality(tok);
+  WHILE i <= n + 1 LOOP
+    t := tok[i];  -- NULL past the end: the last statement ends there
+    IF t IS NULL OR (t = ';' AND parens = 0 AND atomic = 0) THEN
+      statement := pg_catalog.btrim(pg_catalog.array_to_string(cur, ''), ws);
+      IF statement <> '' THEN
+        statements := statements || statement;
+      END IF;
+      cur := '{}';
+      words := '{}';
+      atomic := 0;
+      parens := 0;
+      i := i + 1;
+      CONTINUE;
+    END IF;
+    IF t = '-' AND tok[i + 1] = '-' THEN
+      -- A comment to the end of the line: blanked, the line break kept.
+      j := i + 2;
+      WHILE j <= n AND tok[j] !~ '[\n\r]' LOOP
+        j := j + 1;
+      END LOOP;
+      j := j - 1;
+    ELSIF t = '/' AND tok[i + 1] = '*' THEN
+      -- A comment to its matching */ (they nest).
+      nest := 1;
+      j := i + 2;
+      WHILE j <= n AND nest > 0 LOOP
+        IF tok[j] = '/' AND tok[j + 1] = '*' THEN
+          nest := nest + 1;
+          j := j + 2;
+        ELSIF tok[j] = '*' AND tok[j + 1] = '/' THEN
+          nest := nest - 1;
+          j := j + 2;
+        ELSE
+          j := j + 1;
+        END IF;
+      END LOOP;
+      j := j - 1;
+    ELSE
+      j := NULL;
+    END IF;
+    IF j IS NOT NULL THEN
+      cur := cur || ' '::text;
+      i := j + 1;
+      CONTINUE;
+    END IF;
+    IF t = '''' OR t = '"' THEN
+      -- A string constant or a quoted identifier: a doubled quote stays inside. A backslash
+      -- escapes in E'...' (and in '...' without standard_conforming_strings), never in B'...',
+      -- X'...', U&'...' or "...". A prefix glued to a preceding $ is part of an identifier.
+      quote := t;
+      escapes := quote = '''' AND CASE
+        WHEN pg_catalog.lower(tok[i - 1]) = 'e' AND tok[i - 2] IS DISTINCT FROM '$' THEN true
+        WHEN pg_catalog.lower(tok[i - 1]) IN ('b', 'x') AND tok[i - 2] IS DISTINCT FROM '$' THEN false
+        WHEN tok[i - 1] = '&' AND pg_catalog.lower(tok[i - 2]) = 'u' AND tok[i - 3] IS DISTINCT FROM '$' THEN false
+        ELSE backslashes END;
+      j := i + 1;
+      WHILE j <= n LOOP
+        IF tok[j] = quote THEN
+          EXIT WHEN tok[j + 1] IS DISTINCT FROM quote;
+          j := j + 2;
+        ELSIF escapes AND tok[j] = '\' THEN
+          j := j + 2;  -- the next token is escaped (identifier and whitespace runs hold no quote)
+        ELSE
+          j := j + 1;
+        END IF;
+      END LOOP;
+      FOR k IN i .. LEAST(j, n) LOOP
+        cur := cur || tok[k];
+      END LOOP;
+      i := LEAST(j, n) + 1;
+      CONTINUE;
+    END IF;
+    IF t = '$' AND (tok[i + 1] = '$' OR (tok[i + 1] ~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i + 2] = '$'))
+       -- Not the $ inside an identifier (a$b$) or after one.
+       AND (i = 1 OR tok[i - 1] !~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i - 1] <> '$') THEN
+      -- A dollar-quoted string: to the same $tag$, found anywhere (x$tag$ ends it too).
+      tag := CASE WHEN tok[i + 1] = '$' THEN '' ELSE tok[i + 1] END;
+      j := i + CASE WHEN tag = '' THEN 2 ELSE 3 END;
+      WHILE j <= n LOOP
+        IF tok[j] = '$' THEN
+          IF tag = '' AND tok[j + 1] = '$' THEN
+            j := j + 1;
+            EXIT;
+          ELSIF tag <> '' AND tok[j + 1] = tag AND tok[j + 2] = '$' THEN
+            j := j + 2;
+            EXIT;
+          END IF;
+        END IF;
+        j := j + 1;
+      END LOOP;
+      FOR k IN i .. LEAST(j, n) LOOP
+        cur := cur || tok[k];
+      END LOOP;
+      i := LEAST(j, n) + 1;
+      CONTINUE;
+    END IF;
+    IF t = '(' THEN
+      parens := parens + 1;
+    ELSIF t = ')' THEN
+      parens := GREATEST(parens - 1, 0);
+    ELSIF t ~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i - 1] IS DISTINCT FROM '$' AND tok[i + 1] IS DISTINCT FROM '$' THEN
+      -- An identifier or key word: psql's way to keep a BEGIN ATOMIC body in one statement.
+      IF pg_catalog.cardinality(words) < 4 THEN
+        words := words || pg_catalog.lower(t);
+      END IF;
+      IF parens = 0 AND words[1] = 'create'
+         AND (words[2] IN ('function', 'procedure') OR (words[2] = 'or' AND words[3] = 'replace' AND words[4] IN ('function', 'procedure'))) THEN
+        IF pg_catalog.lower(t) = 'begin' OR (pg_catalog.lower(t) = 'case' AND atomic > 0) THEN
+          atomic := atomic + 1;
+        ELSIF pg_catalog.lower(t) = 'end' AND atomic > 0 THEN
+          atomic := atomic - 1;
+        END IF;
+      END IF;
+    END IF;
+    cur := cur || t;
+    i := i + 1;
+  END LOOP;
+  RETURN statements;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._statements(text) IS 'The statements of a command, split where PostgreSQL splits them, comments blanked out and empty ones left out.';
+REVOKE ALL ON FUNCTION pgdispatch._statements(text) FROM PUBLIC;
+
 -- statement job-policy
 ALTER TABLE pgdispatch._job ENABLE ROW LEVEL SECURITY;
 CREATE POLICY _job_own_rows ON pgdispatch._job
-  USING (role = CURRENT_USER OR (SELECT pgdispatch._is_admin()))
-  WITH CHECK (role = CURRENT_USER OR (SELECT pgdispatch._is_admin()));
+  USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+  WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 
 -- statement executor-schema
 -- Executors live apart from the API: a role that owns its executor must not be able to reach
@@ -1627,23 +1905,38 @@ DECLARE
   kept jsonb[] := '{}';
   extra bigint;
   setting record;
+  opened boolean;
 BEGIN
   -- The request context of the firing session (e.g. Supabase's JWT claims), then its path.
   FOR setting IN SELECT s.key, s.value FROM pg_catalog.jsonb_each_text(settings) AS s LOOP
     PERFORM pg_catalog.set_config(setting.key, setting.value, true);
   END LOOP;
+  -- A lone statement that returns rows is opened as a cursor, to keep its rows. A command of
+  -- several statements is run as it is: opening it would parse every statement before the first
+  -- has run (CREATE TEMP TABLE t ...; INSERT ... FROM t would fail), and keeps no rows.
+  opened := pg_catalog.cardinality(pgdispatch._statements(command)) = 1;
   PERFORM pg_catalog.set_config('search_path', search_path, true);
   truncated := false;
-  -- A command that returns rows can be opened as a cursor; anything else (DML without
-  -- RETURNING, DDL, several statements) is refused with 42P11 before it runs, and is executed.
-  BEGIN
-    OPEN cur NO SCROLL FOR EXECUTE command;
-  EXCEPTION WHEN invalid_cursor_definition THEN
+  IF opened THEN
+    BEGIN
+      OPEN cur NO SCROLL FOR EXECUTE command;
+    EXCEPTION WHEN invalid_cursor_definition THEN
+      -- One that returns no rows (DML without RETURNING, DDL, CALL, DO): refused with 42P11
+      -- before it runs.
+      opened := false;
+    END;
+  END IF;
+  IF NOT opened THEN
     EXECUTE command;
+    -- Of several statements, the last one's count.
     GET DIAGNOSTICS row_count = ROW_COUNT;
     rows := NULL;
+    -- Deferred trigger events fire now, as this role, and a cursor WITH HOLD is closed before it
+    -- could be filled at COMMIT, outside this function.
+    SET CONSTRAINTS ALL IMMEDIATE;
+    EXECUTE 'CLOSE ALL';
     RETURN;
-  END;
+  END IF;
   LOOP
     EXIT WHEN pg_catalog.cardinality(kept) >= max_rows;
     FETCH cur INTO rec;
@@ -1657,10 +1950,122 @@ BEGIN
   rows := pg_catalog.to_jsonb(kept);
   row_count := pg_catalog.cardinality(kept) + extra;
   truncated := extra > 0;
+  SET CONSTRAINTS ALL IMMEDIATE;
+  EXECUTE 'CLOSE ALL';
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._executor_template(text, text, jsonb, integer) IS 'The source every per-role executor is created from (never called itself).';
 REVOKE ALL ON FUNCTION pgdispatch._executor_template(text, text, jsonb, integer) FROM PUBLIC;
+
+-- function _runner_for
+CREATE FUNCTION pgdispatch._runner_for(served oid, make boolean)
+RETURNS name
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The runner identity of a role: the login role as which pg_cron runs that role's carriers, so that
+-- the session user of every session that runs the role's jobs holds no more than the role itself.
+-- Work a command leaves for COMMIT (deferred triggers, WITH HOLD cursors) runs outside any SECURITY
+-- DEFINER frame, with the rights of the session user: with the extension owner as session user it
+-- ran as the owner; with this identity it runs with next to nothing. The identity is a LOGIN role
+-- without a password (pg_cron's libpq mode connects as the job's user, like for any pg_cron job),
+-- member only of pgdispatch_runners (see runner-group.ts), not even of the role it serves: the
+-- command itself runs inside the role's executor, called by pg_dispatch. It may only call the
+-- runner's own functions, which serve only its role; its pg_cron wrappers, which it owns but
+-- cannot reach (no USAGE on pgdispatch_exec), are called by the owner: they remove and list only
+-- its own carriers, and schedule one only with a token that the owner derives from a key the
+-- runner cannot read.
+DECLARE
+  runner name;
+  runner_oid oid;
+  owner_name name := (SELECT c.relowner::pg_catalog.regrole::name FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass);
+  fname text;
+BEGIN
+  SELECT r.runner_oid INTO runner_oid FROM pgdispatch._runner AS r WHERE r.role_oid = served;
+  IF runner_oid IS NOT NULL THEN
+    SELECT a.rolname INTO runner FROM pg_catalog.pg_roles AS a WHERE a.oid = runner_oid;
+    IF runner IS NOT NULL THEN
+      RETURN runner;
+    END IF;
+    DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = served;  -- dropped by hand: make it again
+  END IF;
+  IF NOT make THEN
+    RETURN NULL;
+  END IF;
+  runner := 'pgdispatch_runner_' || served::text;
+  IF pg_catalog.to_regrole(runner) IS NOT NULL THEN
+    -- Not registered: left by an earlier install (DROP EXTENSION keeps roles), or made by someone
+    -- who wants to be run as. Either way it is dropped and made again, so that nothing it was given
+    -- (a password, memberships, grants) comes along. A role that owns or holds something elsewhere
+    -- cannot be dropped, and is not used.
+    BEGIN
+      EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+      RAISE EXCEPTION 'pg_dispatch: role % exists, is not pg_dispatch''s, and cannot be dropped', runner
+        USING ERRCODE = 'PD400',
+              DETAIL = 'pg_dispatch names the login role that runs a role''s jobs after that role''s OID, and makes it itself.',
+              HINT = pg_catalog.format('A superuser or its admin can check what it holds and drop it: DROP OWNED BY %1$I; DROP ROLE %1$I;', runner);
+    END;
+  END IF;
+  IF pg_catalog.current_setting('server_version_num')::integer >= 160000
+        AND NOT pg_catalog.pg_has_role(owner_name, 'pgdispatch_runners', 'MEMBER WITH ADMIN OPTION') THEN
+    -- PostgreSQL 16+: adding members to a role needs ADMIN on it, which its creator has.
+    RAISE EXCEPTION 'pg_dispatch cannot add runner roles to pgdispatch_runners'
+      USING ERRCODE = 'PD400',
+            DETAIL = pg_catalog.format('The role pgdispatch_runners was made by another role than the extension owner %I.', owner_name),
+            HINT = pg_catalog.format('As a superuser: GRANT pgdispatch_runners TO %I WITH ADMIN OPTION;', owner_name);
+  END IF;
+  BEGIN
+    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE pgdispatch_runners', runner);
+  EXCEPTION WHEN insufficient_privilege THEN
+    RAISE EXCEPTION 'pg_dispatch cannot create the runner role of %', pg_catalog.pg_get_userbyid(served)
+      USING ERRCODE = 'PD400',
+            DETAIL = 'Each role''s jobs run in sessions of a login role of their own, made by the extension owner, so that nothing a job leaves for COMMIT can run with the owner''s rights.',
+            HINT = pg_catalog.format('Give the extension owner CREATEROLE (ALTER ROLE %I CREATEROLE;), as Supabase''s postgres and RDS''s rds_superuser have.', owner_name);
+  END;
+  runner_oid := pg_catalog.to_regrole(pg_catalog.quote_ident(runner));
+  INSERT INTO pgdispatch._runner (role_oid, runner_oid, arm_key) VALUES (served, runner_oid, pg_catalog.gen_random_uuid()::text);
+  -- The owner signals the runner's backends (cancel, timeout) and calls its pg_cron wrappers.
+  EXECUTE pg_catalog.format('GRANT %I TO %I', runner, owner_name);
+  -- pg_cron records a job's user as the current user of cron.schedule(); these run as the runner.
+  -- Their bodies are parsed now (BEGIN ATOMIC), so the runner needs no USAGE on schema cron, and
+  -- a command that reached the runner's rights still could not name cron.schedule().
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(job_id bigint, seconds integer, token text) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT cron.schedule(''pgdispatch_job_'' || job_id::text, seconds::text || '' seconds'', pgdispatch._carrier_command(job_id)) '
+    'WHERE pgdispatch._may_arm(job_id, token, CURRENT_USER) AND seconds BETWEEN 1 AND 59; END', 'arm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(cron_jobs bigint[]) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT pg_catalog.count(cron.unschedule(c.jobid)) FROM cron.job AS c '
+    'WHERE c.jobid = ANY (cron_jobs) AND c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'disarm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I() RETURNS TABLE (jobid bigint, jobname text) LANGUAGE sql STABLE SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
+  FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
+    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
+    -- Joined to the extension last, so that its privileges as they are now are its initial ones,
+    -- which pg_dump leaves out. (Inside ALTER EXTENSION UPDATE it joined by itself.)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'e'
+                      AND d.objid = pg_catalog.to_regprocedure('pgdispatch_exec.' || fname)) THEN
+      EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
+    END IF;
+  END LOOP;
+  -- Carriers an earlier install left under this name (pg_cron knows users by name) run nothing of
+  -- ours: remove them.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c))',
+    'disarm_' || served::text, 'carriers_' || served::text);
+  RETURN runner;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._runner_for(oid, boolean) IS 'The runner identity of a role (a login role that holds nothing); made with its pg_cron wrappers when make is true.';
+REVOKE ALL ON FUNCTION pgdispatch._runner_for(oid, boolean) FROM PUBLIC;
 
 -- function _executor_for
 CREATE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
@@ -1684,6 +2089,9 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
   END IF;
   fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
   f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
   IF f IS NOT NULL THEN
     -- A role owns its executor, so check before every use that it is still exactly ours.
@@ -1719,7 +2127,11 @@ BEGIN
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
   ext_name := pgdispatch._extension_name();
-  EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
@@ -1739,12 +2151,14 @@ LANGUAGE sql IMMUTABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT pg_catalog.format(
-  'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL '
-  'THEN PERFORM cron.unschedule(%L); ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
+  'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL THEN '
+  'RAISE WARNING ''pg_dispatch is gone: this carrier (%s) is left over'' USING HINT = ''Install pg_dispatch again, or run its uninstall script, to remove it.''; '
+  'ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
   'pgdispatch_job_' || job_id::text, job_id)
 $fn$;
 COMMENT ON FUNCTION pgdispatch._carrier_command(bigint) IS 'The pg_cron command of a job''s carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._carrier_command(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._carrier_command(bigint) TO pgdispatch_runners;
 
 -- function _service_command
 CREATE FUNCTION pgdispatch._service_command(procedure text)
@@ -1780,8 +2194,27 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._unschedule(bigint) IS 'cron.unschedule that accepts a job already gone.';
 REVOKE ALL ON FUNCTION pgdispatch._unschedule(bigint) FROM PUBLIC;
 
+-- function _disarm_carriers
+CREATE FUNCTION pgdispatch._disarm_carriers(job_role oid, cron_jobs bigint[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  removed bigint;
+BEGIN
+  IF pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(bigint[])', 'disarm_' || job_role::text)) IS NULL THEN
+    RETURN 0;  -- the runner identity is gone, and its carriers with it (revoke_usage)
+  END IF;
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1)', 'disarm_' || job_role::text) INTO removed USING cron_jobs;
+  RETURN removed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._disarm_carriers(oid, bigint[]) IS 'Removes carriers of a role, through its runner identity.';
+REVOKE ALL ON FUNCTION pgdispatch._disarm_carriers(oid, bigint[]) FROM PUBLIC;
+
 -- function _arm
-CREATE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz)
+CREATE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz, job_role oid)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1791,13 +2224,17 @@ AS $fn$
 -- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
 -- waits out the rest (see _take).
 DECLARE
-  seconds integer := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
+  seconds integer;
   armed_in_xact integer;
   cron_job bigint;
+  now_ts timestamptz;
 BEGIN
-  IF seconds > 59 THEN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
     RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
   END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
   seconds := greatest(seconds, 1);
   -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
   -- runners that drain the whole burst; the others get the longest interval and serve only as
@@ -1814,13 +2251,15 @@ BEGIN
   IF armed_in_xact > 1000 THEN
     RETURN NULL;
   END IF;
-  cron_job := cron.schedule('pgdispatch_job_' || job_id::text, seconds::text || ' seconds',
-                            pgdispatch._carrier_command(job_id));
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
   RETURN cron_job;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
-REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
+REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) FROM PUBLIC;
 
 -- function _busy_carriers
 CREATE FUNCTION pgdispatch._busy_carriers()
@@ -1830,7 +2269,8 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\._run\((\d+)\)')::bigint), '{}')
   FROM pg_catalog.pg_stat_activity AS a
- WHERE a.usename = CURRENT_USER AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+ WHERE a.usesysid IN (SELECT r.runner_oid FROM pgdispatch._runner AS r)
+   AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
 $fn$;
 COMMENT ON FUNCTION pgdispatch._busy_carriers() IS 'Jobs whose carrier has a run in progress right now.';
 REVOKE ALL ON FUNCTION pgdispatch._busy_carriers() FROM PUBLIC;
@@ -1838,34 +2278,38 @@ REVOKE ALL ON FUNCTION pgdispatch._busy_carriers() FROM PUBLIC;
 -- function _disarm
 CREATE FUNCTION pgdispatch._disarm(job_ids bigint[])
 RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- Removes the carriers of jobs that no longer need them, in one transaction, so that pg_cron's
--- launcher reloads its job table once per batch rather than once per job. A carrier is only
--- ever removed under its job's row lock, so two sessions never unschedule the same one, and
--- never while its run is in progress (see _busy_carriers): that run removes it itself.
+-- Removes the carriers of finished jobs in one transaction: pg_cron's launcher reloads its whole
+-- job table after every transaction that changed it, so a burst's carriers go in batches. A
+-- runner (the caller's session user is a runner identity) may remove only its own role's.
 DECLARE
-  cron_job bigint;
-  removed integer := 0;
+  served oid := pgdispatch._served_role();
   busy bigint[] := pgdispatch._busy_carriers();
+  batch record;
+  removed integer := 0;
 BEGIN
-  FOR cron_job IN
-    UPDATE pgdispatch._job AS j SET carrier = NULL
-      FROM (SELECT k.id, k.carrier FROM pgdispatch._job AS k
-             WHERE k.id = ANY (job_ids) AND k.carrier IS NOT NULL AND k.id <> ALL (busy)
-             ORDER BY k.id FOR UPDATE OF k) AS old
-     WHERE j.id = old.id
-    RETURNING old.carrier
+  FOR batch IN
+    WITH cleared AS (
+      UPDATE pgdispatch._job AS j SET carrier = NULL
+        FROM (SELECT k.id, k.carrier FROM pgdispatch._job AS k
+               WHERE k.id = ANY (job_ids) AND k.carrier IS NOT NULL AND k.id <> ALL (busy)
+                 AND (served IS NULL OR k.role_oid = served)
+               ORDER BY k.id FOR UPDATE OF k) AS old
+       WHERE j.id = old.id
+      RETURNING j.role_oid, old.carrier)
+    SELECT c.role_oid, pg_catalog.array_agg(c.carrier) AS carriers FROM cleared AS c GROUP BY c.role_oid
   LOOP
-    PERFORM pgdispatch._unschedule(cron_job);
-    removed := removed + 1;
+    PERFORM pgdispatch._disarm_carriers(batch.role_oid, batch.carriers);
+    removed := removed + pg_catalog.cardinality(batch.carriers);
   END LOOP;
   RETURN removed;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._disarm(bigint[]) IS 'Removes the carriers of the given jobs in one transaction.';
+COMMENT ON FUNCTION pgdispatch._disarm(bigint[]) IS 'Removes the carriers of the given jobs in one transaction (a runner: only of its own role).';
 REVOKE ALL ON FUNCTION pgdispatch._disarm(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) TO pgdispatch_runners;
 
 -- function _alive
 CREATE FUNCTION pgdispatch._alive(pid integer, started timestamptz)
@@ -1878,31 +2322,160 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._alive(integer, timestamptz) IS 'Whether the session that started a job is still there.';
 REVOKE ALL ON FUNCTION pgdispatch._alive(integer, timestamptz) FROM PUBLIC;
 
--- function _drain_slot
-CREATE FUNCTION pgdispatch._drain_slot()
+-- function _stop_runner
+CREATE FUNCTION pgdispatch._stop_runner(job_id bigint, pid integer, started timestamptz, terminate boolean)
 RETURNS boolean
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT EXISTS (
-  SELECT 1 FROM pg_catalog.generate_series(1, (SELECT s.max_runners FROM pgdispatch.settings AS s)) AS slot
-   WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
+SELECT coalesce(pg_catalog.bool_or(CASE WHEN terminate THEN pg_catalog.pg_terminate_backend(a.pid) ELSE pg_catalog.pg_cancel_backend(a.pid) END), false)
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.pid = _stop_runner.pid AND a.backend_start = _stop_runner.started
+   AND (a.application_name = 'pgdispatch job ' || job_id::text OR a.application_name NOT LIKE 'pgdispatch %')
 $fn$;
-COMMENT ON FUNCTION pgdispatch._drain_slot() IS 'Takes one of settings.max_runners draining slots for this session, if one is free.';
-REVOKE ALL ON FUNCTION pgdispatch._drain_slot() FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) IS 'Interrupts (or ends) the session running a job, if it is still on that job.';
+REVOKE ALL ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) FROM PUBLIC;
+
+-- function _stay_warm
+CREATE FUNCTION pgdispatch._stay_warm()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT s.warm_runner FROM pgdispatch.settings AS s
+$fn$;
+COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
+REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm() TO pgdispatch_runners;
+
+-- function _arm_waiting
+CREATE FUNCTION pgdispatch._arm_waiting()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
+-- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
+-- holds the fewest slots first, each role's oldest job first: a role with a long queue does not
+-- keep the others waiting. The caller holds the lock on _slot.
+DECLARE
+  free integer;
+  armed integer;
+BEGIN
+  SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
+   WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
+  IF free = 0 THEN
+    RETURN 0;
+  END IF;
+  WITH roles AS (
+    SELECT r.role_oid, (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.role_oid = r.role_oid) AS held
+      FROM (SELECT DISTINCT j.role_oid FROM pgdispatch._job AS j
+             WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()) AS r),
+  picked AS (
+    SELECT w.id FROM roles AS r
+     CROSS JOIN LATERAL (
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.run_at, j.id) AS k
+         FROM pgdispatch._job AS j
+        WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+          AND j.run_at <= pg_catalog.clock_timestamp()
+        ORDER BY j.run_at, j.id LIMIT free) AS w
+     ORDER BY r.held + w.k, w.run_at, w.id
+     LIMIT free),
+  -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:
+  -- that one may be waiting for the lock on _slot that the caller holds.
+  free_jobs AS (
+    SELECT j.id FROM pgdispatch._job AS j WHERE j.id IN (SELECT p.id FROM picked AS p) AND j.carrier IS NULL
+       FOR UPDATE SKIP LOCKED),
+  armed_jobs AS (
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp(), j.role_oid)
+      FROM free_jobs AS f WHERE j.id = f.id
+    RETURNING j.id)
+  SELECT pg_catalog.count(*)::integer INTO armed FROM armed_jobs;
+  RETURN armed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
+
+-- function _claim_slot
+CREATE FUNCTION pgdispatch._claim_slot()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A role's fair share is max_runners divided among the roles that want slots now (those holding
+-- one, and those with due jobs waiting for one), at least one each.
+DECLARE
+  served oid := pgdispatch._served_role();
+  me_started timestamptz := (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a);
+  max_runners integer := (SELECT s.max_runners FROM pgdispatch.settings AS s);
+  roles integer;
+  mine integer;
+  free integer;
+BEGIN
+  IF served IS NULL THEN
+    RETURN false;
+  END IF;
+  -- One claim or release at a time: the count and the claim must agree.
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- Slots of sessions that ended however they ended are free.
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  IF EXISTS (SELECT 1 FROM pgdispatch._slot AS s WHERE s.pid = pg_catalog.pg_backend_pid() AND s.backend_start = me_started) THEN
+    RETURN true;
+  END IF;
+  SELECT pg_catalog.count(*) FILTER (WHERE s.role_oid = served) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL;
+  SELECT pg_catalog.count(*) INTO roles FROM (
+    SELECT s.role_oid FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL
+    UNION
+    SELECT j.role_oid FROM pgdispatch._job AS j
+     WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()
+    UNION
+    SELECT served) AS r;
+  IF mine >= GREATEST(1, max_runners / roles) THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._slot AS s SET pid = pg_catalog.pg_backend_pid(), backend_start = me_started, role_oid = served
+   WHERE s.n = (SELECT f.n FROM pgdispatch._slot AS f WHERE f.pid IS NULL AND f.n <= max_runners ORDER BY f.n LIMIT 1);
+  RETURN FOUND;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._claim_slot() IS 'Claims a runner slot for this session, within its role''s fair share; false when none is free.';
+REVOKE ALL ON FUNCTION pgdispatch._claim_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._claim_slot() TO pgdispatch_runners;
+
+-- function _release_slot
+CREATE FUNCTION pgdispatch._release_slot()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner that ends gives its slot back, and the carriers of jobs that waited for one are armed
+-- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
+BEGIN
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid();
+  PERFORM pgdispatch._arm_waiting();
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._release_slot() IS 'Gives this session''s slot back and arms the carriers of jobs that waited for one.';
+REVOKE ALL ON FUNCTION pgdispatch._release_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._release_slot() TO pgdispatch_runners;
 
 -- function _forget_runs
 CREATE FUNCTION pgdispatch._forget_runs(recent bigint)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
 DELETE FROM cron.job_run_details AS d
  WHERE d.runid > (SELECT coalesce(pg_catalog.max(r.runid), 0) FROM cron.job_run_details AS r) - recent
-   AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%'
-$fn$;
+   AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%';
+END;
 COMMENT ON FUNCTION pgdispatch._forget_runs(bigint) IS 'Deletes pg_dispatch''s own rows from cron.job_run_details.';
 REVOKE ALL ON FUNCTION pgdispatch._forget_runs(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._forget_runs(bigint) TO pgdispatch_runners;
 
 -- function _ensure_watchdog
 CREATE FUNCTION pgdispatch._ensure_watchdog()
@@ -1925,64 +2498,102 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A runner session may serve jobs of several roles one after another. Whatever a job left in the
--- session (settings changed with a plain SET, temporary tables, prepared statements) must not
--- reach the next job, which may belong to another role: a planted request.jwt.claims or a temp
--- table shadowing a real one would otherwise act on that role's behalf. Called when the role
--- changes, not after every job: RESET ALL costs a replanning of every cached plan.
+-- After every job: whatever it left in the session (settings changed with a plain SET or
+-- SET SESSION CHARACTERISTICS, temporary tables, cursors, prepared statements, LISTEN, advisory
+-- locks) must not change what the next job or pg_dispatch's own code does. A session only ever
+-- serves one principal (see _runner_session), so this is hygiene for that principal's next job;
+-- pg_dispatch's own functions pin their search_path and need none of it. Not DISCARD PLANS:
+-- cached plans are the session's own code's, planned under a pinned path.
 BEGIN
   RESET ALL;
+  EXECUTE 'CLOSE ALL';
   DISCARD TEMP;
+  DISCARD SEQUENCES;
   EXECUTE 'DEALLOCATE ALL';
+  UNLISTEN *;
+  PERFORM pg_catalog.pg_advisory_unlock_all();
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._scrub_session() IS 'Resets what a job may have left in the runner''s session before the next job.';
 REVOKE ALL ON FUNCTION pgdispatch._scrub_session() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._scrub_session() TO pgdispatch_runners;
 
 -- function _settle_carrier
 CREATE FUNCTION pgdispatch._settle_carrier(job_id bigint)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
 -- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
 -- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
--- nothing may follow this call but the end of the run.
+-- nothing may follow this call but the end of the run. A runner settles only its own role's.
 DECLARE
+  served oid := pgdispatch._served_role();
   j pgdispatch._job;
+  stray bigint[];
 BEGIN
-  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE;
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
   IF NOT FOUND THEN
-    -- Purged, or a carrier that outlived an earlier install.
-    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
-      WHERE c.jobname = 'pgdispatch_job_' || job_id::text AND c.username = CURRENT_USER;
+    IF served IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
+         INTO stray USING 'pgdispatch_job_' || job_id::text;
+      PERFORM pgdispatch._disarm_carriers(served, stray);
+    END IF;
   ELSIF j.carrier IS NULL THEN
     RETURN;
   ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
-    PERFORM pgdispatch._unschedule(j.carrier);
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
-  ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
-    PERFORM pgdispatch._unschedule(j.carrier);
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) TO pgdispatch_runners;
 
 -- function _start
-CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
+CREATE FUNCTION pgdispatch._start(job pgdispatch._job)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Marks a locked, due job as running in this session, counting the attempt. Committed before
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
+-- Returns NULL, starting nothing, when this session already ran a job of another principal
+-- (see _runner_session).
 DECLARE
   started pgdispatch._job;
+  me_started timestamptz;
+  bound pgdispatch._runner_session;
 BEGIN
+  -- The caller's word on this session's start is not taken: PostgreSQL's is.
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  IF FOUND AND bound.backend_start = me_started THEN
+    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
+      RETURN NULL;
+    END IF;
+  ELSIF FOUND THEN
+    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+     WHERE s.pid = pg_catalog.pg_backend_pid();
+  ELSE
+    INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
+    VALUES (pg_catalog.pg_backend_pid(), me_started, job.role_oid, job.settings);
+  END IF;
   UPDATE pgdispatch._job AS j
      SET status = 'running', attempts = j.attempts + 1, started_at = pg_catalog.clock_timestamp(),
          finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started
@@ -1995,8 +2606,8 @@ BEGIN
   RETURN started;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) IS 'Marks a locked job as running in this session.';
-REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
 
 -- function _record_failure
 CREATE FUNCTION pgdispatch._record_failure(job pgdispatch._job, e_sqlstate text, e_message text, e_detail text, e_hint text, e_context text)
@@ -2045,18 +2656,20 @@ COMMENT ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text
 REVOKE ALL ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text, text, text) FROM PUBLIC;
 
 -- function _take
-CREATE FUNCTION pgdispatch._take(job_id bigint, me_started timestamptz)
+CREATE FUNCTION pgdispatch._take(job_id bigint)
 RETURNS pgdispatch._job
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- What a carrier's run does first: take the job it was made for, if that job is due and free.
 -- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
-  early interval;
+  now_ts timestamptz;
 BEGIN
-  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE SKIP LOCKED;
+  -- Only a job of the role this session's runner identity serves.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
   END IF;
@@ -2070,46 +2683,59 @@ BEGIN
       'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
-  early := j.run_at - pg_catalog.clock_timestamp();
-  IF j.status <> 'scheduled' OR early > interval '2 seconds' THEN
+  -- Compared before subtracting: run_at may be infinity.
+  now_ts := pg_catalog.clock_timestamp();
+  IF j.status <> 'scheduled' OR j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
-  ELSIF early > interval '0' THEN
-    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
+  ELSIF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take(bigint, timestamptz) IS 'Takes the job a carrier was made for, if it is due and free.';
-REVOKE ALL ON FUNCTION pgdispatch._take(bigint, timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
+REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
 
 -- function _take_next
-CREATE FUNCTION pgdispatch._take_next(me_started timestamptz)
+CREATE FUNCTION pgdispatch._take_next()
 RETURNS pgdispatch._job
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A draining runner's next job: the oldest due one that no other session holds.
+-- A draining runner's next job: the oldest due one of this session's principal (see
+-- _runner_session) that no other session holds.
 DECLARE
   j pgdispatch._job;
+  bound pgdispatch._runner_session;
 BEGIN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
    ORDER BY k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take_next(timestamptz) IS 'Takes the oldest due job no other session holds.';
-REVOKE ALL ON FUNCTION pgdispatch._take_next(timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
 
 -- function _execute
 CREATE FUNCTION pgdispatch._execute(job pgdispatch._job)
 RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Runs a started job's command through its role's executor and records the outcome.
@@ -2125,10 +2751,25 @@ DECLARE
   e_hint text;
   e_context text;
 BEGIN
+  -- Called by a runner identity: trust nothing of the record but its id. The job must be running
+  -- in this very session, and be of the role this session serves.
+  SELECT * INTO job FROM pgdispatch._job AS j
+   WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
+     AND j.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
+      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner starts jobs.';
+  END IF;
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(job.role, false);
+    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -2160,45 +2801,55 @@ BEGIN
   END;
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
-    pg_catalog.json_build_object('id', job.id, 'status', final_status, 'label', job.label)::text);
+    -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
+    pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
   RETURN final_status;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) TO pgdispatch_runners;
 
 -- procedure _run
 CREATE PROCEDURE pgdispatch._run(job_id bigint)
 LANGUAGE plpgsql SECURITY INVOKER
 AS $fn$
--- The command of every carrier. It takes the job it was made for, then, if fewer than
--- settings.max_runners sessions are draining, goes on with every other due job, so that a burst
--- is served by a few sessions instead of one pg_cron connection per job. Each job runs in its
--- own transaction; the carriers of finished jobs are removed in batches (see _disarm).
+-- The command of every carrier, run by pg_cron in a session of the job's runner identity. It takes
+-- a runner slot and the job it was made for, then goes on with every other due job of the same
+-- principal (role and request settings), so that a burst is
+-- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). While
+-- settings.warm_runner is on, a draining session stays and polls for its principal's next job.
+-- Nothing here trusts the session: a command may have changed any setting, and work it left for
+-- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
+-- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
 DECLARE
-  me_started timestamptz;
   job pgdispatch._job;
   finished bigint[] := '{}';
   flushed_at timestamptz := pg_catalog.clock_timestamp();
-  draining boolean := false;
+  draining boolean := false;  -- holds a runner slot
+  warm boolean := false;
   outcome text;
-  last_role name;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
   PERFORM pgdispatch._forget_runs(1000);
-  job := pgdispatch._take(job_id, me_started);
+  -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
+  IF pgdispatch._claim_slot() THEN
+    COMMIT;
+    job := pgdispatch._take(job_id);
+    draining := true;
+  END IF;
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- Between jobs of different roles, nothing of the last job may stay in the session.
-      IF last_role IS DISTINCT FROM job.role AND last_role IS NOT NULL THEN
-        PERFORM pgdispatch._scrub_session();
-      END IF;
-      last_role := job.role;
       outcome := pgdispatch._execute(job);
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity,
+      -- which holds nothing.
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pgdispatch._scrub_session();
       COMMIT;
       IF outcome <> 'scheduled' THEN
         finished := finished || job.id;
@@ -2211,18 +2862,28 @@ BEGIN
       finished := '{}';
       flushed_at := pg_catalog.clock_timestamp();
     END IF;
-    IF NOT draining THEN
-      draining := pgdispatch._drain_slot();
-      EXIT WHEN NOT draining;
-    END IF;
-    job := pgdispatch._take_next(me_started);
+    EXIT WHEN NOT draining;
+    job := pgdispatch._take_next();
     COMMIT;
-    EXIT WHEN job.id IS NULL;
+    IF job.id IS NULL THEN
+      warm := pgdispatch._stay_warm();
+      EXIT WHEN NOT warm;
+      IF pg_catalog.cardinality(finished) > 0 THEN
+        -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
+        PERFORM pgdispatch._disarm(finished);
+        finished := '{}';
+        flushed_at := pg_catalog.clock_timestamp();
+      END IF;
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
+      PERFORM pg_catalog.pg_sleep(0.01);
+      COMMIT;
+    END IF;
   END LOOP;
   IF pg_catalog.cardinality(finished) > 0 THEN
     PERFORM pgdispatch._disarm(finished);
     COMMIT;
   END IF;
+  PERFORM pgdispatch._release_slot();
   PERFORM pgdispatch._forget_runs(1000);
   COMMIT;
   PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
@@ -2231,6 +2892,7 @@ END
 $fn$;
 COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
 REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
 
 -- procedure _watch
 CREATE PROCEDURE pgdispatch._watch()
@@ -2259,15 +2921,20 @@ BEGIN
     INTO ids, pids, starts FROM s;
   COMMIT;
   FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
-    PERFORM pg_catalog.pg_cancel_backend(a.pid)
-       FROM pg_catalog.pg_stat_activity AS a
-      WHERE a.pid = stopped.pid AND a.backend_start = stopped.started
-        AND a.application_name = 'pgdispatch job ' || stopped.id::text;
+    PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
   END LOOP;
+  -- A session still on a job stopped two seconds ago caught the cancel: end it.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
+     FROM pgdispatch._job AS j
+    WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+      AND j.finished_at BETWEEN pg_catalog.clock_timestamp() - interval '1 minute' AND pg_catalog.clock_timestamp() - interval '2 seconds';
   -- Nothing left to watch within the next minute: remove the watchdog (maintenance re-arms it).
   IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
                   WHERE j.status = 'running' AND j.timeout IS NOT NULL
-                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds')
+     AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+                        AND j.finished_at > pg_catalog.clock_timestamp() - interval '5 seconds') THEN
     PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
       WHERE c.jobname = 'pgdispatch_watchdog' AND c.username = CURRENT_USER;
   END IF;
@@ -2315,7 +2982,8 @@ AS $fn$
 -- pg_dispatch's rows out of cron.job_run_details.
 DECLARE
   job pgdispatch._job;
-  stray record;
+  runner record;
+  strays bigint[];
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
@@ -2329,12 +2997,20 @@ BEGIN
     END IF;
   END LOOP;
   COMMIT;
-  -- Jobs due within the next minute that have no carrier yet (snoozed, retried later).
-  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at)
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
    WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
                    WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
                      AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
                    ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
   COMMIT;
   IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
               WHERE j.status = 'running' AND j.timeout IS NOT NULL
@@ -2343,15 +3019,18 @@ BEGIN
     COMMIT;
   END IF;
   -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
-  FOR stray IN
-    SELECT c.jobid FROM cron.job AS c
-     WHERE c.username = CURRENT_USER AND c.jobname LIKE 'pgdispatch\_job\_%'
-       AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid)
-       AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL (pgdispatch._busy_carriers())
-       AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
-                        WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN ('scheduled', 'running'))
-  LOOP
-    PERFORM pgdispatch._unschedule(stray.jobid);
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
   END LOOP;
   COMMIT;
   PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
@@ -2375,11 +3054,11 @@ DECLARE
   job record;
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-  FOR job IN SELECT j.id, j.carrier FROM pgdispatch._job AS j
+  FOR job IN SELECT j.id, j.carrier, j.role_oid FROM pgdispatch._job AS j
               WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
               ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
-    PERFORM pgdispatch._unschedule(job.carrier);
-    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at) WHERE j.id = job.id;
+    PERFORM pgdispatch._disarm_carriers(job.role_oid, ARRAY[job.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = job.id;
   END LOOP;
   COMMIT;
   CALL pgdispatch._maintain();
@@ -2388,65 +3067,6 @@ $fn$;
 COMMENT ON PROCEDURE pgdispatch._reboot() IS 'At server start: re-arms waiting jobs for their stored time, then maintains.';
 REVOKE ALL ON PROCEDURE pgdispatch._reboot() FROM PUBLIC;
 
--- procedure _warm
-CREATE PROCEDURE pgdispatch._warm()
-LANGUAGE plpgsql SECURITY INVOKER
-AS $fn$
--- The warm runner (settings.warm_runner): one session that stays and polls for due jobs every
--- 10 ms, so that a job starts within tens of milliseconds of its commit instead of pg_cron's 1 to
--- 2 seconds. Its cost: one backend and one pg_cron run slot for as long as it is on. Each poll
--- commits, so it never holds back VACUUM.
-DECLARE
-  me_started timestamptz;
-  job pgdispatch._job;
-  outcome text;
-  finished bigint[] := '{}';
-  flushed_at timestamptz := pg_catalog.clock_timestamp();
-  last_role name;
-BEGIN
-  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-  PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
-  -- One warm runner at a time, whatever pg_cron does.
-  IF NOT pg_catalog.pg_try_advisory_lock(1885824112, 0) THEN
-    RETURN;
-  END IF;
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
-  PERFORM pgdispatch._forget_runs(1000);
-  COMMIT;
-  WHILE (SELECT s.warm_runner FROM pgdispatch.settings AS s) LOOP
-    job := pgdispatch._take_next(me_started);
-    COMMIT;
-    IF job.id IS NOT NULL THEN
-      -- Between jobs of different roles, nothing of the last job may stay in the session.
-      IF last_role IS DISTINCT FROM job.role AND last_role IS NOT NULL THEN
-        PERFORM pgdispatch._scrub_session();
-      END IF;
-      last_role := job.role;
-      outcome := pgdispatch._execute(job);
-      COMMIT;
-      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
-      IF outcome <> 'scheduled' THEN
-        finished := finished || job.id;
-      END IF;
-    ELSE
-      -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
-      IF pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '100 milliseconds' THEN
-        PERFORM pgdispatch._disarm(finished);
-        PERFORM pgdispatch._forget_runs(1000);
-        finished := '{}';
-        flushed_at := pg_catalog.clock_timestamp();
-      END IF;
-      PERFORM pg_catalog.pg_sleep(0.01);
-    END IF;
-    COMMIT;
-  END LOOP;
-  PERFORM pgdispatch._disarm(finished);
-  COMMIT;
-END
-$fn$;
-COMMENT ON PROCEDURE pgdispatch._warm() IS 'The warm runner: polls for due jobs while settings.warm_runner is on.';
-REVOKE ALL ON PROCEDURE pgdispatch._warm() FROM PUBLIC;
-
 -- function _service_jobs
 CREATE FUNCTION pgdispatch._service_jobs()
 RETURNS void
@@ -2454,20 +3074,11 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance every minute and
--- once when the server starts (jobs interrupted by a crash are dealt with at once), the warm runner
--- only while settings.warm_runner is on. Called by the first fire (not at install: see
--- job-before-insert.sql) and when settings change.
+-- once when the server starts (jobs interrupted by a crash are dealt with at once). Called by the
+-- first fire (not at install: see job-before-insert.sql) and when settings change.
 BEGIN
   PERFORM cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
   PERFORM cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_reboot'));
-  IF (SELECT s.warm_runner FROM pgdispatch.settings AS s) THEN
-    IF NOT EXISTS (SELECT 1 FROM cron.job AS c WHERE c.jobname = 'pgdispatch_warm' AND c.username = CURRENT_USER) THEN
-      PERFORM cron.schedule('pgdispatch_warm', '1 seconds', pgdispatch._service_command('_warm'));
-    END IF;
-  ELSE
-    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
-      WHERE c.jobname = 'pgdispatch_warm' AND c.username = CURRENT_USER;
-  END IF;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._service_jobs() IS 'Schedules pg_dispatch''s own pg_cron jobs as the settings say.';
@@ -2501,21 +3112,39 @@ AS $fn$
 -- to the firing role, which the firing role cannot override.
 DECLARE
   s pgdispatch.settings;
+  q pgdispatch.role_quotas;
   name text;
   value text;
   carried jsonb := '{}';
+  statements text[];
+  statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
 BEGIN
-  IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
       USING ERRCODE = 'PD200',
             HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
   END IF;
-  IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
-    RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
-      USING ERRCODE = 'PD202',
-            DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
-            HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
-  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
       USING ERRCODE = 'PD201', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
@@ -2524,18 +3153,55 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
       USING ERRCODE = 'PD200', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
   END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
+  END IF;
   IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
-  -- retry_of links a retry to the job it retries: one the same role could see.
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM pgdispatch._job AS o
-        WHERE o.id = NEW.retry_of AND (o.role = NEW.role OR pg_catalog.pg_has_role(NEW.role, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
     RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
       USING ERRCODE = 'PD100', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
   END IF;
   SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = 'PD300',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = 'PD300',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
   IF NEW.timeout IS NULL THEN
     NEW.timeout := s.default_timeout;
   ELSIF NEW.timeout <= interval '0' THEN
@@ -2553,13 +3219,13 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  -- Fail now, not when the job runs, if the role cannot have an executor.
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -2570,7 +3236,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job, captures its request context and schedules its carrier.';
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
 CREATE TRIGGER _job_before_insert BEFORE INSERT ON pgdispatch._job
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_insert();
@@ -2583,7 +3249,27 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
 -- security decides which); this trigger, running as the owner, makes the cancel happen.
+-- It also holds a result to its role's max_result_bytes quota when the runner records it.
+DECLARE
+  max_bytes integer;
 BEGIN
+  -- A result larger than the quota keeps its first rows that fit (as JSON text, with the ", "
+  -- between them), in order, and says truncated; row_count stays the exact count.
+  IF NEW.rows IS NOT NULL AND NEW.rows IS DISTINCT FROM OLD.rows THEN
+    max_bytes := coalesce((SELECT q.max_result_bytes FROM pgdispatch.role_quotas AS q WHERE q.role = NEW.role_oid),
+                          (SELECT s.max_result_bytes FROM pgdispatch.settings AS s));
+    IF pg_catalog.octet_length(NEW.rows::text) > max_bytes THEN
+      IF pg_catalog.jsonb_typeof(NEW.rows) = 'array' THEN
+        SELECT coalesce(pg_catalog.jsonb_agg(k.e ORDER BY k.i), '[]') INTO NEW.rows
+          FROM (SELECT t.e, t.i, pg_catalog.sum(pg_catalog.octet_length(t.e::text) + 2) OVER (ORDER BY t.i) AS upto
+                  FROM pg_catalog.jsonb_array_elements(NEW.rows) WITH ORDINALITY AS t(e, i)) AS k
+         WHERE k.upto <= max_bytes;
+      ELSE
+        NEW.rows := NULL;
+      END IF;
+      NEW.truncated := true;
+    END IF;
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN ('scheduled', 'running') THEN
     NEW.status := 'cancelled';
@@ -2592,35 +3278,39 @@ BEGIN
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
     -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
     IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
-      PERFORM pgdispatch._unschedule(OLD.carrier);
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
     IF OLD.status = 'running' THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
-      PERFORM pg_catalog.pg_cancel_backend(a.pid)
-         FROM pg_catalog.pg_stat_activity AS a
-        WHERE a.pid = OLD.runner_pid AND a.backend_start = OLD.runner_started
-          AND a.application_name = 'pgdispatch job ' || OLD.id::text;
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
     END IF;
   END IF;
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job: removes its carrier, interrupts its runner.';
+COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
-CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at ON pgdispatch._job
+CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at, rows ON pgdispatch._job
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_update();
 
 -- function fire_at
 CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS bigint
-LANGUAGE sql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path)
-VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path)
-RETURNING id
+DECLARE
+  new_id bigint;
+BEGIN
+  INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path)
+  VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path)
+  RETURNING pgdispatch._job.id INTO new_id;
+  RETURN new_id;
+END
 $fn$;
 COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
 role that called fire_at(), once the calling transaction commits. Returns the job''s id.
@@ -2676,7 +3366,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN result;
 END
@@ -2704,7 +3394,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
     RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id
@@ -2748,15 +3438,16 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN doc;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch.result(bigint) IS 'The job''s outcome as one document: `{job_id, status, command, label, rows, row_count,
 truncated, error, attempts, started_at, finished_at}`. `rows` holds up to
-`settings.max_result_rows` rows as JSON objects when the command returns rows (null
-otherwise); `row_count` is always exact; `error` is null or
+`settings.max_result_rows` rows as JSON objects when the command is one statement that
+returns rows (null otherwise); `row_count` is always exact (of several statements, the
+last one''s); `error` is null or
 `{sqlstate, message, detail, hint, context}` (the last error while a retry is pending).
 Reading does not consume it.';
 REVOKE ALL ON FUNCTION pgdispatch.result(bigint) FROM PUBLIC;
@@ -2777,7 +3468,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN false;
 END
@@ -2814,15 +3505,17 @@ AS $fn$
 -- Re-fires a finished job that did not succeed, as a new job of the caller, linked to the old one
 -- by retry_of. SECURITY INVOKER: the old job is read through row-level security (a role sees its
 -- own, admins all), and the new one is the caller's, with the caller's rights and request context.
+-- Named columns, not *: users may not read the carried settings.
 DECLARE
-  old pgdispatch._job;
+  old record;
   new_id bigint;
 BEGIN
-  SELECT * INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+    INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF old.status NOT IN ('failed', 'cancelled', 'timed_out') THEN
     RAISE EXCEPTION 'pg_dispatch: job % is %; only a job that finished without success can be retried', job_id, old.status
@@ -2859,10 +3552,11 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub) ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
@@ -2938,16 +3632,16 @@ REVOKE ALL ON FUNCTION pgdispatch.revoke_usage(name) FROM PUBLIC;
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
   FROM pgdispatch._job AS j
- WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin());
-COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired (an admin sees all), with its outcome.';
+ WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
 REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
 
 -- view stats
 CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
 WITH visible AS (
-  SELECT j.* FROM pgdispatch._job AS j WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+  SELECT j.* FROM pgdispatch._job AS j WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
 ), recent AS (
   SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
     FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
@@ -2968,7 +3662,7 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
                pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
                pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
           FROM recent AS x) AS r;
-COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
 $pgdispatch_tle$
   ];
@@ -4538,10 +5232,512 @@ $pgdispatch_tle$,
 
 -- upgrade: before (hand-written)
 ALTER TABLE pgdispatch._job ADD COLUMN retry_of bigint;
+-- Jobs belong to their role's identity, not its name (a job of a dropped role keeps oid 0).
+ALTER TABLE pgdispatch._job ADD COLUMN role_oid oid;
+UPDATE pgdispatch._job AS j SET role_oid = coalesce((SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = j.role), 0);
+ALTER TABLE pgdispatch._job ALTER COLUMN role_oid SET NOT NULL;
+-- Quotas: defaults in settings; jobs know their end user.
+ALTER TABLE pgdispatch.settings
+  ADD COLUMN max_pending_jobs integer NOT NULL DEFAULT 100000 CONSTRAINT settings_max_pending_jobs CHECK (max_pending_jobs >= 0),
+  ADD COLUMN max_command_bytes integer NOT NULL DEFAULT 1048576 CONSTRAINT settings_max_command_bytes CHECK (max_command_bytes >= 1),
+  ADD COLUMN max_result_bytes integer NOT NULL DEFAULT 10485760 CONSTRAINT settings_max_result_bytes CHECK (max_result_bytes >= 0);
+ALTER TABLE pgdispatch._job ADD COLUMN sub text;
+CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
+-- request.headers (bearer token, cookies) is no longer carried by default: an install that
+-- kept the old default gets the new one, and its finished jobs lose the headers they kept.
+-- (Without the settings trigger: it would schedule the service jobs, which come with the first
+-- job, never with an install or an upgrade.)
+ALTER TABLE pgdispatch.settings ALTER COLUMN carried_settings SET DEFAULT ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'];
+ALTER TABLE pgdispatch.settings DISABLE TRIGGER _settings_changed;
+WITH changed AS (
+  UPDATE pgdispatch.settings SET carried_settings = ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path'] WHERE carried_settings = ARRAY['request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', 'request.method', 'request.path', 'request.headers'] RETURNING 1
+)
+UPDATE pgdispatch._job AS j SET settings = j.settings - 'request.headers'
+ WHERE j.status NOT IN ('scheduled', 'running') AND j.settings ? 'request.headers' AND EXISTS (SELECT 1 FROM changed);
+ALTER TABLE pgdispatch.settings ENABLE TRIGGER _settings_changed;
+-- Jobs fired before 1.1.0 get their end user from the JWT claims they carried.
+DO $to_1_1_sub$
+DECLARE
+  j record;
+BEGIN
+  BEGIN
+    UPDATE pgdispatch._job AS k
+       SET sub = coalesce(nullif(nullif(k.settings ->> 'request.jwt.claims', '')::jsonb ->> 'sub', ''),
+                          nullif(k.settings ->> 'request.jwt.claim.sub', ''))
+     WHERE k.settings ?| ARRAY['request.jwt.claims', 'request.jwt.claim.sub'];
+  EXCEPTION WHEN invalid_text_representation THEN
+    -- Some job carried claims that are not JSON (set by hand): job by job, and such claims
+    -- name no end user (the job stays visible to its role's sessions without claims).
+    FOR j IN SELECT k.id FROM pgdispatch._job AS k WHERE k.settings ?| ARRAY['request.jwt.claims', 'request.jwt.claim.sub'] LOOP
+      BEGIN
+        UPDATE pgdispatch._job AS k
+           SET sub = coalesce(nullif(nullif(k.settings ->> 'request.jwt.claims', '')::jsonb ->> 'sub', ''),
+                              nullif(k.settings ->> 'request.jwt.claim.sub', ''))
+         WHERE k.id = j.id;
+      EXCEPTION WHEN invalid_text_representation THEN
+        UPDATE pgdispatch._job AS k SET sub = nullif(k.settings ->> 'request.jwt.claim.sub', '') WHERE k.id = j.id;
+      END;
+    END LOOP;
+  END;
+END
+$to_1_1_sub$;
 
 -- upgrade: what goes, or is made anew
 DROP VIEW pgdispatch.jobs;
 DROP VIEW pgdispatch.stats;
+DROP PROCEDURE pgdispatch._warm();
+DROP FUNCTION pgdispatch._drain_slot();
+DROP FUNCTION pgdispatch._arm(bigint, timestamptz);
+DROP FUNCTION pgdispatch._start(pgdispatch._job, timestamptz);
+DROP FUNCTION pgdispatch._take(bigint, timestamptz);
+DROP FUNCTION pgdispatch._take_next(timestamptz);
+DROP TRIGGER _job_before_update ON pgdispatch._job;
+
+-- statement runner-group (new)
+DO $runners$
+BEGIN
+  IF pg_catalog.to_regrole('pgdispatch_runners') IS NULL THEN
+    CREATE ROLE pgdispatch_runners NOLOGIN;
+  END IF;
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE EXCEPTION 'pg_dispatch needs to create roles: its jobs run in sessions of login roles of their own'
+    USING ERRCODE = 'insufficient_privilege',
+          DETAIL = 'Each role''s jobs run as a login role that holds nothing, so that nothing a job leaves for COMMIT can run with the extension owner''s rights.',
+          HINT = 'Create the extension as a role with CREATEROLE (Supabase''s postgres and RDS''s rds_superuser have it).';
+END
+$runners$;
+GRANT USAGE ON SCHEMA pgdispatch TO pgdispatch_runners;
+
+-- table role_quotas (new)
+CREATE TABLE pgdispatch.role_quotas (
+  role regrole PRIMARY KEY,
+  max_pending_jobs integer CONSTRAINT role_quotas_max_pending_jobs CHECK (max_pending_jobs >= 0),
+  max_command_bytes integer CONSTRAINT role_quotas_max_command_bytes CHECK (max_command_bytes >= 1),
+  max_result_bytes integer CONSTRAINT role_quotas_max_result_bytes CHECK (max_result_bytes >= 0)
+);
+COMMENT ON TABLE pgdispatch.role_quotas IS 'Per-role quotas an admin sets; NULL (or no row) means the default in pgdispatch.settings.';
+REVOKE ALL ON TABLE pgdispatch.role_quotas FROM PUBLIC;
+
+-- table _pending_bound (new)
+CREATE TABLE pgdispatch._pending_bound (
+  role_oid oid PRIMARY KEY,
+  base_id bigint NOT NULL,
+  base_count integer NOT NULL
+);
+COMMENT ON TABLE pgdispatch._pending_bound IS 'Per role, the last exact count of its pending jobs, from which fire() bounds them (the max_pending_jobs quota).';
+REVOKE ALL ON TABLE pgdispatch._pending_bound FROM PUBLIC;
+
+-- table _runner (new)
+CREATE TABLE pgdispatch._runner (
+  role_oid oid PRIMARY KEY,
+  runner_oid oid NOT NULL UNIQUE,
+  arm_key text NOT NULL
+);
+COMMENT ON TABLE pgdispatch._runner IS 'The runner identity of each role that fires jobs, and the key of its carriers'' tokens.';
+REVOKE ALL ON TABLE pgdispatch._runner FROM PUBLIC;
+
+-- table _runner_session (new)
+CREATE TABLE pgdispatch._runner_session (
+  pid integer PRIMARY KEY,
+  backend_start timestamptz NOT NULL,
+  role_oid oid NOT NULL,
+  settings jsonb NOT NULL
+);
+COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
+REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
+
+-- table _slot (new)
+CREATE TABLE pgdispatch._slot (
+  n integer PRIMARY KEY,
+  pid integer,
+  backend_start timestamptz,
+  role_oid oid
+);
+INSERT INTO pgdispatch._slot (n) SELECT pg_catalog.generate_series(1, 64);
+COMMENT ON TABLE pgdispatch._slot IS 'The runner slots (settings.max_runners of them are used) and the session holding each.';
+REVOKE ALL ON TABLE pgdispatch._slot FROM PUBLIC;
+
+-- function _served_role (new)
+CREATE FUNCTION pgdispatch._served_role()
+RETURNS oid
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT r.role_oid FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = SESSION_USER)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
+REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
+
+-- function _arm_token (new)
+CREATE FUNCTION pgdispatch._arm_token(job_id bigint, job_role oid)
+RETURNS text
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT pg_catalog.md5(r.arm_key || ':' || job_id::text) FROM pgdispatch._runner AS r WHERE r.role_oid = job_role
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_token(bigint, oid) IS 'The token that lets a runner''s wrapper schedule the carrier of one job.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_token(bigint, oid) FROM PUBLIC;
+
+-- function _may_arm (new)
+CREATE FUNCTION pgdispatch._may_arm(job_id bigint, token text, runner name)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
+  FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = runner)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._may_arm(bigint, text, name) IS 'Whether a runner''s wrapper may schedule the carrier of a job: only with the owner''s token for it.';
+REVOKE ALL ON FUNCTION pgdispatch._may_arm(bigint, text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) TO pgdispatch_runners;
+
+-- function _statements (new)
+CREATE FUNCTION pgdispatch._statements(command text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The statements of a command, split where PostgreSQL would split them: at each semicolon that is
+-- outside quotes ('...', E'...', "...", $tag$...$tag$), comments (-- and nested /* */),
+-- parentheses and the BEGIN ATOMIC body of a CREATE FUNCTION or PROCEDURE (the same rules as
+-- psql's own splitter). Each statement comes with its comments blanked out and its surrounding
+-- whitespace trimmed; empty statements are left out, so a command of only comments has none.
+-- The text is cut into tokens by one regular expression (runs of identifier characters, runs of
+-- whitespace, any other single character), so a long command costs one pass, not one per byte.
+DECLARE
+  ws constant text := E' \t\n\r\f\v';
+  -- With standard_conforming_strings off, a backslash escapes the next character in '...' too.
+  backslashes constant boolean := pg_catalog.current_setting('standard_conforming_strings') <> 'on';
+  tok text[];
+  n integer;
+  i integer := 1;
+  j integer;
+  k integer;
+  t text;
+  cur text[] := '{}';   -- the tokens of the statement being read (appending is cheap, slicing is not)
+  statements text[] := '{}';
+  statement text;
+  parens integer := 0;
+  atomic integer := 0;  -- BEGIN ... END (and CASE ... END) depth in a CREATE FUNCTION/PROCEDURE
+  words text[] := '{}'; -- the statement's first identifiers, lower case
+  quote text;
+  escapes boolean;
+  tag text;
+  nest integer;
+BEGIN
+  IF command IS NULL THEN
+    RETURN NULL;
+  END IF;
+  -- Most commands have no comment and no semicolon but a last one: nothing to cut.
+  statement := pg_catalog.rtrim(command, ws || ';');
+  IF pg_catalog.strpos(statement, ';') = 0 AND pg_catalog.strpos(statement, '--') = 0 AND pg_catalog.strpos(statement, '/*') = 0 THEN
+    statement := pg_catalog.ltrim(statement, ws);
+    RETURN CASE WHEN statement = '' THEN '{}'::text[] ELSE ARRAY[statement] END;
+  END IF;
+  tok := ARRAY(SELECT m[1] FROM pg_catalog.regexp_matches(command, '(?:[A-Za-z0-9_]|[^\x01-\x7f])+|[ \t\n\r\f\v]+|.', 'g') AS m);
+  n := pg_catalog.cardinality(tok);
+  WHILE i <= n + 1 LOOP
+    t := tok[i];  -- NULL past the end: the last statement ends there
+    IF t IS NULL OR (t = ';' AND parens = 0 AND atomic = 0) THEN
+      statement := pg_catalog.btrim(pg_catalog.array_to_string(cur, ''), ws);
+      IF statement <> '' THEN
+        statements := statements || statement;
+      END IF;
+      cur := '{}';
+      words := '{}';
+      atomic := 0;
+      parens := 0;
+      i := i + 1;
+      CONTINUE;
+    END IF;
+    IF t = '-' AND tok[i + 1] = '-' THEN
+      -- A comment to the end of the line: blanked, the line break kept.
+      j := i + 2;
+      WHILE j <= n AND tok[j] !~ '[\n\r]' LOOP
+        j := j + 1;
+      END LOOP;
+      j := j - 1;
+    ELSIF t = '/' AND tok[i + 1] = '*' THEN
+      -- A comment to its matching */ (they nest).
+      nest := 1;
+      j := i + 2;
+      WHILE j <= n AND nest > 0 LOOP
+        IF tok[j] = '/' AND tok[j + 1] = '*' THEN
+          nest := nest + 1;
+          j := j + 2;
+        ELSIF tok[j] = '*' AND tok[j + 1] = '/' THEN
+          nest := nest - 1;
+          j := j + 2;
+        ELSE
+          j := j + 1;
+        END IF;
+      END LOOP;
+      j := j - 1;
+    ELSE
+      j := NULL;
+    END IF;
+    IF j IS NOT NULL THEN
+      cur := cur || ' '::text;
+      i := j + 1;
+      CONTINUE;
+    END IF;
+    IF t = '''' OR t = '"' THEN
+      -- A string constant or a quoted identifier: a doubled quote stays inside. A backslash
+      -- escapes in E'...' (and in '...' without standard_conforming_strings), never in B'...',
+      -- X'...', U&'...' or "...". A prefix glued to a preceding $ is part of an identifier.
+      quote := t;
+      escapes := quote = '''' AND CASE
+        WHEN pg_catalog.lower(tok[i - 1]) = 'e' AND tok[i - 2] IS DISTINCT FROM '$' THEN true
+        WHEN pg_catalog.lower(tok[i - 1]) IN ('b', 'x') AND tok[i - 2] IS DISTINCT FROM '$' THEN false
+        WHEN tok[i - 1] = '&' AND pg_catalog.lower(tok[i - 2]) = 'u' AND tok[i - 3] IS DISTINCT FROM '$' THEN false
+        ELSE backslashes END;
+      j := i + 1;
+      WHILE j <= n LOOP
+        IF tok[j] = quote THEN
+          EXIT WHEN tok[j + 1] IS DISTINCT FROM quote;
+          j := j + 2;
+        ELSIF escapes AND tok[j] = '\' THEN
+          j := j + 2;  -- the next token is escaped (identifier and whitespace runs hold no quote)
+        ELSE
+          j := j + 1;
+        END IF;
+      END LOOP;
+      FOR k IN i .. LEAST(j, n) LOOP
+        cur := cur || tok[k];
+      END LOOP;
+      i := LEAST(j, n) + 1;
+      CONTINUE;
+    END IF;
+    IF t = '$' AND (tok[i + 1] = '$' OR (tok[i + 1] ~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i + 2] = '$'))
+       -- Not the $ inside an identifier (a$b$) or after one.
+       AND (i = 1 OR tok[i - 1] !~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i - 1] <> '$') THEN
+      -- A dollar-quoted string: to the same $tag$, found anywhere (x$tag$ ends it too).
+      tag := CASE WHEN tok[i + 1] = '$' THEN '' ELSE tok[i + 1] END;
+      j := i + CASE WHEN tag = '' THEN 2 ELSE 3 END;
+      WHILE j <= n LOOP
+        IF tok[j] = '$' THEN
+          IF tag = '' AND tok[j + 1] = '$' THEN
+            j := j + 1;
+            EXIT;
+          ELSIF tag <> '' AND tok[j + 1] = tag AND tok[j + 2] = '$' THEN
+            j := j + 2;
+            EXIT;
+          END IF;
+        END IF;
+        j := j + 1;
+      END LOOP;
+      FOR k IN i .. LEAST(j, n) LOOP
+        cur := cur || tok[k];
+      END LOOP;
+      i := LEAST(j, n) + 1;
+      CONTINUE;
+    END IF;
+    IF t = '(' THEN
+      parens := parens + 1;
+    ELSIF t = ')' THEN
+      parens := GREATEST(parens - 1, 0);
+    ELSIF t ~ '^([A-Za-z_]|[^\x01-\x7f])' AND tok[i - 1] IS DISTINCT FROM '$' AND tok[i + 1] IS DISTINCT FROM '$' THEN
+      -- An identifier or key word: psql's way to keep a BEGIN ATOMIC body in one statement.
+      IF pg_catalog.cardinality(words) < 4 THEN
+        words := words || pg_catalog.lower(t);
+      END IF;
+      IF parens = 0 AND words[1] = 'create'
+         AND (words[2] IN ('function', 'procedure') OR (words[2] = 'or' AND words[3] = 'replace' AND words[4] IN ('function', 'procedure'))) THEN
+        IF pg_catalog.lower(t) = 'begin' OR (pg_catalog.lower(t) = 'case' AND atomic > 0) THEN
+          atomic := atomic + 1;
+        ELSIF pg_catalog.lower(t) = 'end' AND atomic > 0 THEN
+          atomic := atomic - 1;
+        END IF;
+      END IF;
+    END IF;
+    cur := cur || t;
+    i := i + 1;
+  END LOOP;
+  RETURN statements;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._statements(text) IS 'The statements of a command, split where PostgreSQL splits them, comments blanked out and empty ones left out.';
+REVOKE ALL ON FUNCTION pgdispatch._statements(text) FROM PUBLIC;
+
+-- function _executor_template (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._executor_template(command text, search_path text, settings jsonb, max_rows integer, OUT rows jsonb, OUT row_count bigint, OUT truncated boolean)
+RETURNS record
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Runs one job's command as the role that owns this function (the role that fired the job).
+-- SECURITY DEFINER is what keeps the command inside that role: PostgreSQL refuses SET ROLE,
+-- RESET ROLE, SET SESSION AUTHORIZATION and set_config('role') inside such a function.
+DECLARE
+  cur refcursor;
+  rec record;
+  kept jsonb[] := '{}';
+  extra bigint;
+  setting record;
+  opened boolean;
+BEGIN
+  -- The request context of the firing session (e.g. Supabase's JWT claims), then its path.
+  FOR setting IN SELECT s.key, s.value FROM pg_catalog.jsonb_each_text(settings) AS s LOOP
+    PERFORM pg_catalog.set_config(setting.key, setting.value, true);
+  END LOOP;
+  -- A lone statement that returns rows is opened as a cursor, to keep its rows. A command of
+  -- several statements is run as it is: opening it would parse every statement before the first
+  -- has run (CREATE TEMP TABLE t ...; INSERT ... FROM t would fail), and keeps no rows.
+  opened := pg_catalog.cardinality(pgdispatch._statements(command)) = 1;
+  PERFORM pg_catalog.set_config('search_path', search_path, true);
+  truncated := false;
+  IF opened THEN
+    BEGIN
+      OPEN cur NO SCROLL FOR EXECUTE command;
+    EXCEPTION WHEN invalid_cursor_definition THEN
+      -- One that returns no rows (DML without RETURNING, DDL, CALL, DO): refused with 42P11
+      -- before it runs.
+      opened := false;
+    END;
+  END IF;
+  IF NOT opened THEN
+    EXECUTE command;
+    -- Of several statements, the last one's count.
+    GET DIAGNOSTICS row_count = ROW_COUNT;
+    rows := NULL;
+    -- Deferred trigger events fire now, as this role, and a cursor WITH HOLD is closed before it
+    -- could be filled at COMMIT, outside this function.
+    SET CONSTRAINTS ALL IMMEDIATE;
+    EXECUTE 'CLOSE ALL';
+    RETURN;
+  END IF;
+  LOOP
+    EXIT WHEN pg_catalog.cardinality(kept) >= max_rows;
+    FETCH cur INTO rec;
+    EXIT WHEN NOT FOUND;
+    kept := kept || pg_catalog.to_jsonb(rec);
+  END LOOP;
+  -- Count what was not kept without converting it.
+  MOVE FORWARD ALL FROM cur;
+  GET DIAGNOSTICS extra = ROW_COUNT;
+  CLOSE cur;
+  rows := pg_catalog.to_jsonb(kept);
+  row_count := pg_catalog.cardinality(kept) + extra;
+  truncated := extra > 0;
+  SET CONSTRAINTS ALL IMMEDIATE;
+  EXECUTE 'CLOSE ALL';
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._executor_template(text, text, jsonb, integer) IS 'The source every per-role executor is created from (never called itself).';
+REVOKE ALL ON FUNCTION pgdispatch._executor_template(text, text, jsonb, integer) FROM PUBLIC;
+
+-- function _runner_for (new)
+CREATE FUNCTION pgdispatch._runner_for(served oid, make boolean)
+RETURNS name
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The runner identity of a role: the login role as which pg_cron runs that role's carriers, so that
+-- the session user of every session that runs the role's jobs holds no more than the role itself.
+-- Work a command leaves for COMMIT (deferred triggers, WITH HOLD cursors) runs outside any SECURITY
+-- DEFINER frame, with the rights of the session user: with the extension owner as session user it
+-- ran as the owner; with this identity it runs with next to nothing. The identity is a LOGIN role
+-- without a password (pg_cron's libpq mode connects as the job's user, like for any pg_cron job),
+-- member only of pgdispatch_runners (see runner-group.ts), not even of the role it serves: the
+-- command itself runs inside the role's executor, called by pg_dispatch. It may only call the
+-- runner's own functions, which serve only its role; its pg_cron wrappers, which it owns but
+-- cannot reach (no USAGE on pgdispatch_exec), are called by the owner: they remove and list only
+-- its own carriers, and schedule one only with a token that the owner derives from a key the
+-- runner cannot read.
+DECLARE
+  runner name;
+  runner_oid oid;
+  owner_name name := (SELECT c.relowner::pg_catalog.regrole::name FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass);
+  fname text;
+BEGIN
+  SELECT r.runner_oid INTO runner_oid FROM pgdispatch._runner AS r WHERE r.role_oid = served;
+  IF runner_oid IS NOT NULL THEN
+    SELECT a.rolname INTO runner FROM pg_catalog.pg_roles AS a WHERE a.oid = runner_oid;
+    IF runner IS NOT NULL THEN
+      RETURN runner;
+    END IF;
+    DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = served;  -- dropped by hand: make it again
+  END IF;
+  IF NOT make THEN
+    RETURN NULL;
+  END IF;
+  runner := 'pgdispatch_runner_' || served::text;
+  IF pg_catalog.to_regrole(runner) IS NOT NULL THEN
+    -- Not registered: left by an earlier install (DROP EXTENSION keeps roles), or made by someone
+    -- who wants to be run as. Either way it is dropped and made again, so that nothing it was given
+    -- (a password, memberships, grants) comes along. A role that owns or holds something elsewhere
+    -- cannot be dropped, and is not used.
+    BEGIN
+      EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+      RAISE EXCEPTION 'pg_dispatch: role % exists, is not pg_dispatch''s, and cannot be dropped', runner
+        USING ERRCODE = 'PD400',
+              DETAIL = 'pg_dispatch names the login role that runs a role''s jobs after that role''s OID, and makes it itself.',
+              HINT = pg_catalog.format('A superuser or its admin can check what it holds and drop it: DROP OWNED BY %1$I; DROP ROLE %1$I;', runner);
+    END;
+  END IF;
+  IF pg_catalog.current_setting('server_version_num')::integer >= 160000
+        AND NOT pg_catalog.pg_has_role(owner_name, 'pgdispatch_runners', 'MEMBER WITH ADMIN OPTION') THEN
+    -- PostgreSQL 16+: adding members to a role needs ADMIN on it, which its creator has.
+    RAISE EXCEPTION 'pg_dispatch cannot add runner roles to pgdispatch_runners'
+      USING ERRCODE = 'PD400',
+            DETAIL = pg_catalog.format('The role pgdispatch_runners was made by another role than the extension owner %I.', owner_name),
+            HINT = pg_catalog.format('As a superuser: GRANT pgdispatch_runners TO %I WITH ADMIN OPTION;', owner_name);
+  END IF;
+  BEGIN
+    EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE pgdispatch_runners', runner);
+  EXCEPTION WHEN insufficient_privilege THEN
+    RAISE EXCEPTION 'pg_dispatch cannot create the runner role of %', pg_catalog.pg_get_userbyid(served)
+      USING ERRCODE = 'PD400',
+            DETAIL = 'Each role''s jobs run in sessions of a login role of their own, made by the extension owner, so that nothing a job leaves for COMMIT can run with the owner''s rights.',
+            HINT = pg_catalog.format('Give the extension owner CREATEROLE (ALTER ROLE %I CREATEROLE;), as Supabase''s postgres and RDS''s rds_superuser have.', owner_name);
+  END;
+  runner_oid := pg_catalog.to_regrole(pg_catalog.quote_ident(runner));
+  INSERT INTO pgdispatch._runner (role_oid, runner_oid, arm_key) VALUES (served, runner_oid, pg_catalog.gen_random_uuid()::text);
+  -- The owner signals the runner's backends (cancel, timeout) and calls its pg_cron wrappers.
+  EXECUTE pg_catalog.format('GRANT %I TO %I', runner, owner_name);
+  -- pg_cron records a job's user as the current user of cron.schedule(); these run as the runner.
+  -- Their bodies are parsed now (BEGIN ATOMIC), so the runner needs no USAGE on schema cron, and
+  -- a command that reached the runner's rights still could not name cron.schedule().
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(job_id bigint, seconds integer, token text) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT cron.schedule(''pgdispatch_job_'' || job_id::text, seconds::text || '' seconds'', pgdispatch._carrier_command(job_id)) '
+    'WHERE pgdispatch._may_arm(job_id, token, CURRENT_USER) AND seconds BETWEEN 1 AND 59; END', 'arm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(cron_jobs bigint[]) RETURNS bigint LANGUAGE sql SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT pg_catalog.count(cron.unschedule(c.jobid)) FROM cron.job AS c '
+    'WHERE c.jobid = ANY (cron_jobs) AND c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'disarm_' || served::text);
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I() RETURNS TABLE (jobid bigint, jobname text) LANGUAGE sql STABLE SECURITY DEFINER '
+    'SET search_path = pg_catalog, pg_temp BEGIN ATOMIC '
+    'SELECT c.jobid, c.jobname FROM cron.job AS c WHERE c.username = CURRENT_USER AND c.jobname LIKE ''pgdispatch\_job\_%%''; END', 'carriers_' || served::text);
+  FOREACH fname IN ARRAY ARRAY['arm_' || served::text || '(bigint, integer, text)', 'disarm_' || served::text || '(bigint[])', 'carriers_' || served::text || '()'] LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pgdispatch_exec.%s FROM PUBLIC', fname);
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', runner);
+    EXECUTE pg_catalog.format('ALTER FUNCTION pgdispatch_exec.%s OWNER TO %I', fname, runner);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', runner);
+    -- Joined to the extension last, so that its privileges as they are now are its initial ones,
+    -- which pg_dump leaves out. (Inside ALTER EXTENSION UPDATE it joined by itself.)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'e'
+                      AND d.objid = pg_catalog.to_regprocedure('pgdispatch_exec.' || fname)) THEN
+      EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION pgdispatch_exec.%s', pgdispatch._extension_name(), fname);
+    END IF;
+  END LOOP;
+  -- Carriers an earlier install left under this name (pg_cron knows users by name) run nothing of
+  -- ours: remove them.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c))',
+    'disarm_' || served::text, 'carriers_' || served::text);
+  RETURN runner;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._runner_for(oid, boolean) IS 'The runner identity of a role (a login role that holds nothing); made with its pg_cron wrappers when make is true.';
+REVOKE ALL ON FUNCTION pgdispatch._runner_for(oid, boolean) FROM PUBLIC;
 
 -- function _executor_for (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
@@ -4565,6 +5761,9 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
   END IF;
   fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
   f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
   IF f IS NOT NULL THEN
     -- A role owns its executor, so check before every use that it is still exactly ours.
@@ -4600,7 +5799,11 @@ BEGIN
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
   ext_name := pgdispatch._extension_name();
-  EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
@@ -4613,10 +5816,492 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._executor_for(name, boolean) IS 'The checked executor of a role; creates it when make is true and it is missing.';
 REVOKE ALL ON FUNCTION pgdispatch._executor_for(name, boolean) FROM PUBLIC;
 
+-- function _carrier_command (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._carrier_command(job_id bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT pg_catalog.format(
+  'DO $pgdispatch$BEGIN IF pg_catalog.to_regprocedure(''pgdispatch._run(bigint)'') IS NULL THEN '
+  'RAISE WARNING ''pg_dispatch is gone: this carrier (%s) is left over'' USING HINT = ''Install pg_dispatch again, or run its uninstall script, to remove it.''; '
+  'ELSE CALL pgdispatch._run(%s); END IF; END$pgdispatch$',
+  'pgdispatch_job_' || job_id::text, job_id)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._carrier_command(bigint) IS 'The pg_cron command of a job''s carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._carrier_command(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._carrier_command(bigint) TO pgdispatch_runners;
+
+-- function _disarm_carriers (new)
+CREATE FUNCTION pgdispatch._disarm_carriers(job_role oid, cron_jobs bigint[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  removed bigint;
+BEGIN
+  IF pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(bigint[])', 'disarm_' || job_role::text)) IS NULL THEN
+    RETURN 0;  -- the runner identity is gone, and its carriers with it (revoke_usage)
+  END IF;
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1)', 'disarm_' || job_role::text) INTO removed USING cron_jobs;
+  RETURN removed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._disarm_carriers(oid, bigint[]) IS 'Removes carriers of a role, through its runner identity.';
+REVOKE ALL ON FUNCTION pgdispatch._disarm_carriers(oid, bigint[]) FROM PUBLIC;
+
+-- function _arm (changed)
+CREATE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz, job_role oid)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
+-- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
+-- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
+-- waits out the rest (see _take).
+DECLARE
+  seconds integer;
+  armed_in_xact integer;
+  cron_job bigint;
+  now_ts timestamptz;
+BEGIN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
+    RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
+  END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
+  seconds := greatest(seconds, 1);
+  -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
+  -- runners that drain the whole burst; the others get the longest interval and serve only as
+  -- a fallback, so pg_cron does not open a session per job just to find it already done.
+  armed_in_xact := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer + 1;
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', armed_in_xact::text, true);
+  IF armed_in_xact > (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
+    seconds := 59;
+  END IF;
+  -- pg_cron 1.6's launcher misses the reload after a transaction that writes several thousand
+  -- rows of cron.job (measured: 3,000 always loaded at once, 5,000 and 10,000 often not for
+  -- minutes, until some later write to cron.job). Past 1,000 carriers in one transaction, jobs
+  -- wait for the runners of the first ones, and the maintenance job arms any that are left.
+  IF armed_in_xact > 1000 THEN
+    RETURN NULL;
+  END IF;
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
+  RETURN cron_job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
+REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) FROM PUBLIC;
+
+-- function _busy_carriers (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._busy_carriers()
+RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\._run\((\d+)\)')::bigint), '{}')
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.usesysid IN (SELECT r.runner_oid FROM pgdispatch._runner AS r)
+   AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+$fn$;
+COMMENT ON FUNCTION pgdispatch._busy_carriers() IS 'Jobs whose carrier has a run in progress right now.';
+REVOKE ALL ON FUNCTION pgdispatch._busy_carriers() FROM PUBLIC;
+
+-- function _disarm (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._disarm(job_ids bigint[])
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Removes the carriers of finished jobs in one transaction: pg_cron's launcher reloads its whole
+-- job table after every transaction that changed it, so a burst's carriers go in batches. A
+-- runner (the caller's session user is a runner identity) may remove only its own role's.
+DECLARE
+  served oid := pgdispatch._served_role();
+  busy bigint[] := pgdispatch._busy_carriers();
+  batch record;
+  removed integer := 0;
+BEGIN
+  FOR batch IN
+    WITH cleared AS (
+      UPDATE pgdispatch._job AS j SET carrier = NULL
+        FROM (SELECT k.id, k.carrier FROM pgdispatch._job AS k
+               WHERE k.id = ANY (job_ids) AND k.carrier IS NOT NULL AND k.id <> ALL (busy)
+                 AND (served IS NULL OR k.role_oid = served)
+               ORDER BY k.id FOR UPDATE OF k) AS old
+       WHERE j.id = old.id
+      RETURNING j.role_oid, old.carrier)
+    SELECT c.role_oid, pg_catalog.array_agg(c.carrier) AS carriers FROM cleared AS c GROUP BY c.role_oid
+  LOOP
+    PERFORM pgdispatch._disarm_carriers(batch.role_oid, batch.carriers);
+    removed := removed + pg_catalog.cardinality(batch.carriers);
+  END LOOP;
+  RETURN removed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._disarm(bigint[]) IS 'Removes the carriers of the given jobs in one transaction (a runner: only of its own role).';
+REVOKE ALL ON FUNCTION pgdispatch._disarm(bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._disarm(bigint[]) TO pgdispatch_runners;
+
+-- function _stop_runner (new)
+CREATE FUNCTION pgdispatch._stop_runner(job_id bigint, pid integer, started timestamptz, terminate boolean)
+RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pg_catalog.bool_or(CASE WHEN terminate THEN pg_catalog.pg_terminate_backend(a.pid) ELSE pg_catalog.pg_cancel_backend(a.pid) END), false)
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.pid = _stop_runner.pid AND a.backend_start = _stop_runner.started
+   AND (a.application_name = 'pgdispatch job ' || job_id::text OR a.application_name NOT LIKE 'pgdispatch %')
+$fn$;
+COMMENT ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) IS 'Interrupts (or ends) the session running a job, if it is still on that job.';
+REVOKE ALL ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) FROM PUBLIC;
+
+-- function _stay_warm (new)
+CREATE FUNCTION pgdispatch._stay_warm()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT s.warm_runner FROM pgdispatch.settings AS s
+$fn$;
+COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
+REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm() TO pgdispatch_runners;
+
+-- function _arm_waiting (new)
+CREATE FUNCTION pgdispatch._arm_waiting()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
+-- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
+-- holds the fewest slots first, each role's oldest job first: a role with a long queue does not
+-- keep the others waiting. The caller holds the lock on _slot.
+DECLARE
+  free integer;
+  armed integer;
+BEGIN
+  SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
+   WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
+  IF free = 0 THEN
+    RETURN 0;
+  END IF;
+  WITH roles AS (
+    SELECT r.role_oid, (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.role_oid = r.role_oid) AS held
+      FROM (SELECT DISTINCT j.role_oid FROM pgdispatch._job AS j
+             WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()) AS r),
+  picked AS (
+    SELECT w.id FROM roles AS r
+     CROSS JOIN LATERAL (
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.run_at, j.id) AS k
+         FROM pgdispatch._job AS j
+        WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+          AND j.run_at <= pg_catalog.clock_timestamp()
+        ORDER BY j.run_at, j.id LIMIT free) AS w
+     ORDER BY r.held + w.k, w.run_at, w.id
+     LIMIT free),
+  -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:
+  -- that one may be waiting for the lock on _slot that the caller holds.
+  free_jobs AS (
+    SELECT j.id FROM pgdispatch._job AS j WHERE j.id IN (SELECT p.id FROM picked AS p) AND j.carrier IS NULL
+       FOR UPDATE SKIP LOCKED),
+  armed_jobs AS (
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp(), j.role_oid)
+      FROM free_jobs AS f WHERE j.id = f.id
+    RETURNING j.id)
+  SELECT pg_catalog.count(*)::integer INTO armed FROM armed_jobs;
+  RETURN armed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
+
+-- function _claim_slot (new)
+CREATE FUNCTION pgdispatch._claim_slot()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A role's fair share is max_runners divided among the roles that want slots now (those holding
+-- one, and those with due jobs waiting for one), at least one each.
+DECLARE
+  served oid := pgdispatch._served_role();
+  me_started timestamptz := (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a);
+  max_runners integer := (SELECT s.max_runners FROM pgdispatch.settings AS s);
+  roles integer;
+  mine integer;
+  free integer;
+BEGIN
+  IF served IS NULL THEN
+    RETURN false;
+  END IF;
+  -- One claim or release at a time: the count and the claim must agree.
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- Slots of sessions that ended however they ended are free.
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  IF EXISTS (SELECT 1 FROM pgdispatch._slot AS s WHERE s.pid = pg_catalog.pg_backend_pid() AND s.backend_start = me_started) THEN
+    RETURN true;
+  END IF;
+  SELECT pg_catalog.count(*) FILTER (WHERE s.role_oid = served) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL;
+  SELECT pg_catalog.count(*) INTO roles FROM (
+    SELECT s.role_oid FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL
+    UNION
+    SELECT j.role_oid FROM pgdispatch._job AS j
+     WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()
+    UNION
+    SELECT served) AS r;
+  IF mine >= GREATEST(1, max_runners / roles) THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._slot AS s SET pid = pg_catalog.pg_backend_pid(), backend_start = me_started, role_oid = served
+   WHERE s.n = (SELECT f.n FROM pgdispatch._slot AS f WHERE f.pid IS NULL AND f.n <= max_runners ORDER BY f.n LIMIT 1);
+  RETURN FOUND;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._claim_slot() IS 'Claims a runner slot for this session, within its role''s fair share; false when none is free.';
+REVOKE ALL ON FUNCTION pgdispatch._claim_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._claim_slot() TO pgdispatch_runners;
+
+-- function _release_slot (new)
+CREATE FUNCTION pgdispatch._release_slot()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner that ends gives its slot back, and the carriers of jobs that waited for one are armed
+-- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
+BEGIN
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid();
+  PERFORM pgdispatch._arm_waiting();
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._release_slot() IS 'Gives this session''s slot back and arms the carriers of jobs that waited for one.';
+REVOKE ALL ON FUNCTION pgdispatch._release_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._release_slot() TO pgdispatch_runners;
+
+-- function _forget_runs (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._forget_runs(recent bigint)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+DELETE FROM cron.job_run_details AS d
+ WHERE d.runid > (SELECT coalesce(pg_catalog.max(r.runid), 0) FROM cron.job_run_details AS r) - recent
+   AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%';
+END;
+COMMENT ON FUNCTION pgdispatch._forget_runs(bigint) IS 'Deletes pg_dispatch''s own rows from cron.job_run_details.';
+REVOKE ALL ON FUNCTION pgdispatch._forget_runs(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._forget_runs(bigint) TO pgdispatch_runners;
+
+-- function _scrub_session (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._scrub_session()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- After every job: whatever it left in the session (settings changed with a plain SET or
+-- SET SESSION CHARACTERISTICS, temporary tables, cursors, prepared statements, LISTEN, advisory
+-- locks) must not change what the next job or pg_dispatch's own code does. A session only ever
+-- serves one principal (see _runner_session), so this is hygiene for that principal's next job;
+-- pg_dispatch's own functions pin their search_path and need none of it. Not DISCARD PLANS:
+-- cached plans are the session's own code's, planned under a pinned path.
+BEGIN
+  RESET ALL;
+  EXECUTE 'CLOSE ALL';
+  DISCARD TEMP;
+  DISCARD SEQUENCES;
+  EXECUTE 'DEALLOCATE ALL';
+  UNLISTEN *;
+  PERFORM pg_catalog.pg_advisory_unlock_all();
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._scrub_session() IS 'Resets what a job may have left in the runner''s session before the next job.';
+REVOKE ALL ON FUNCTION pgdispatch._scrub_session() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._scrub_session() TO pgdispatch_runners;
+
+-- function _settle_carrier (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._settle_carrier(job_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
+-- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
+-- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
+-- nothing may follow this call but the end of the run. A runner settles only its own role's.
+DECLARE
+  served oid := pgdispatch._served_role();
+  j pgdispatch._job;
+  stray bigint[];
+BEGIN
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF NOT FOUND THEN
+    IF served IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
+         INTO stray USING 'pgdispatch_job_' || job_id::text;
+      PERFORM pgdispatch._disarm_carriers(served, stray);
+    END IF;
+  ELSIF j.carrier IS NULL THEN
+    RETURN;
+  ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) TO pgdispatch_runners;
+
+-- function _start (changed)
+CREATE FUNCTION pgdispatch._start(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Marks a locked, due job as running in this session, counting the attempt. Committed before
+-- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
+-- Returns NULL, starting nothing, when this session already ran a job of another principal
+-- (see _runner_session).
+DECLARE
+  started pgdispatch._job;
+  me_started timestamptz;
+  bound pgdispatch._runner_session;
+BEGIN
+  -- The caller's word on this session's start is not taken: PostgreSQL's is.
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  IF FOUND AND bound.backend_start = me_started THEN
+    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
+      RETURN NULL;
+    END IF;
+  ELSIF FOUND THEN
+    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+     WHERE s.pid = pg_catalog.pg_backend_pid();
+  ELSE
+    INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
+    VALUES (pg_catalog.pg_backend_pid(), me_started, job.role_oid, job.settings);
+  END IF;
+  UPDATE pgdispatch._job AS j
+     SET status = 'running', attempts = j.attempts + 1, started_at = pg_catalog.clock_timestamp(),
+         finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started
+   WHERE j.id = job.id
+  RETURNING * INTO started;
+  -- A time limit is enforced from another session; make sure one is watching.
+  IF started.timeout IS NOT NULL AND started.timeout <= interval '65 seconds' THEN
+    PERFORM pgdispatch._ensure_watchdog();
+  END IF;
+  RETURN started;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
+
+-- function _take (changed)
+CREATE FUNCTION pgdispatch._take(job_id bigint)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- What a carrier's run does first: take the job it was made for, if that job is due and free.
+-- A job found running in a session that is gone was interrupted: record that first.
+DECLARE
+  j pgdispatch._job;
+  now_ts timestamptz;
+BEGIN
+  -- Only a job of the role this session's runner identity serves.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
+  END IF;
+  IF j.status = 'running' THEN
+    IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+      RETURN NULL;
+    END IF;
+    PERFORM pgdispatch._record_failure(j, 'PD001',
+      'interrupted: the session running this job ended before the job finished',
+      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
+  -- Compared before subtracting: run_at may be infinity.
+  now_ts := pg_catalog.clock_timestamp();
+  IF j.status <> 'scheduled' OR j.run_at > now_ts + interval '2 seconds' THEN
+    RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
+  ELSIF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
+REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
+
+-- function _take_next (changed)
+CREATE FUNCTION pgdispatch._take_next()
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A draining runner's next job: the oldest due one of this session's principal (see
+-- _runner_session) that no other session holds.
+DECLARE
+  j pgdispatch._job;
+  bound pgdispatch._runner_session;
+BEGIN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
+   ORDER BY k.run_at, k.id
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
+
 -- function _execute (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._execute(job pgdispatch._job)
 RETURNS text
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Runs a started job's command through its role's executor and records the outcome.
@@ -4632,10 +6317,25 @@ DECLARE
   e_hint text;
   e_context text;
 BEGIN
+  -- Called by a runner identity: trust nothing of the record but its id. The job must be running
+  -- in this very session, and be of the role this session serves.
+  SELECT * INTO job FROM pgdispatch._job AS j
+   WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
+     AND j.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
+      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner starts jobs.';
+  END IF;
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(job.role, false);
+    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -4667,12 +6367,148 @@ BEGIN
   END;
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
-    pg_catalog.json_build_object('id', job.id, 'status', final_status, 'label', job.label)::text);
+    -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
+    pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
   RETURN final_status;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) TO pgdispatch_runners;
+
+-- procedure _run (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._run(job_id bigint)
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The command of every carrier, run by pg_cron in a session of the job's runner identity. It takes
+-- a runner slot and the job it was made for, then goes on with every other due job of the same
+-- principal (role and request settings), so that a burst is
+-- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). While
+-- settings.warm_runner is on, a draining session stays and polls for its principal's next job.
+-- Nothing here trusts the session: a command may have changed any setting, and work it left for
+-- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
+-- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
+DECLARE
+  job pgdispatch._job;
+  finished bigint[] := '{}';
+  flushed_at timestamptz := pg_catalog.clock_timestamp();
+  draining boolean := false;  -- holds a runner slot
+  warm boolean := false;
+  outcome text;
+BEGIN
+  -- A procedure that commits cannot have a SET clause: pin the path for this session here.
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+  PERFORM pgdispatch._forget_runs(1000);
+  -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
+  IF pgdispatch._claim_slot() THEN
+    COMMIT;
+    job := pgdispatch._take(job_id);
+    draining := true;
+  END IF;
+  COMMIT;
+  LOOP
+    IF job.id IS NOT NULL THEN
+      outcome := pgdispatch._execute(job);
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity,
+      -- which holds nothing.
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pgdispatch._scrub_session();
+      COMMIT;
+      IF outcome <> 'scheduled' THEN
+        finished := finished || job.id;
+      END IF;
+    END IF;
+    IF pg_catalog.cardinality(finished) >= 1000
+       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '1 second') THEN
+      PERFORM pgdispatch._disarm(finished);
+      COMMIT;
+      finished := '{}';
+      flushed_at := pg_catalog.clock_timestamp();
+    END IF;
+    EXIT WHEN NOT draining;
+    job := pgdispatch._take_next();
+    COMMIT;
+    IF job.id IS NULL THEN
+      warm := pgdispatch._stay_warm();
+      EXIT WHEN NOT warm;
+      IF pg_catalog.cardinality(finished) > 0 THEN
+        -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
+        PERFORM pgdispatch._disarm(finished);
+        finished := '{}';
+        flushed_at := pg_catalog.clock_timestamp();
+      END IF;
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
+      PERFORM pg_catalog.pg_sleep(0.01);
+      COMMIT;
+    END IF;
+  END LOOP;
+  IF pg_catalog.cardinality(finished) > 0 THEN
+    PERFORM pgdispatch._disarm(finished);
+    COMMIT;
+  END IF;
+  PERFORM pgdispatch._release_slot();
+  PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
+  PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
+REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
+
+-- procedure _watch (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._watch()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The watchdog: a pg_cron job that exists only while a running job's time limit is near.
+-- A limit cannot be armed inside the job itself (statement_timeout set within a running CALL does
+-- not apply to it), so this session stops overrunning jobs with pg_cancel_backend.
+DECLARE
+  stopped record;
+  ids bigint[];
+  pids integer[];
+  starts timestamptz[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pgdispatch._forget_runs(1000);
+  -- First record the verdict and commit it: the runner, interrupted, then finds 'timed_out'.
+  WITH s AS (
+    UPDATE pgdispatch._job AS j
+       SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
+           error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', j.timeout)
+     WHERE j.status = 'running' AND j.timeout IS NOT NULL
+       AND j.started_at + j.timeout <= pg_catalog.clock_timestamp()
+    RETURNING j.id, j.runner_pid, j.runner_started)
+  SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
+    INTO ids, pids, starts FROM s;
+  COMMIT;
+  FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
+    PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
+  END LOOP;
+  -- A session still on a job stopped two seconds ago caught the cancel: end it.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
+     FROM pgdispatch._job AS j
+    WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+      AND j.finished_at BETWEEN pg_catalog.clock_timestamp() - interval '1 minute' AND pg_catalog.clock_timestamp() - interval '2 seconds';
+  -- Nothing left to watch within the next minute: remove the watchdog (maintenance re-arms it).
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                  WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds')
+     AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+                        AND j.finished_at > pg_catalog.clock_timestamp() - interval '5 seconds') THEN
+    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
+      WHERE c.jobname = 'pgdispatch_watchdog' AND c.username = CURRENT_USER;
+  END IF;
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._watch() IS 'The watchdog: stops jobs that overrun their timeout.';
+REVOKE ALL ON PROCEDURE pgdispatch._watch() FROM PUBLIC;
 
 -- function _purge (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._purge(older_than interval)
@@ -4702,6 +6538,118 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._purge(interval) IS 'Deletes finished jobs older than older_than (used by purge() and maintenance).';
 REVOKE ALL ON FUNCTION pgdispatch._purge(interval) FROM PUBLIC;
 
+-- procedure _maintain (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The maintenance job, once a minute (and once at server start): the only session pg_dispatch
+-- opens while idle. It recovers interrupted jobs, arms the carriers of jobs coming due within
+-- the next minute, arms the watchdog, removes stray carriers, purges old jobs and cleans
+-- pg_dispatch's rows out of cron.job_run_details.
+DECLARE
+  job pgdispatch._job;
+  runner record;
+  strays bigint[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
+  FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
+    IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
+      PERFORM pgdispatch._record_failure(job, 'PD001',
+        'interrupted: the session running this job ended before the job finished',
+        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    END IF;
+  END LOOP;
+  COMMIT;
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
+  COMMIT;
+  IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
+              WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+    PERFORM pgdispatch._ensure_watchdog();
+    COMMIT;
+  END IF;
+  -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
+  COMMIT;
+  PERFORM pgdispatch._forget_runs(100000);
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._maintain() IS 'The maintenance job, once a minute and at server start.';
+REVOKE ALL ON PROCEDURE pgdispatch._maintain() FROM PUBLIC;
+
+-- procedure _reboot (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._reboot()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- At server start (pg_cron's @reboot job). pg_cron restarts the countdown of every interval job
+-- when it loads it, so a carrier armed for "in 40 seconds" before a restart would fire 40 seconds
+-- after it: arm every waiting job's carrier again for its stored time, then do the usual
+-- maintenance (which also deals with the jobs the restart interrupted).
+DECLARE
+  job record;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  FOR job IN SELECT j.id, j.carrier, j.role_oid FROM pgdispatch._job AS j
+              WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
+              ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
+    PERFORM pgdispatch._disarm_carriers(job.role_oid, ARRAY[job.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = job.id;
+  END LOOP;
+  COMMIT;
+  CALL pgdispatch._maintain();
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._reboot() IS 'At server start: re-arms waiting jobs for their stored time, then maintains.';
+REVOKE ALL ON PROCEDURE pgdispatch._reboot() FROM PUBLIC;
+
+-- function _service_jobs (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._service_jobs()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Brings pg_dispatch's own pg_cron jobs in line with the settings: maintenance every minute and
+-- once when the server starts (jobs interrupted by a crash are dealt with at once). Called by the
+-- first fire (not at install: see job-before-insert.sql) and when settings change.
+BEGIN
+  PERFORM cron.schedule('pgdispatch_maintenance', '* * * * *', pgdispatch._service_command('_maintain'));
+  PERFORM cron.schedule('pgdispatch_reboot', '@reboot', pgdispatch._service_command('_reboot'));
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._service_jobs() IS 'Schedules pg_dispatch''s own pg_cron jobs as the settings say.';
+REVOKE ALL ON FUNCTION pgdispatch._service_jobs() FROM PUBLIC;
+
 -- function _job_before_insert (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()
 RETURNS trigger
@@ -4714,21 +6662,39 @@ AS $fn$
 -- to the firing role, which the firing role cannot override.
 DECLARE
   s pgdispatch.settings;
+  q pgdispatch.role_quotas;
   name text;
   value text;
   carried jsonb := '{}';
+  statements text[];
+  statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
 BEGIN
-  IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
       USING ERRCODE = 'PD200',
             HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
   END IF;
-  IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
-    RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
-      USING ERRCODE = 'PD202',
-            DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
-            HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
-  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
       USING ERRCODE = 'PD201', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
@@ -4737,18 +6703,55 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
       USING ERRCODE = 'PD200', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
   END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
+  END IF;
   IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
-  -- retry_of links a retry to the job it retries: one the same role could see.
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM pgdispatch._job AS o
-        WHERE o.id = NEW.retry_of AND (o.role = NEW.role OR pg_catalog.pg_has_role(NEW.role, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
     RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
       USING ERRCODE = 'PD100', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
   END IF;
   SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = 'PD300',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = 'PD300',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
   IF NEW.timeout IS NULL THEN
     NEW.timeout := s.default_timeout;
   ELSIF NEW.timeout <= interval '0' THEN
@@ -4766,13 +6769,13 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  -- Fail now, not when the job runs, if the role cannot have an executor.
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -4783,8 +6786,85 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job, captures its request context and schedules its carrier.';
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
+
+-- function _job_before_update (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
+-- security decides which); this trigger, running as the owner, makes the cancel happen.
+-- It also holds a result to its role's max_result_bytes quota when the runner records it.
+DECLARE
+  max_bytes integer;
+BEGIN
+  -- A result larger than the quota keeps its first rows that fit (as JSON text, with the ", "
+  -- between them), in order, and says truncated; row_count stays the exact count.
+  IF NEW.rows IS NOT NULL AND NEW.rows IS DISTINCT FROM OLD.rows THEN
+    max_bytes := coalesce((SELECT q.max_result_bytes FROM pgdispatch.role_quotas AS q WHERE q.role = NEW.role_oid),
+                          (SELECT s.max_result_bytes FROM pgdispatch.settings AS s));
+    IF pg_catalog.octet_length(NEW.rows::text) > max_bytes THEN
+      IF pg_catalog.jsonb_typeof(NEW.rows) = 'array' THEN
+        SELECT coalesce(pg_catalog.jsonb_agg(k.e ORDER BY k.i), '[]') INTO NEW.rows
+          FROM (SELECT t.e, t.i, pg_catalog.sum(pg_catalog.octet_length(t.e::text) + 2) OVER (ORDER BY t.i) AS upto
+                  FROM pg_catalog.jsonb_array_elements(NEW.rows) WITH ORDINALITY AS t(e, i)) AS k
+         WHERE k.upto <= max_bytes;
+      ELSE
+        NEW.rows := NULL;
+      END IF;
+      NEW.truncated := true;
+    END IF;
+  END IF;
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
+     AND OLD.status IN ('scheduled', 'running') THEN
+    NEW.status := 'cancelled';
+    NEW.finished_at := pg_catalog.clock_timestamp();
+    NEW.error_sqlstate := '57014';
+    NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
+    IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
+      NEW.carrier := NULL;
+    END IF;
+    IF OLD.status = 'running' THEN
+      -- Interrupt the command only while its runner is still on this job; the runner waits for
+      -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
+CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at, rows ON pgdispatch._job
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_update();
+
+-- function fire_at (changed)
+CREATE OR REPLACE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  new_id bigint;
+BEGIN
+  INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path)
+  VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path)
+  RETURNING pgdispatch._job.id INTO new_id;
+  RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
+role that called fire_at(), once the calling transaction commits. Returns the job''s id.
+While it waits, the job holds no connection and no pg_cron slot, and a server restart
+neither loses it nor moves its time.';
+REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) FROM PUBLIC;
 
 -- function snooze (changed)
 CREATE OR REPLACE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
@@ -4819,7 +6899,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN result;
 END
@@ -4847,7 +6927,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
     RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id
@@ -4891,15 +6971,16 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN doc;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch.result(bigint) IS 'The job''s outcome as one document: `{job_id, status, command, label, rows, row_count,
 truncated, error, attempts, started_at, finished_at}`. `rows` holds up to
-`settings.max_result_rows` rows as JSON objects when the command returns rows (null
-otherwise); `row_count` is always exact; `error` is null or
+`settings.max_result_rows` rows as JSON objects when the command is one statement that
+returns rows (null otherwise); `row_count` is always exact (of several statements, the
+last one''s); `error` is null or
 `{sqlstate, message, detail, hint, context}` (the last error while a retry is pending).
 Reading does not consume it.';
 REVOKE ALL ON FUNCTION pgdispatch.result(bigint) FROM PUBLIC;
@@ -4920,7 +7001,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   RETURN false;
 END
@@ -4939,15 +7020,17 @@ AS $fn$
 -- Re-fires a finished job that did not succeed, as a new job of the caller, linked to the old one
 -- by retry_of. SECURITY INVOKER: the old job is read through row-level security (a role sees its
 -- own, admins all), and the new one is the caller's, with the caller's rights and request context.
+-- Named columns, not *: users may not read the carried settings.
 DECLARE
-  old pgdispatch._job;
+  old record;
   new_id bigint;
 BEGIN
-  SELECT * INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+    INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = 'PD100',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF old.status NOT IN ('failed', 'cancelled', 'timed_out') THEN
     RAISE EXCEPTION 'pg_dispatch: job % is %; only a job that finished without success can be retried', job_id, old.status
@@ -4973,10 +7056,11 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub) ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
@@ -4997,16 +7081,16 @@ REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
   FROM pgdispatch._job AS j
- WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin());
-COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired (an admin sees all), with its outcome.';
+ WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
 REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
 
 -- view stats (changed)
 CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
 WITH visible AS (
-  SELECT j.* FROM pgdispatch._job AS j WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+  SELECT j.* FROM pgdispatch._job AS j WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
 ), recent AS (
   SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
     FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
@@ -5027,8 +7111,52 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
                pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
                pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
           FROM recent AS x) AS r;
-COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.';
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- upgrade: after (hand-written)
+-- Row-level security by role OID and end user.
+DROP POLICY _job_own_rows ON pgdispatch._job;
+CREATE POLICY _job_own_rows ON pgdispatch._job
+  USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+  WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+-- Users read every column of _job but the carried settings: the table-wide SELECT goes, and
+-- the refreshed grants below give the columns.
+DO $to_1_1_select$
+DECLARE
+  grantee name;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname
+      FROM pg_catalog.pg_namespace AS n
+     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+     WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE SELECT ON TABLE pgdispatch._job FROM %I', grantee);
+  END LOOP;
+END
+$to_1_1_select$;
+-- Executors made from 1.0.0's template are made anew, each with its role's runner identity; the
+-- carriers of waiting jobs belonged to the owner and now belong to those identities.
+DO $to_1_1$
+DECLARE
+  e record;
+  j record;
+BEGIN
+  FOR e IN SELECT p.oid::pg_catalog.regprocedure AS f, p.proowner
+             FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname LIKE 'run\_as\_%' LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), e.f);
+    EXECUTE pg_catalog.format('DROP FUNCTION %s', e.f);
+    PERFORM pgdispatch._executor_for(pg_catalog.pg_get_userbyid(e.proowner), true);
+  END LOOP;
+  FOR j IN SELECT k.id, k.carrier FROM pgdispatch._job AS k WHERE k.carrier IS NOT NULL AND k.status = 'scheduled' LOOP
+    PERFORM pgdispatch._unschedule(j.carrier);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  END LOOP;
+END
+$to_1_1$;
 
 -- upgrade: every role given grant_usage gets the new surface
 DO $refresh_grants$
@@ -5042,6 +7170,7 @@ BEGIN
      CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
       JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
      WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+       AND a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole
   LOOP
     FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
       EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);

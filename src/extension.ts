@@ -6,18 +6,24 @@ import { preamble } from './schema/preamble.js';
 import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
 import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
+import { roleQuotasTable } from './schema/role-quotas-table.js';
+import { pendingBoundTable } from './schema/pending-bound-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
+import { statements } from './schema/statements.js';
 import { executorSchema } from './schema/executor-schema.js';
 import { jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
 import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
-import { arm, carrierCommand, disarm, unschedule } from './runner/carrier.js';
-import { alive, busyCarriers, drainSlot, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
-import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, warm, watch } from './runner/runner.js';
+import { arm, carrierCommand, disarm, disarmCarriers, unschedule } from './runner/carrier.js';
+import { armToken, mayArm, runnerFor, runnerSessionTable, runnerTable, servedRole } from './runner/runner-role.js';
+import { armWaiting, claimSlot, releaseSlot, slotTable } from './runner/slot.js';
+import { alive, busyCarriers, stayWarm, stopRunner, ensureWatchdog, forgetRuns, scrubSession, serviceCommand, settleCarrier } from './runner/helpers.js';
+import { execute, maintain, reboot, recordFailure, run, serviceJobs, settingsChanged, start, take, takeNext, watch } from './runner/runner.js';
 import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
+import { runnerGroup } from './runner/runner-group.js';
 import { fire, fireAt, snooze } from './api/fire.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
@@ -39,22 +45,38 @@ export const extension: ExtensionModel = {
     preamble,
     schemaCreate,
     schemaSetup,
+    runnerGroup,
     extensionName,
     settingsTable,
+    roleQuotasTable,
     jobTable,
+    pendingBoundTable,
+    runnerTable,
+    runnerSessionTable,
+    slotTable,
+    servedRole,
+    armToken,
+    mayArm,
     isAdmin,
+    statements,
     jobPolicy,
     executorSchema,
     executorTemplate,
+    runnerFor,
     executorFor,
     carrierCommand,
     serviceCommand,
     unschedule,
+    disarmCarriers,
     arm,
     busyCarriers,
     disarm,
     alive,
-    drainSlot,
+    stopRunner,
+    stayWarm,
+    armWaiting,
+    claimSlot,
+    releaseSlot,
     forgetRuns,
     ensureWatchdog,
     scrubSession,
@@ -69,7 +91,6 @@ export const extension: ExtensionModel = {
     purgeInternal,
     maintain,
     reboot,
-    warm,
     serviceJobs,
     settingsChanged,
     jobBeforeInsert,
@@ -93,4 +114,6 @@ export const extension: ExtensionModel = {
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
   upgrades: [from015, to110],
+  // The runner identities' group has USAGE on the schema too, for the runner's functions only.
+  isUser: "a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole",
 };

@@ -30,8 +30,9 @@ export const result = fn({
   doc: dedent(`
     The job's outcome as one document: \`{job_id, status, command, label, rows, row_count,
     truncated, error, attempts, started_at, finished_at}\`. \`rows\` holds up to
-    \`settings.max_result_rows\` rows as JSON objects when the command returns rows (null
-    otherwise); \`row_count\` is always exact; \`error\` is null or
+    \`settings.max_result_rows\` rows as JSON objects when the command is one statement that
+    returns rows (null otherwise); \`row_count\` is always exact (of several statements, the
+    last one's); \`error\` is null or
     \`{sqlstate, message, detail, hint, context}\` (the last error while a retry is pending).
     Reading does not consume it.
   `),

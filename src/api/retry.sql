@@ -1,15 +1,17 @@
 -- Re-fires a finished job that did not succeed, as a new job of the caller, linked to the old one
 -- by retry_of. SECURITY INVOKER: the old job is read through row-level security (a role sees its
 -- own, admins all), and the new one is the caller's, with the caller's rights and request context.
+-- Named columns, not *: users may not read the carried settings.
 DECLARE
-  old pgdispatch._job;
+  old record;
   new_id bigint;
 BEGIN
-  SELECT * INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+    INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = '{{ERR:job_not_found}}',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF old.status NOT IN ('failed', 'cancelled', 'timed_out') THEN
     RAISE EXCEPTION 'pg_dispatch: job % is %; only a job that finished without success can be retried', job_id, old.status

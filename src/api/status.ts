@@ -5,7 +5,7 @@ import { sqlstate } from '../model/errors.js';
 export const noSuchJob = (idExpr: string): string => dedent(`
   RAISE EXCEPTION 'pg_dispatch: no job %', ${idExpr}
     USING ERRCODE = '${sqlstate('job_not_found')}',
-          HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+          HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
 `);
 
 export const status = fn({

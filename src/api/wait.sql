@@ -12,7 +12,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
       USING ERRCODE = '{{ERR:job_not_found}}',
-            HINT = 'A role sees only the jobs it fired, and finished jobs are purged after settings.retention.';
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
   END IF;
   IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
     RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id

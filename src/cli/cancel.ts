@@ -40,7 +40,7 @@ export const cancel: Command = {
       if (io.json) printJson({ cancelled, alreadyFinished: finished, notFound });
       for (const id of cancelled) io.say(`job ${id} cancelled`);
       for (const id of finished) io.say(`job ${id} had already finished: nothing changed`);
-      for (const id of notFound) process.stderr.write(`pgdispatch: no job ${id} (a role sees only the jobs it fired; finished jobs are purged after settings.retention)\n`);
+      for (const id of notFound) process.stderr.write(`pgdispatch: no job ${id} (a role sees only the jobs it fired, an end user only their own; finished jobs are purged after settings.retention)\n`);
       return notFound.length ? exitCode.failure : exitCode.ok;
     });
   },

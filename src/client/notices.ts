@@ -1,4 +1,4 @@
-// Completion notices: pg_dispatch sends `NOTIFY pgdispatch` with `{"id", "status", "label"}` when a
+// Completion notices: pg_dispatch sends `NOTIFY pgdispatch` with `{"id", "status"}` (nothing of the job's content: every role that can connect may listen) when a
 // job finishes or is rescheduled for a retry. One listening connection serves every wait of a
 // client; it is taken when the first wait starts and given back when the last one ends.
 import pg from 'pg';
@@ -17,7 +17,6 @@ export type ListenSource = pg.Pool | pg.ClientBase | string | false;
 export interface JobNotice {
   readonly id: string;
   readonly status: string;
-  readonly label: string | null;
 }
 
 /** The channel pg_dispatch notifies on. */
@@ -81,8 +80,8 @@ export class NoticeListener {
     if (m.channel !== noticeChannel || !m.payload) return;
     let n: JobNotice;
     try {
-      const p = JSON.parse(m.payload) as { id: number | string; status: string; label: string | null };
-      n = { id: String(p.id), status: p.status, label: p.label ?? null };
+      const p = JSON.parse(m.payload) as { id: number | string; status: string };
+      n = { id: String(p.id), status: p.status };
     } catch {
       return;
     }

@@ -25,7 +25,7 @@ export const errors = {
   invalid_argument: { sqlstate: 'PD200', className: 'InvalidArgumentError', meaning: 'An argument was refused (empty command, negative delay or timeout, max_attempts below 1, NULL time, ...).' },
   label_too_long: { sqlstate: 'PD201', className: 'LabelTooLongError', parent: 'InvalidArgumentError', meaning: 'A label longer than 64 bytes.' },
   command_not_supported: { sqlstate: 'PD202', className: 'CommandNotSupportedError', meaning: 'A command that cannot run inside a transaction block (VACUUM, CREATE INDEX CONCURRENTLY, transaction control, ...), or that cannot run as a job: schedule it with pg_cron directly.' },
-  quota_exceeded: { sqlstate: 'PD300', className: 'QuotaExceededError', meaning: 'A role\'s quota (pending jobs, command bytes) would be exceeded; an admin sets quotas in pgdispatch.quotas.' },
+  quota_exceeded: { sqlstate: 'PD300', className: 'QuotaExceededError', meaning: 'fire() would exceed a role\'s quota: its pending jobs (max_pending_jobs) or the command\'s size (max_command_bytes). An admin sets the defaults in pgdispatch.settings and per-role values in pgdispatch.role_quotas. (Results over max_result_bytes are cut, not refused.)' },
   not_allowed: { sqlstate: 'PD400', className: 'NotAllowedError', meaning: 'The role may not run jobs through pg_dispatch (no grant_usage, or usage revoked), or its executor was tampered with.' },
   admin_only: { sqlstate: 'PD401', className: 'AdminOnlyError', meaning: 'The call is for admins (the extension owner and roles with its rights).' },
   wait_not_supported: { sqlstate: 'PD402', className: 'NotSupportedError', meaning: 'wait() outside READ COMMITTED, where it would never see the job change.' },

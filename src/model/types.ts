@@ -7,7 +7,9 @@ export type Audience =
   /** Part of the public API: granted to every role allowed to use pg_dispatch. */
   | 'user'
   /** For the extension owner (and superusers) only; never granted. */
-  | 'owner';
+  | 'owner'
+  /** Granted to the runner identities only: what a carrier's session calls (src/runner/runner-for.sql). */
+  | 'runner';
 
 export interface Arg {
   readonly name: string;
@@ -40,6 +42,11 @@ export interface FunctionDef {
    * and qualify every name. Everything else gets `SET search_path = pg_catalog, pg_temp`.
    */
   readonly pinsPathInBody?: boolean;
+  /**
+   * A SQL-standard body (BEGIN ATOMIC), parsed at creation: run by a runner identity, it needs no
+   * USAGE on the schemas it names (cron), only the privileges on the objects themselves.
+   */
+  readonly atomic?: boolean;
   readonly strict?: boolean;
   readonly body: string;
   readonly doc: string;
@@ -135,4 +142,10 @@ export interface ExtensionModel {
   readonly objects: readonly SqlObject[];
   /** Upgrade scripts into this and earlier versions; each one ships forever once released. */
   readonly upgrades: readonly UpgradeDef[];
+  /**
+   * SQL (a condition on `a.grantee`, the oid of a role with USAGE on the schema) that tells the
+   * roles given grant_usage() from pg_dispatch's own roles that also have USAGE: an upgrade gives
+   * the new surface only to the former.
+   */
+  readonly isUser?: string;
 }

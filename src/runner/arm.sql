@@ -3,13 +3,17 @@
 -- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
 -- waits out the rest (see _take).
 DECLARE
-  seconds integer := pg_catalog.floor(pg_catalog.date_part('epoch', run_at - pg_catalog.clock_timestamp()));
+  seconds integer;
   armed_in_xact integer;
   cron_job bigint;
+  now_ts timestamptz;
 BEGIN
-  IF seconds > 59 THEN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
     RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
   END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
   seconds := greatest(seconds, 1);
   -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
   -- runners that drain the whole burst; the others get the longest interval and serve only as
@@ -26,7 +30,9 @@ BEGIN
   IF armed_in_xact > 1000 THEN
     RETURN NULL;
   END IF;
-  cron_job := cron.schedule('pgdispatch_job_' || job_id::text, seconds::text || ' seconds',
-                            pgdispatch._carrier_command(job_id));
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
   RETURN cron_job;
 END

@@ -11,10 +11,25 @@ DECLARE
   e_hint text;
   e_context text;
 BEGIN
+  -- Called by a runner identity: trust nothing of the record but its id. The job must be running
+  -- in this very session, and be of the role this session serves.
+  SELECT * INTO job FROM pgdispatch._job AS j
+   WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
+     AND j.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
+      USING ERRCODE = '{{ERR:not_allowed}}', HINT = 'Only pg_dispatch''s runner starts jobs.';
+  END IF;
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(job.role, false);
+    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = '{{ERR:not_allowed}}', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -46,6 +61,7 @@ BEGIN
   END;
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
-    pg_catalog.json_build_object('id', job.id, 'status', final_status, 'label', job.label)::text);
+    -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
+    pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
   RETURN final_status;
 END

@@ -14,6 +14,9 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
   END IF;
   fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
   f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
   IF f IS NOT NULL THEN
     -- A role owns its executor, so check before every use that it is still exactly ours.
@@ -49,7 +52,11 @@ BEGIN
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
   ext_name := pgdispatch._extension_name();
-  EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);

@@ -19,20 +19,16 @@ export const alive = fn({
   audience: 'owner',
 });
 
-export const drainSlot = fn({
-  name: '_drain_slot',
+export const stayWarm = fn({
+  name: '_stay_warm',
   args: [],
   returns: 'boolean',
   language: 'sql',
-  security: 'invoker',
-  // Session advisory locks: released by PostgreSQL when the runner's session ends, however it ends.
-  body: dedent(`
-    SELECT EXISTS (
-      SELECT 1 FROM pg_catalog.generate_series(1, (SELECT s.max_runners FROM pgdispatch.settings AS s)) AS slot
-       WHERE pg_catalog.pg_try_advisory_lock(1885824112, slot))
-  `),
-  doc: 'Takes one of settings.max_runners draining slots for this session, if one is free.',
-  audience: 'owner',
+  volatility: 'stable',
+  security: 'definer',
+  body: 'SELECT s.warm_runner FROM pgdispatch.settings AS s',
+  doc: 'Whether an idle runner holding a slot stays and polls for its principal\'s next job (settings.warm_runner).',
+  audience: 'runner',
 });
 
 export const forgetRuns = fn({
@@ -41,15 +37,17 @@ export const forgetRuns = fn({
   returns: 'void',
   language: 'sql',
   security: 'invoker',
+  atomic: true,
   // pg_cron never cleans cron.job_run_details; pg_dispatch keeps its own record, so it removes
   // its rows (the newest `recent` run ids, found through the primary key: cheap at any size).
+  // BEGIN ATOMIC: a runner identity has no USAGE on schema cron, only DELETE on its own rows.
   body: dedent(`
     DELETE FROM cron.job_run_details AS d
      WHERE d.runid > (SELECT coalesce(pg_catalog.max(r.runid), 0) FROM cron.job_run_details AS r) - recent
-       AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%'
+       AND d.username = CURRENT_USER AND d.command LIKE 'DO $pgdispatch$%';
   `),
   doc: 'Deletes pg_dispatch\'s own rows from cron.job_run_details.',
-  audience: 'owner',
+  audience: 'runner',
 });
 
 export const ensureWatchdog = fn({
@@ -66,6 +64,27 @@ export const ensureWatchdog = fn({
     END
   `),
   doc: 'Schedules the watchdog unless it is there.',
+  audience: 'owner',
+});
+
+export const stopRunner = fn({
+  name: '_stop_runner',
+  args: [{ name: 'job_id', type: 'bigint' }, { name: 'pid', type: 'integer' }, { name: 'started', type: 'timestamptz' },
+    { name: 'terminate', type: 'boolean' }],
+  returns: 'boolean',
+  language: 'sql',
+  security: 'invoker',
+  // Signals the session only while it is on that job ('pgdispatch job N'), or while a command has
+  // renamed it (which only the job's own principal's commands can, in that principal's session:
+  // see _runner_session). pg_cancel_backend first; the watchdog terminates a session still on a
+  // stopped job two seconds later (a command that catches query_canceled).
+  body: dedent(`
+    SELECT coalesce(pg_catalog.bool_or(CASE WHEN terminate THEN pg_catalog.pg_terminate_backend(a.pid) ELSE pg_catalog.pg_cancel_backend(a.pid) END), false)
+      FROM pg_catalog.pg_stat_activity AS a
+     WHERE a.pid = _stop_runner.pid AND a.backend_start = _stop_runner.started
+       AND (a.application_name = 'pgdispatch job ' || job_id::text OR a.application_name NOT LIKE 'pgdispatch %')
+  `),
+  doc: 'Interrupts (or ends) the session running a job, if it is still on that job.',
   audience: 'owner',
 });
 
@@ -96,7 +115,7 @@ export const scrubSession = fn({
   security: 'invoker',
   body: sqlFile(import.meta.url, 'scrub-session.sql'),
   doc: 'Resets what a job may have left in the runner\'s session before the next job.',
-  audience: 'owner',
+  audience: 'runner',
 });
 
 export const busyCarriers = fn({
@@ -113,7 +132,8 @@ export const busyCarriers = fn({
   body: dedent(`
     SELECT coalesce(pg_catalog.array_agg(substring(a.query FROM 'CALL pgdispatch\\._run\\((\\d+)\\)')::bigint), '{}')
       FROM pg_catalog.pg_stat_activity AS a
-     WHERE a.usename = CURRENT_USER AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
+     WHERE a.usesysid IN (SELECT r.runner_oid FROM pgdispatch._runner AS r)
+       AND a.state <> 'idle' AND a.query LIKE 'DO $pgdispatch$%CALL pgdispatch._run(%'
   `),
   doc: 'Jobs whose carrier has a run in progress right now.',
   audience: 'owner',
@@ -124,8 +144,8 @@ export const settleCarrier = fn({
   args: [{ name: 'job_id', type: 'bigint' }],
   returns: 'void',
   language: 'plpgsql',
-  security: 'invoker',
+  security: 'definer',
   body: sqlFile(import.meta.url, 'settle-carrier.sql'),
   doc: 'The last act of a carrier\'s run: removes or re-arms its own carrier.',
-  audience: 'owner',
+  audience: 'runner',
 });

@@ -4,7 +4,8 @@
 -- pg_dispatch's rows out of cron.job_run_details.
 DECLARE
   job pgdispatch._job;
-  stray record;
+  runner record;
+  strays bigint[];
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
@@ -18,12 +19,20 @@ BEGIN
     END IF;
   END LOOP;
   COMMIT;
-  -- Jobs due within the next minute that have no carrier yet (snoozed, retried later).
-  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at)
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
    WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
                    WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
                      AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
                    ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
   COMMIT;
   IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
               WHERE j.status = 'running' AND j.timeout IS NOT NULL
@@ -32,15 +41,18 @@ BEGIN
     COMMIT;
   END IF;
   -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
-  FOR stray IN
-    SELECT c.jobid FROM cron.job AS c
-     WHERE c.username = CURRENT_USER AND c.jobname LIKE 'pgdispatch\_job\_%'
-       AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid)
-       AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL (pgdispatch._busy_carriers())
-       AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
-                        WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN ('scheduled', 'running'))
-  LOOP
-    PERFORM pgdispatch._unschedule(stray.jobid);
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
   END LOOP;
   COMMIT;
   PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));

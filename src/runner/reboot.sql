@@ -6,11 +6,11 @@ DECLARE
   job record;
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-  FOR job IN SELECT j.id, j.carrier FROM pgdispatch._job AS j
+  FOR job IN SELECT j.id, j.carrier, j.role_oid FROM pgdispatch._job AS j
               WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
               ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
-    PERFORM pgdispatch._unschedule(job.carrier);
-    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at) WHERE j.id = job.id;
+    PERFORM pgdispatch._disarm_carriers(job.role_oid, ARRAY[job.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = job.id;
   END LOOP;
   COMMIT;
   CALL pgdispatch._maintain();

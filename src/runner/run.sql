@@ -1,31 +1,39 @@
--- The command of every carrier. It takes the job it was made for, then, if fewer than
--- settings.max_runners sessions are draining, goes on with every other due job, so that a burst
--- is served by a few sessions instead of one pg_cron connection per job. Each job runs in its
--- own transaction; the carriers of finished jobs are removed in batches (see _disarm).
+-- The command of every carrier, run by pg_cron in a session of the job's runner identity. It takes
+-- a runner slot and the job it was made for, then goes on with every other due job of the same
+-- principal (role and request settings), so that a burst is
+-- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). While
+-- settings.warm_runner is on, a draining session stays and polls for its principal's next job.
+-- Nothing here trusts the session: a command may have changed any setting, and work it left for
+-- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
+-- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
 DECLARE
-  me_started timestamptz;
   job pgdispatch._job;
   finished bigint[] := '{}';
   flushed_at timestamptz := pg_catalog.clock_timestamp();
-  draining boolean := false;
+  draining boolean := false;  -- holds a runner slot
+  warm boolean := false;
   outcome text;
-  last_role name;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_activity AS a WHERE a.pid = pg_catalog.pg_backend_pid();
   PERFORM pgdispatch._forget_runs(1000);
-  job := pgdispatch._take(job_id, me_started);
+  -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
+  IF pgdispatch._claim_slot() THEN
+    COMMIT;
+    job := pgdispatch._take(job_id);
+    draining := true;
+  END IF;
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- Between jobs of different roles, nothing of the last job may stay in the session.
-      IF last_role IS DISTINCT FROM job.role AND last_role IS NOT NULL THEN
-        PERFORM pgdispatch._scrub_session();
-      END IF;
-      last_role := job.role;
       outcome := pgdispatch._execute(job);
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity,
+      -- which holds nothing.
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pgdispatch._scrub_session();
       COMMIT;
       IF outcome <> 'scheduled' THEN
         finished := finished || job.id;
@@ -38,18 +46,28 @@ BEGIN
       finished := '{}';
       flushed_at := pg_catalog.clock_timestamp();
     END IF;
-    IF NOT draining THEN
-      draining := pgdispatch._drain_slot();
-      EXIT WHEN NOT draining;
-    END IF;
-    job := pgdispatch._take_next(me_started);
+    EXIT WHEN NOT draining;
+    job := pgdispatch._take_next();
     COMMIT;
-    EXIT WHEN job.id IS NULL;
+    IF job.id IS NULL THEN
+      warm := pgdispatch._stay_warm();
+      EXIT WHEN NOT warm;
+      IF pg_catalog.cardinality(finished) > 0 THEN
+        -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
+        PERFORM pgdispatch._disarm(finished);
+        finished := '{}';
+        flushed_at := pg_catalog.clock_timestamp();
+      END IF;
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
+      PERFORM pg_catalog.pg_sleep(0.01);
+      COMMIT;
+    END IF;
   END LOOP;
   IF pg_catalog.cardinality(finished) > 0 THEN
     PERFORM pgdispatch._disarm(finished);
     COMMIT;
   END IF;
+  PERFORM pgdispatch._release_slot();
   PERFORM pgdispatch._forget_runs(1000);
   COMMIT;
   PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job

@@ -3,10 +3,9 @@
 import { fn, proc, sqlFile } from '../model/define.js';
 
 const jobArg = { name: 'job', type: 'pgdispatch._job' } as const;
-const meStarted = { name: 'me_started', type: 'timestamptz' } as const;
 
 export const start = fn({
-  name: '_start', args: [jobArg, meStarted], returns: 'pgdispatch._job', language: 'plpgsql', security: 'invoker',
+  name: '_start', args: [jobArg], returns: 'pgdispatch._job', language: 'plpgsql', security: 'invoker',
   body: sqlFile(import.meta.url, 'start.sql'), doc: 'Marks a locked job as running in this session.', audience: 'owner',
 });
 
@@ -19,24 +18,24 @@ export const recordFailure = fn({
 });
 
 export const take = fn({
-  name: '_take', args: [{ name: 'job_id', type: 'bigint' }, meStarted], returns: 'pgdispatch._job', language: 'plpgsql',
-  security: 'invoker', body: sqlFile(import.meta.url, 'take.sql'),
-  doc: 'Takes the job a carrier was made for, if it is due and free.', audience: 'owner',
+  name: '_take', args: [{ name: 'job_id', type: 'bigint' }], returns: 'pgdispatch._job', language: 'plpgsql',
+  security: 'definer', body: sqlFile(import.meta.url, 'take.sql'),
+  doc: 'Takes the job a carrier was made for, if it is due and free.', audience: 'runner',
 });
 
 export const takeNext = fn({
-  name: '_take_next', args: [meStarted], returns: 'pgdispatch._job', language: 'plpgsql', security: 'invoker',
-  body: sqlFile(import.meta.url, 'take-next.sql'), doc: 'Takes the oldest due job no other session holds.', audience: 'owner',
+  name: '_take_next', args: [], returns: 'pgdispatch._job', language: 'plpgsql', security: 'definer',
+  body: sqlFile(import.meta.url, 'take-next.sql'), doc: 'Takes the oldest due job no other session holds.', audience: 'runner',
 });
 
 export const execute = fn({
-  name: '_execute', args: [jobArg], returns: 'text', language: 'plpgsql', security: 'invoker',
-  body: sqlFile(import.meta.url, 'execute.sql'), doc: 'Runs a started job and records its outcome.', audience: 'owner',
+  name: '_execute', args: [jobArg], returns: 'text', language: 'plpgsql', security: 'definer',
+  body: sqlFile(import.meta.url, 'execute.sql'), doc: 'Runs a started job and records its outcome.', audience: 'runner',
 });
 
 export const run = proc({
   name: '_run', args: [{ name: 'job_id', type: 'bigint' }], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
-  body: sqlFile(import.meta.url, 'run.sql'), doc: 'The command of every carrier.', audience: 'owner',
+  body: sqlFile(import.meta.url, 'run.sql'), doc: 'The command of every carrier.', audience: 'runner',
 });
 
 export const watch = proc({
@@ -52,11 +51,6 @@ export const maintain = proc({
 export const reboot = proc({
   name: '_reboot', args: [], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
   body: sqlFile(import.meta.url, 'reboot.sql'), doc: 'At server start: re-arms waiting jobs for their stored time, then maintains.', audience: 'owner',
-});
-
-export const warm = proc({
-  name: '_warm', args: [], language: 'plpgsql', security: 'invoker', pinsPathInBody: true,
-  body: sqlFile(import.meta.url, 'warm.sql'), doc: 'The warm runner: polls for due jobs while settings.warm_runner is on.', audience: 'owner',
 });
 
 export const serviceJobs = fn({

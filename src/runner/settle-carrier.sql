@@ -1,22 +1,34 @@
 -- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
 -- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
 -- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
--- nothing may follow this call but the end of the run.
+-- nothing may follow this call but the end of the run. A runner settles only its own role's.
 DECLARE
+  served oid := pgdispatch._served_role();
   j pgdispatch._job;
+  stray bigint[];
 BEGIN
-  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE;
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
   IF NOT FOUND THEN
-    -- Purged, or a carrier that outlived an earlier install.
-    PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
-      WHERE c.jobname = 'pgdispatch_job_' || job_id::text AND c.username = CURRENT_USER;
+    IF served IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
+         INTO stray USING 'pgdispatch_job_' || job_id::text;
+      PERFORM pgdispatch._disarm_carriers(served, stray);
+    END IF;
   ELSIF j.carrier IS NULL THEN
     RETURN;
   ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
-    PERFORM pgdispatch._unschedule(j.carrier);
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
-  ELSIF j.status = 'scheduled' AND j.run_at - pg_catalog.clock_timestamp() > interval '2 seconds' THEN
-    PERFORM pgdispatch._unschedule(j.carrier);
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END

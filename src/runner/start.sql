@@ -1,8 +1,26 @@
 -- Marks a locked, due job as running in this session, counting the attempt. Committed before
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
+-- Returns NULL, starting nothing, when this session already ran a job of another principal
+-- (see _runner_session).
 DECLARE
   started pgdispatch._job;
+  me_started timestamptz;
+  bound pgdispatch._runner_session;
 BEGIN
+  -- The caller's word on this session's start is not taken: PostgreSQL's is.
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  IF FOUND AND bound.backend_start = me_started THEN
+    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
+      RETURN NULL;
+    END IF;
+  ELSIF FOUND THEN
+    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+     WHERE s.pid = pg_catalog.pg_backend_pid();
+  ELSE
+    INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
+    VALUES (pg_catalog.pg_backend_pid(), me_started, job.role_oid, job.settings);
+  END IF;
   UPDATE pgdispatch._job AS j
      SET status = 'running', attempts = j.attempts + 1, started_at = pg_catalog.clock_timestamp(),
          finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started

@@ -1,14 +1,24 @@
--- A draining runner's next job: the oldest due one that no other session holds.
+-- A draining runner's next job: the oldest due one of this session's principal (see
+-- _runner_session) that no other session holds.
 DECLARE
   j pgdispatch._job;
+  bound pgdispatch._runner_session;
 BEGIN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
    ORDER BY k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END

@@ -2,9 +2,11 @@
 -- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
-  early interval;
+  now_ts timestamptz;
 BEGIN
-  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id FOR UPDATE SKIP LOCKED;
+  -- Only a job of the role this session's runner identity serves.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
   END IF;
@@ -18,11 +20,12 @@ BEGIN
       'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
-  early := j.run_at - pg_catalog.clock_timestamp();
-  IF j.status <> 'scheduled' OR early > interval '2 seconds' THEN
+  -- Compared before subtracting: run_at may be infinity.
+  now_ts := pg_catalog.clock_timestamp();
+  IF j.status <> 'scheduled' OR j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
-  ELSIF early > interval '0' THEN
-    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', early));
+  ELSIF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
-  RETURN pgdispatch._start(j, me_started);
+  RETURN pgdispatch._start(j);
 END

@@ -21,15 +21,20 @@ BEGIN
     INTO ids, pids, starts FROM s;
   COMMIT;
   FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
-    PERFORM pg_catalog.pg_cancel_backend(a.pid)
-       FROM pg_catalog.pg_stat_activity AS a
-      WHERE a.pid = stopped.pid AND a.backend_start = stopped.started
-        AND a.application_name = 'pgdispatch job ' || stopped.id::text;
+    PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
   END LOOP;
+  -- A session still on a job stopped two seconds ago caught the cancel: end it.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
+     FROM pgdispatch._job AS j
+    WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+      AND j.finished_at BETWEEN pg_catalog.clock_timestamp() - interval '1 minute' AND pg_catalog.clock_timestamp() - interval '2 seconds';
   -- Nothing left to watch within the next minute: remove the watchdog (maintenance re-arms it).
   IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
                   WHERE j.status = 'running' AND j.timeout IS NOT NULL
-                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+                    AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds')
+     AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.status IN ('timed_out', 'cancelled') AND j.runner_pid IS NOT NULL
+                        AND j.finished_at > pg_catalog.clock_timestamp() - interval '5 seconds') THEN
     PERFORM pgdispatch._unschedule(c.jobid) FROM cron.job AS c
       WHERE c.jobname = 'pgdispatch_watchdog' AND c.username = CURRENT_USER;
   END IF;

@@ -4,21 +4,39 @@
 -- to the firing role, which the firing role cannot override.
 DECLARE
   s pgdispatch.settings;
+  q pgdispatch.role_quotas;
   name text;
   value text;
   carried jsonb := '{}';
+  statements text[];
+  statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
 BEGIN
-  IF NEW.command IS NULL OR pg_catalog.btrim(NEW.command, E' \t\r\n;') = '' THEN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := {{CALLER_SUB}};
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: the command is empty'
       USING ERRCODE = '{{ERR:invalid_argument}}',
             HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
   END IF;
-  IF NEW.command ~* '^\s*(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|reindex\s.*\mconcurrently\M|create\s+database|drop\s+database|alter\s+system|begin|commit|rollback|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
-    RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
-      USING ERRCODE = '{{ERR:command_not_supported}}',
-            DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
-            HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
-  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = '{{ERR:command_not_supported}}',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
       USING ERRCODE = '{{ERR:label_too_long}}', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
@@ -27,18 +45,55 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
       USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
   END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
+  END IF;
   IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
-  -- retry_of links a retry to the job it retries: one the same role could see.
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
-       SELECT 1 FROM pgdispatch._job AS o
-        WHERE o.id = NEW.retry_of AND (o.role = NEW.role OR pg_catalog.pg_has_role(NEW.role, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND {{SEES_RETRIED_JOB}}) THEN
     RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
       USING ERRCODE = '{{ERR:job_not_found}}', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
   END IF;
   SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = '{{ERR:quota_exceeded}}',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = '{{ERR:quota_exceeded}}',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
   IF NEW.timeout IS NULL THEN
     NEW.timeout := s.default_timeout;
   ELSIF NEW.timeout <= interval '0' THEN
@@ -56,13 +111,13 @@ BEGIN
     END IF;
   END LOOP;
   NEW.settings := carried;
-  -- Fail now, not when the job runs, if the role cannot have an executor.
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at);
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).

@@ -1,6 +1,26 @@
 -- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
 -- security decides which); this trigger, running as the owner, makes the cancel happen.
+-- It also holds a result to its role's max_result_bytes quota when the runner records it.
+DECLARE
+  max_bytes integer;
 BEGIN
+  -- A result larger than the quota keeps its first rows that fit (as JSON text, with the ", "
+  -- between them), in order, and says truncated; row_count stays the exact count.
+  IF NEW.rows IS NOT NULL AND NEW.rows IS DISTINCT FROM OLD.rows THEN
+    max_bytes := coalesce((SELECT q.max_result_bytes FROM pgdispatch.role_quotas AS q WHERE q.role = NEW.role_oid),
+                          (SELECT s.max_result_bytes FROM pgdispatch.settings AS s));
+    IF pg_catalog.octet_length(NEW.rows::text) > max_bytes THEN
+      IF pg_catalog.jsonb_typeof(NEW.rows) = 'array' THEN
+        SELECT coalesce(pg_catalog.jsonb_agg(k.e ORDER BY k.i), '[]') INTO NEW.rows
+          FROM (SELECT t.e, t.i, pg_catalog.sum(pg_catalog.octet_length(t.e::text) + 2) OVER (ORDER BY t.i) AS upto
+                  FROM pg_catalog.jsonb_array_elements(NEW.rows) WITH ORDINALITY AS t(e, i)) AS k
+         WHERE k.upto <= max_bytes;
+      ELSE
+        NEW.rows := NULL;
+      END IF;
+      NEW.truncated := true;
+    END IF;
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN ('scheduled', 'running') THEN
     NEW.status := 'cancelled';
@@ -9,16 +29,15 @@ BEGIN
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
     -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
     IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
-      PERFORM pgdispatch._unschedule(OLD.carrier);
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
     IF OLD.status = 'running' THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
-      PERFORM pg_catalog.pg_cancel_backend(a.pid)
-         FROM pg_catalog.pg_stat_activity AS a
-        WHERE a.pid = OLD.runner_pid AND a.backend_start = OLD.runner_started
-          AND a.application_name = 'pgdispatch job ' || OLD.id::text;
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
     END IF;
   END IF;
   RETURN NEW;

@@ -1,10 +1,13 @@
 // The record of every job: one row per fire()/snooze()/fire_at(), kept until retention purges it.
 // Users never write it freely: they may INSERT only the columns fire() sets (the owning role is a
 // column DEFAULT they cannot override, since they hold no privilege on that column) and UPDATE only
-// cancel_requested_at; row-level security limits every role to its own rows. Triggers owned by the
-// extension owner do the rest (validation, scheduling, cancelling).
+// cancel_requested_at; row-level security limits every role to its own rows, and every end user of
+// a role to their own (src/schema/visibility.ts). Triggers owned by the extension owner do the
+// rest (validation, quotas, scheduling, cancelling). The carried request settings are for admins'
+// eyes only: users may read every column but `settings`.
 import { dedent, statement, table } from '../model/define.js';
 import { jobStatuses, sqlList } from '../model/statuses.js';
+import { sees } from './visibility.js';
 
 export const jobTable = table({
   name: '_job',
@@ -40,7 +43,11 @@ export const jobTable = table({
       error_hint text,
       error_context text,
       attempt_log jsonb NOT NULL DEFAULT '[]',
-      retry_of bigint
+      retry_of bigint,
+      -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
+      role_oid oid NOT NULL,
+      -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
+      sub text
     );
     -- The runners' queue: due jobs in order.
     CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
@@ -50,9 +57,14 @@ export const jobTable = table({
     CREATE INDEX _job_finished ON pgdispatch._job (finished_at) WHERE finished_at IS NOT NULL;
     CREATE INDEX _job_role ON pgdispatch._job (role, id);
     CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
+    -- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
+    CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
   `),
   userGrants: [
-    'SELECT',
+    // Every column but settings (the carried request context: admins only).
+    'SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, '
+      + 'search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, '
+      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub)',
     'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of)',
     'UPDATE (cancel_requested_at)',
   ],
@@ -60,9 +72,9 @@ export const jobTable = table({
 });
 
 // After pgdispatch._is_admin(), which the policy calls and which itself names the table.
-export const jobPolicy = statement('job-policy', dedent(`
-  ALTER TABLE pgdispatch._job ENABLE ROW LEVEL SECURITY;
+export const jobPolicySql = dedent(`
   CREATE POLICY _job_own_rows ON pgdispatch._job
-    USING (role = CURRENT_USER OR (SELECT pgdispatch._is_admin()))
-    WITH CHECK (role = CURRENT_USER OR (SELECT pgdispatch._is_admin()));
-`));
+    USING ${sees('')}
+    WITH CHECK ${sees('')};
+`);
+export const jobPolicy = statement('job-policy', 'ALTER TABLE pgdispatch._job ENABLE ROW LEVEL SECURITY;\n' + jobPolicySql);

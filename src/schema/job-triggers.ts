@@ -1,5 +1,14 @@
 // The triggers on pgdispatch._job: the bridge from the firing role's rights to the owner's.
 import { dedent, fn, sqlFile } from '../model/define.js';
+import { callerSub, sees } from './visibility.js';
+
+// The job a new job retries must be one its firing role and end user could see (retry() reads it
+// through row-level security; this catches a direct INSERT naming another's job in retry_of).
+const seesRetriedJob = sees('o', {
+  role: 'NEW.role_oid',
+  sub: 'NEW.sub',
+  admin: "pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE')",
+});
 
 export const jobBeforeInsert = fn({
   name: '_job_before_insert',
@@ -7,8 +16,8 @@ export const jobBeforeInsert = fn({
   returns: 'trigger',
   language: 'plpgsql',
   security: 'definer',
-  body: sqlFile(import.meta.url, 'job-before-insert.sql'),
-  doc: 'Checks a new job, captures its request context and schedules its carrier.',
+  body: sqlFile(import.meta.url, 'job-before-insert.sql').replace('{{SEES_RETRIED_JOB}}', seesRetriedJob).replace('{{CALLER_SUB}}', callerSub),
+  doc: 'Checks a new job and its role\'s quotas, records its end user, captures its request context and schedules its carrier.',
   audience: 'owner',
   triggers: dedent(`
     CREATE TRIGGER _job_before_insert BEFORE INSERT ON pgdispatch._job
@@ -23,10 +32,10 @@ export const jobBeforeUpdate = fn({
   language: 'plpgsql',
   security: 'definer',
   body: sqlFile(import.meta.url, 'job-before-update.sql'),
-  doc: 'Turns a cancel request into a cancelled job: removes its carrier, interrupts its runner.',
+  doc: 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.',
   audience: 'owner',
   triggers: dedent(`
-    CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at ON pgdispatch._job
+    CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at, rows ON pgdispatch._job
       FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_update();
   `),
 });

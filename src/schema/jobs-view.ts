@@ -1,20 +1,22 @@
 // What users read. A view is read with its owner's rights, which bypass row-level security, so it
-// filters on CURRENT_USER (the reader) itself; security_barrier keeps a reader's own functions in
-// WHERE from seeing rows before that filter.
+// filters with the same rule itself (src/schema/visibility.ts); security_barrier keeps a reader's
+// own functions in WHERE from seeing rows before that filter. The carried request settings are not
+// shown: admins read them in pgdispatch._job.
 import { dedent, view } from '../model/define.js';
 import type { Column } from '../model/types.js';
+import { sees } from './visibility.js';
 
 const c = (name: string, type: string, nullable: boolean, doc: string): Column => ({ name, type, nullable, doc });
 
 export const jobsView = view({
   name: 'jobs',
-  doc: 'Every job the current role fired (an admin sees all), with its outcome.',
+  doc: 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.',
   query: dedent(`
     SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
            j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of
+           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
       FROM pgdispatch._job AS j
-     WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+     WHERE ${sees('j')}
   `),
   columns: [
     c('id', 'bigint', false, 'The job\'s id, as fire() returned it.'),
@@ -29,9 +31,9 @@ export const jobsView = view({
     c('attempts', 'integer', false, 'Attempts started so far.'),
     c('max_attempts', 'integer', false, 'Attempts allowed.'),
     c('timeout', 'interval', true, 'Its time limit per attempt.'),
-    c('row_count', 'bigint', true, 'Rows the command returned or affected.'),
+    c('row_count', 'bigint', true, 'Rows the command (of several statements, the last one) returned or affected.'),
     c('truncated', 'boolean', true, 'Whether `rows` holds fewer rows than `row_count`.'),
-    c('rows', 'jsonb', true, 'Rows returned, as JSON objects (up to settings.max_result_rows).'),
+    c('rows', 'jsonb', true, 'Rows returned by a command of one statement, as JSON objects (up to settings.max_result_rows).'),
     c('error_sqlstate', 'text', true, 'SQLSTATE of the (last) error.'),
     c('error_message', 'text', true, 'Its message.'),
     c('error_detail', 'text', true, 'Its DETAIL.'),
@@ -39,6 +41,7 @@ export const jobsView = view({
     c('error_context', 'text', true, 'Its CONTEXT (where in the command).'),
     c('attempt_log', 'jsonb', false, 'Every failed attempt: `[{attempt, started_at, failed_at, sqlstate, message}]`.'),
     c('retry_of', 'bigint', true, 'The job this one retries (`pgdispatch.retry()`).'),
+    c('sub', 'text', true, 'The end user that fired it: the `sub` of the session\'s JWT claims (NULL without claims).'),
   ],
   audience: 'user',
 });

@@ -1,15 +1,16 @@
 // Operators' one-row summary: counts per status and timings over the last hour.
 import { dedent, view } from '../model/define.js';
 import type { Column } from '../model/types.js';
+import { sees } from './visibility.js';
 
 const c = (name: string, type: string, doc: string): Column => ({ name, type, nullable: true, doc });
 
 export const statsView = view({
   name: 'stats',
-  doc: 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role can see.',
+  doc: 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.',
   query: dedent(`
     WITH visible AS (
-      SELECT j.* FROM pgdispatch._job AS j WHERE j.role = CURRENT_USER OR (SELECT pgdispatch._is_admin())
+      SELECT j.* FROM pgdispatch._job AS j WHERE ${sees('j')}
     ), recent AS (
       SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
         FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL

@@ -129,7 +129,7 @@ describe('fire', () => {
 
   it('refuses NULL and empty commands and negative delays at fire time, scheduling nothing', async () => {
     const before = await db.query('SELECT count(*)::int AS n FROM pgdispatch.jobs');
-    const cronBefore = await db.query('SELECT count(*)::int AS n FROM cron.job');
+    const cronBefore = await db.query('SELECT coalesce(max(jobid), 0)::int AS n FROM cron.job');
     for (const [sql, params] of [
       ['SELECT pgdispatch.fire(NULL)', []],
       ["SELECT pgdispatch.fire('')", []],
@@ -142,7 +142,8 @@ describe('fire', () => {
       expect(err.hint, sql).toBeTruthy();
     }
     expect((await db.query('SELECT count(*)::int AS n FROM pgdispatch.jobs')).rows[0].n).toBe(before.rows[0].n);
-    expect((await db.query('SELECT count(*)::int AS n FROM cron.job')).rows[0].n).toBe(cronBefore.rows[0].n);
+    // No carrier was made (carriers of earlier tests may be going meanwhile).
+    expect((await db.query('SELECT coalesce(max(jobid), 0)::int AS n FROM cron.job')).rows[0].n).toBeLessThanOrEqual(cronBefore.rows[0].n);
   });
 
   it('refuses commands that cannot run in a transaction, naming the alternative', async () => {

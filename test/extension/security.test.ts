@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { extension } from '../../src/extension.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
 let owner: pg.Client; // pgd_owner: creates and owns pg_dispatch, like Supabase's postgres
@@ -39,9 +39,7 @@ const fireAs = async (role: string, sub: string, command: string): Promise<strin
 
 beforeAll(async () => {
   admin = await connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
-  await admin.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
-  await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
+  await dropExtension(admin);  // (with the runner identities, which other owners made)
   await admin.query(`DROP TABLE IF EXISTS notes, secrets CASCADE; DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
   for (const r of ['authenticator', 'anon', 'authenticated', 'service_role', 'pgd_owner']) {
     await admin.query(`DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN
@@ -93,7 +91,14 @@ describe('installation without superuser', () => {
       { jobname: 'pgdispatch_maintenance', username: 'pgd_owner' },
       { jobname: 'pgdispatch_reboot', username: 'pgd_owner' },
     ]));
-    expect(jobs.filter((j) => j.username !== 'pgd_owner')).toEqual([]);
+    // A job's carrier belongs to its role's runner identity: a login role that holds nothing.
+    const { rows: [runner] } = await admin.query(
+      `SELECT 'pgdispatch_runner_' || 'authenticated'::regrole::oid AS name, r.rolsuper, r.rolcreaterole, r.rolbypassrls,
+              (SELECT array_agg(m.roleid::regrole::text) FROM pg_auth_members m WHERE m.member = r.oid) AS member_of
+         FROM pg_roles r WHERE r.rolname = 'pgdispatch_runner_' || 'authenticated'::regrole::oid`);
+    expect(runner).toEqual({ name: runner.name, rolsuper: false, rolcreaterole: false, rolbypassrls: false, member_of: ['pgdispatch_runners'] });
+    expect(jobs.filter((j) => j.username !== 'pgd_owner')).toEqual(
+      jobs.filter((j) => j.jobname.startsWith('pgdispatch_job_')).map(() => expect.objectContaining({ username: runner.name })));
     await waitForJob(owner, id);
   });
 });
@@ -131,25 +136,31 @@ describe('a job runs as the role that fired it', () => {
     expect(job.error_sqlstate).toMatch(/^(42501|0A000|55P02)$/);
   });
 
-  it('nothing a job leaves in its session reaches the next job of another role', async () => {
-    // One warm runner serves both jobs in one session, in order.
+  it('nothing a job leaves in its session reaches a job of another role or end user: they never share a session', async () => {
+    // Warm runners stay in their sessions and poll: the likeliest way for two principals to meet.
     await owner.query('UPDATE pgdispatch.settings SET warm_runner = true');
-    await waitFor('the warm runner', async () =>
-      (await owner.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgdispatch warm runner'`)).rows.length === 1 || undefined);
-    await owner.query('BEGIN');
-    await owner.query(`SET LOCAL ROLE anon`);
-    const { rows: [{ id: planter }] } = await owner.query(`SELECT pgdispatch.fire($$
-      SET request.jwt.claims = '{"sub": "user-2"}'; SET app.planted = 'yes';
-      CREATE TEMP TABLE notes (owner_id text, body text); GRANT ALL ON pg_temp.notes TO PUBLIC$$) AS id`);
-    await owner.query(`SET LOCAL ROLE authenticated`);
-    const { rows: [{ id: victim }] } = await owner.query(`SELECT pgdispatch.fire($$
-      SELECT auth.uid() AS uid, nullif(current_setting('app.planted', true), '') AS planted,
-             (SELECT count(*) FROM pg_class WHERE relpersistence = 't') AS temp_tables$$) AS id`);
-    await owner.query('COMMIT');
-    expect((await waitForJob(owner, planter)).status).toBe('succeeded');
-    const job = await waitForJob(owner, victim);
-    await owner.query('UPDATE pgdispatch.settings SET warm_runner = false');
-    expect(job.rows).toEqual([{ uid: null, planted: null, temp_tables: 0 }]);
+    const plant = `SET request.jwt.claims = '{"sub": "user-9"}'; SET app.planted = 'yes';
+      CREATE TEMP TABLE notes (owner_id text, body text); GRANT ALL ON pg_temp.notes TO PUBLIC;
+      SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`;
+    const probe = `SELECT auth.uid() AS uid, nullif(current_setting('app.planted', true), '') AS planted,
+      (SELECT count(*) FROM pg_class WHERE relpersistence = 't') AS temp_tables, current_setting('transaction_read_only') AS ro`;
+    try {
+      for (const [planterRole, planterSub, victimRole, victimSub] of [
+        ['anon', 'x', 'authenticated', 'user-2'],
+        ['authenticated', 'user-1', 'authenticated', 'user-2'],
+      ] as const) {
+        const planter = await fireAs(planterRole, planterSub, plant);
+        expect((await waitForJob(owner, planter)).status).toBe('succeeded');
+        const victim = await fireAs(victimRole, victimSub, probe);
+        const job = await waitForJob(owner, victim);
+        expect(job.rows).toEqual([{ uid: victimSub, planted: null, temp_tables: 0, ro: 'off' }]);
+        const { rows } = await owner.query(
+          `SELECT count(DISTINCT (runner_pid, runner_started))::int AS sessions FROM pgdispatch._job WHERE id IN ($1, $2)`, [planter, victim]);
+        expect(rows[0].sessions).toBe(2);
+      }
+    } finally {
+      await owner.query('UPDATE pgdispatch.settings SET warm_runner = false');
+    }
   });
 });
 
@@ -157,7 +168,9 @@ describe('a role sees, waits on and cancels only its own jobs', () => {
   it('another role\'s job is invisible in the views and to status, result, wait and cancel', async () => {
     const { id } = (await rpc<{ id: string }>(api, 'authenticated', 'user-1', `SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS id`))[0]!;
     expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch.jobs WHERE id = $1', [id])).toEqual([]);
-    expect(await rpc(api2, 'anon', 'x', 'SELECT * FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
+    expect(await rpc(api2, 'anon', 'x', 'SELECT id, command FROM pgdispatch._job WHERE id = $1', [id])).toEqual([]);
+    // The carried request context (JWT claims and all) is for admins only, even of one's own jobs.
+    expect((await rpcFailure(api, 'authenticated', 'user-1', 'SELECT settings FROM pgdispatch._job WHERE id = $1', [id])).code).toBe('42501');
     for (const call of ['status($1)', 'result($1)', `wait($1, '0 seconds')`, 'cancel($1)']) {
       expect((await rpcFailure(api2, 'anon', 'x', `SELECT pgdispatch.${call}`, [id])).code, call).toBe('PD100');
     }

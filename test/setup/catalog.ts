@@ -103,6 +103,6 @@ export async function catalogDump(client: pg.Client): Promise<string[]> {
   const roles = await client.query<{ oid: string; rolname: string }>('SELECT oid::text, rolname FROM pg_roles');
   const byOid = new Map(roles.rows.map((r) => [r.oid, r.rolname]));
   return rows
-    .map((r) => r.line.replace(/run_as_(\d+)/g, (_, oid: string) => `run_as_<${byOid.get(oid) ?? oid}>`))
+    .map((r) => r.line.replace(/(run_as_|arm_|disarm_|carriers_|pgdispatch_runner_)(\d+)/g, (_, kind: string, oid: string) => `${kind}<${byOid.get(oid) ?? oid}>`))
     .sort();
 }

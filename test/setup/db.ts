@@ -28,6 +28,13 @@ export async function dropExtension(client: pg.Client): Promise<void> {
   await client.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
   await client.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
   await client.query(`DELETE FROM cron.job_run_details`);
+  // Runner identities outlive DROP EXTENSION (roles are the cluster's); test files install as
+  // different owners, and a group made by one is not another's to add members to.
+  await client.query(`DO $$DECLARE r text; BEGIN
+    FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'pgdispatch\\_runner\\_%' OR rolname = 'pgdispatch_runners' ORDER BY rolname DESC LOOP
+      EXECUTE format('DROP OWNED BY %I', r);
+      EXECUTE format('DROP ROLE %I', r);
+    END LOOP; END$$`);
 }
 
 /** Drops pg_dispatch and creates it again (see installMode). */

@@ -204,7 +204,7 @@ export type WaitReturns = string;
 /**
  * `pgdispatch.result(job_id bigint) → jsonb`
  *
- * The job's outcome as one document: `{job_id, status, command, label, rows, row_count, truncated, error, attempts, started_at, finished_at}`. `rows` holds up to `settings.max_result_rows` rows as JSON objects when the command returns rows (null otherwise); `row_count` is always exact; `error` is null or `{sqlstate, message, detail, hint, context}` (the last error while a retry is pending). Reading does not consume it.
+ * The job's outcome as one document: `{job_id, status, command, label, rows, row_count, truncated, error, attempts, started_at, finished_at}`. `rows` holds up to `settings.max_result_rows` rows as JSON objects when the command is one statement that returns rows (null otherwise); `row_count` is always exact (of several statements, the last one's); `error` is null or `{sqlstate, message, detail, hint, context}` (the last error while a retry is pending). Reading does not consume it.
  */
 export const result = {
   name: 'result',

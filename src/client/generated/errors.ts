@@ -82,7 +82,7 @@ export class CommandNotSupportedError extends PgDispatchError {
 }
 
 /**
- * A role's quota (pending jobs, command bytes) would be exceeded; an admin sets quotas in pgdispatch.quotas. (`PD300`, quota_exceeded).
+ * fire() would exceed a role's quota: its pending jobs (max_pending_jobs) or the command's size (max_command_bytes). An admin sets the defaults in pgdispatch.settings and per-role values in pgdispatch.role_quotas. (Results over max_result_bytes are cut, not refused.) (`PD300`, quota_exceeded).
  *
  * @example
  * if (e instanceof QuotaExceededError) console.log(e.sqlstate, e.hint); // 'PD300'

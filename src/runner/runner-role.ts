@@ -1,0 +1,92 @@
+// Runner identities: the login role as which pg_cron runs each role's carriers (see runner-for.sql).
+import { dedent, fn, sqlFile, table } from '../model/define.js';
+
+export const runnerTable = table({
+  name: '_runner',
+  doc: 'The runner identity of each role that fires jobs, and the key of its carriers\' tokens.',
+  ddl: dedent(`
+    CREATE TABLE pgdispatch._runner (
+      role_oid oid PRIMARY KEY,
+      runner_oid oid NOT NULL UNIQUE,
+      arm_key text NOT NULL
+    );
+  `),
+  columns: [],
+});
+
+export const runnerFor = fn({
+  name: '_runner_for',
+  args: [{ name: 'served', type: 'oid' }, { name: 'make', type: 'boolean' }],
+  returns: 'name',
+  language: 'plpgsql',
+  security: 'invoker',
+  body: sqlFile(import.meta.url, 'runner-for.sql'),
+  doc: 'The runner identity of a role (a login role that holds nothing); made with its pg_cron wrappers when make is true.',
+  audience: 'owner',
+});
+
+export const servedRole = fn({
+  name: '_served_role',
+  args: [],
+  returns: 'oid',
+  language: 'sql',
+  volatility: 'stable',
+  security: 'invoker',
+  // SESSION_USER, not CURRENT_USER: inside pg_dispatch's SECURITY DEFINER functions the current
+  // user is the owner, while the session user is who pg_cron connected as.
+  body: dedent(`
+    SELECT r.role_oid FROM pgdispatch._runner AS r
+     WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = SESSION_USER)
+  `),
+  doc: 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.',
+  audience: 'owner',
+});
+
+export const armToken = fn({
+  name: '_arm_token',
+  args: [{ name: 'job_id', type: 'bigint' }, { name: 'job_role', type: 'oid' }],
+  returns: 'text',
+  language: 'sql',
+  volatility: 'stable',
+  security: 'invoker',
+  body: dedent(`
+    SELECT pg_catalog.md5(r.arm_key || ':' || job_id::text) FROM pgdispatch._runner AS r WHERE r.role_oid = job_role
+  `),
+  doc: 'The token that lets a runner\'s wrapper schedule the carrier of one job.',
+  audience: 'owner',
+});
+
+export const mayArm = fn({
+  name: '_may_arm',
+  args: [{ name: 'job_id', type: 'bigint' }, { name: 'token', type: 'text' }, { name: 'runner', type: 'name' }],
+  returns: 'boolean',
+  language: 'sql',
+  volatility: 'stable',
+  security: 'definer',
+  body: dedent(`
+    SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
+      FROM pgdispatch._runner AS r
+     WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = runner)
+  `),
+  doc: 'Whether a runner\'s wrapper may schedule the carrier of a job: only with the owner\'s token for it.',
+  audience: 'runner',
+});
+
+export const runnerSessionTable = table({
+  name: '_runner_session',
+  doc: 'Whose jobs each runner session runs: the role and request settings of the first job it took.',
+  // A session runs the jobs of one principal (role and carried request settings, e.g. one end
+  // user's JWT claims) and no other: what a job leaves behind in its session (temp tables that
+  // shadow real ones, settings, work queued for COMMIT running as the runner identity) then only
+  // ever meets jobs of the same principal. Recorded here, where only pg_dispatch's definer
+  // functions write, because anything kept in the session itself a command could change.
+  ddl: dedent(`
+    CREATE TABLE pgdispatch._runner_session (
+      pid integer PRIMARY KEY,
+      backend_start timestamptz NOT NULL,
+      role_oid oid NOT NULL,
+      settings jsonb NOT NULL
+    );
+  `),
+  columns: [],
+});
