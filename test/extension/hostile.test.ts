@@ -143,6 +143,8 @@ beforeAll(async () => {
   mal = await connect({ user: 'mallory' });
   await mal.query(`
     GRANT USAGE ON SCHEMA mallory_schema TO PUBLIC;
+    -- Where her code, run by anyone, would drop what it read: she reads it back herself.
+    CREATE TABLE mallory_schema.loot (s text); GRANT INSERT ON mallory_schema.loot TO PUBLIC;
     CREATE FUNCTION mallory_schema.deferred() RETURNS trigger LANGUAGE plpgsql AS $f$
     DECLARE s text;
     BEGIN
@@ -185,6 +187,7 @@ beforeAll(async () => {
     BEGIN
       BEGIN INSERT INTO public.leak VALUES (current_user, session_user, 'operator ='); EXCEPTION WHEN OTHERS THEN NULL; END;
       BEGIN INSERT INTO public.owner_secret_copy SELECT s FROM public.owner_secret; EXCEPTION WHEN OTHERS THEN NULL; END;
+      BEGIN INSERT INTO mallory_schema.loot SELECT s FROM public.owner_secret; EXCEPTION WHEN OTHERS THEN NULL; END;
       RETURN a OPERATOR(pg_catalog.=) b;
     END $f$;
     CREATE OPERATOR mallory_schema.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = mallory_schema.eq);
@@ -206,6 +209,8 @@ afterEach(async () => {
   expect.soft(escaped, 'trap rows written as a role other than a tenant or its runner identity').toEqual([]);
   expect.soft((await admin.query(`SELECT * FROM leak WHERE what LIKE '%${SECRET}%'`)).rows, 'the secret in the trap').toEqual([]);
   expect.soft((await admin.query('SELECT s FROM owner_secret_copy')).rows, 'copies of the owner\'s secret').toEqual([]);
+  expect.soft((await mal.query('SELECT s FROM mallory_schema.loot')).rows, 'the owner\'s secret, as mallory reads it').toEqual([]);
+  await mal.query('DELETE FROM mallory_schema.loot');
   const { rows: foreign } = await admin.query(`SELECT id, role FROM pgdispatch._job WHERE role <> ALL ($1)`, [TENANTS]);
   expect.soft(foreign, 'jobs of a role that is not a tenant').toEqual([]);
   await admin.query('TRUNCATE leak, owner_secret_copy');
