@@ -1661,6 +1661,14 @@ INSERT INTO pgdispatch._slot (n) SELECT pg_catalog.generate_series(1, 64);
 COMMENT ON TABLE pgdispatch._slot IS 'The runner slots (settings.max_runners of them are used) and the session holding each.';
 REVOKE ALL ON TABLE pgdispatch._slot FROM PUBLIC;
 
+-- table _waiting_role
+CREATE TABLE pgdispatch._waiting_role (
+  role_oid oid PRIMARY KEY,
+  since timestamptz NOT NULL
+);
+COMMENT ON TABLE pgdispatch._waiting_role IS 'Roles with due jobs that found no free runner slot, since when.';
+REVOKE ALL ON TABLE pgdispatch._waiting_role FROM PUBLIC;
+
 -- function _served_role
 CREATE FUNCTION pgdispatch._served_role()
 RETURNS oid
@@ -1672,6 +1680,27 @@ SELECT r.role_oid FROM pgdispatch._runner AS r
 $fn$;
 COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
 REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
+
+-- function _fresh_transaction
+CREATE FUNCTION pgdispatch._fresh_transaction()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Work a command leaves for COMMIT runs in the command's own transaction, as the runner identity,
+-- which may call the runner's functions: such work could give its runner slot away, hold the lock
+-- on the slots for everyone, or start a job among its own leftovers. The runner itself calls each
+-- of them first thing in a transaction of its own, before anything is written; so in a runner
+-- identity's session, a call from a transaction that wrote already is refused.
+BEGIN
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL AND pgdispatch._served_role() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: a runner step must start its own transaction'
+      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner calls this, at the start of a transaction.';
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fresh_transaction() IS 'Raises unless the transaction has written nothing yet, when called in a runner identity''s session.';
+REVOKE ALL ON FUNCTION pgdispatch._fresh_transaction() FROM PUBLIC;
 
 -- function _arm_token
 CREATE FUNCTION pgdispatch._arm_token(job_id bigint, job_role oid)
@@ -2290,6 +2319,7 @@ DECLARE
   batch record;
   removed integer := 0;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   FOR batch IN
     WITH cleared AS (
       UPDATE pgdispatch._job AS j SET carrier = NULL
@@ -2342,7 +2372,8 @@ RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT s.warm_runner FROM pgdispatch.settings AS s
+SELECT s.warm_runner AND NOT EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> pgdispatch._served_role())
+  FROM pgdispatch.settings AS s
 $fn$;
 COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
 REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
@@ -2362,6 +2393,11 @@ DECLARE
   free integer;
   armed integer;
 BEGIN
+  -- Roles whose waiting jobs are gone (cancelled, taken) wait no more.
+  DELETE FROM pgdispatch._waiting_role AS w
+   WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.role_oid = w.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+                        AND j.run_at <= pg_catalog.clock_timestamp());
   SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
    WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
   IF free = 0 THEN
@@ -2397,22 +2433,36 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
 REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
 
+-- function _fair_share
+CREATE FUNCTION pgdispatch._fair_share(served oid)
+RETURNS integer
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT CASE WHEN r.roles = 1 THEN GREATEST(1, s.max_runners - 1) ELSE GREATEST(1, s.max_runners / r.roles) END
+  FROM pgdispatch.settings AS s,
+       (SELECT pg_catalog.count(*)::integer AS roles FROM (
+          SELECT h.role_oid FROM pgdispatch._slot AS h WHERE h.pid IS NOT NULL
+          UNION SELECT w.role_oid FROM pgdispatch._waiting_role AS w
+          UNION SELECT served) AS u) AS r
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fair_share(oid) IS 'How many runner slots a role may hold now: max_runners shared by the roles holding or waiting for one.';
+REVOKE ALL ON FUNCTION pgdispatch._fair_share(oid) FROM PUBLIC;
+
 -- function _claim_slot
 CREATE FUNCTION pgdispatch._claim_slot()
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A role's fair share is max_runners divided among the roles that want slots now (those holding
--- one, and those with due jobs waiting for one), at least one each.
+-- A role may hold its fair share of the slots (see _fair_share).
 DECLARE
   served oid := pgdispatch._served_role();
   me_started timestamptz := (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a);
   max_runners integer := (SELECT s.max_runners FROM pgdispatch.settings AS s);
-  roles integer;
   mine integer;
-  free integer;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   IF served IS NULL THEN
     RETURN false;
   END IF;
@@ -2424,20 +2474,17 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pgdispatch._slot AS s WHERE s.pid = pg_catalog.pg_backend_pid() AND s.backend_start = me_started) THEN
     RETURN true;
   END IF;
-  SELECT pg_catalog.count(*) FILTER (WHERE s.role_oid = served) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL;
-  SELECT pg_catalog.count(*) INTO roles FROM (
-    SELECT s.role_oid FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL
-    UNION
-    SELECT j.role_oid FROM pgdispatch._job AS j
-     WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()
-    UNION
-    SELECT served) AS r;
-  IF mine >= GREATEST(1, max_runners / roles) THEN
+  SELECT pg_catalog.count(*) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served;
+  IF mine >= pgdispatch._fair_share(served) THEN
     RETURN false;
   END IF;
   UPDATE pgdispatch._slot AS s SET pid = pg_catalog.pg_backend_pid(), backend_start = me_started, role_oid = served
    WHERE s.n = (SELECT f.n FROM pgdispatch._slot AS f WHERE f.pid IS NULL AND f.n <= max_runners ORDER BY f.n LIMIT 1);
-  RETURN FOUND;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  DELETE FROM pgdispatch._waiting_role AS w WHERE w.role_oid = served;
+  RETURN true;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._claim_slot() IS 'Claims a runner slot for this session, within its role''s fair share; false when none is free.';
@@ -2453,6 +2500,7 @@ AS $fn$
 -- A runner that ends gives its slot back, and the carriers of jobs that waited for one are armed
 -- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid = pg_catalog.pg_backend_pid();
@@ -2535,6 +2583,7 @@ DECLARE
   j pgdispatch._job;
   stray bigint[];
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
   IF NOT FOUND THEN
     IF served IS NOT NULL THEN
@@ -2557,6 +2606,8 @@ BEGIN
     LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    INSERT INTO pgdispatch._waiting_role (role_oid, since) VALUES (j.role_oid, pg_catalog.clock_timestamp())
+      ON CONFLICT (role_oid) DO NOTHING;
     PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END
@@ -2667,6 +2718,7 @@ DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
@@ -2709,12 +2761,19 @@ DECLARE
   j pgdispatch._job;
   bound pgdispatch._runner_session;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
    WHERE s.pid = pg_catalog.pg_backend_pid()
      AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
      AND s.role_oid = pgdispatch._served_role();
   IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
+  -- Over its share while another role waits: stop, so that this slot goes to that role.
+  IF EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> bound.role_oid)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = bound.role_oid)
+         > pgdispatch._fair_share(bound.role_oid) THEN
+    RETURN NULL;
   END IF;
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
@@ -2762,10 +2821,7 @@ BEGIN
   -- A job runs in a transaction of its own, begun by the runner: never inside work that something
   -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
   -- would share its transaction.
-  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
-    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
-      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner starts jobs.';
-  END IF;
+  PERFORM pgdispatch._fresh_transaction();
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
@@ -2780,6 +2836,9 @@ BEGIN
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
             (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+    -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
+    -- pin the path again before this function, which runs as the owner, resolves another operator.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -2791,6 +2850,7 @@ BEGIN
     END IF;
     final_status := 'succeeded';
   EXCEPTION WHEN OTHERS OR query_canceled THEN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
     -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
     -- recorded like any other failure.
     GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
@@ -2799,7 +2859,6 @@ BEGIN
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
     final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
   END;
-  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
     pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
@@ -2835,6 +2894,7 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
   -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
   IF pgdispatch._claim_slot() THEN
     COMMIT;
@@ -2849,6 +2909,7 @@ BEGIN
       -- which holds nothing.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
       PERFORM pgdispatch._scrub_session();
       COMMIT;
       IF outcome <> 'scheduled' THEN
@@ -2914,8 +2975,12 @@ BEGIN
     UPDATE pgdispatch._job AS j
        SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
            error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', j.timeout)
-     WHERE j.status = 'running' AND j.timeout IS NOT NULL
-       AND j.started_at + j.timeout <= pg_catalog.clock_timestamp()
+     WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                     WHERE k.status = 'running' AND k.timeout IS NOT NULL
+                       AND k.started_at + k.timeout <= pg_catalog.clock_timestamp()
+                     -- A row held by its runner (committing, and maybe stalled there by work the
+                     -- command left for COMMIT) is not waited for: it is signalled below.
+                     FOR UPDATE SKIP LOCKED)
     RETURNING j.id, j.runner_pid, j.runner_started)
   SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
     INTO ids, pids, starts FROM s;
@@ -2923,6 +2988,11 @@ BEGIN
   FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
     PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
   END LOOP;
+  -- Overdue jobs whose row their runner holds: stop the runner; two seconds on, end its session.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started,
+                                  j.started_at + j.timeout < pg_catalog.clock_timestamp() - interval '2 seconds')
+     FROM pgdispatch._job AS j
+    WHERE j.status = 'running' AND j.timeout IS NOT NULL AND j.started_at + j.timeout <= pg_catalog.clock_timestamp();
   -- A session still on a job stopped two seconds ago caught the cancel: end it.
   PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
      FROM pgdispatch._job AS j
@@ -5357,6 +5427,14 @@ INSERT INTO pgdispatch._slot (n) SELECT pg_catalog.generate_series(1, 64);
 COMMENT ON TABLE pgdispatch._slot IS 'The runner slots (settings.max_runners of them are used) and the session holding each.';
 REVOKE ALL ON TABLE pgdispatch._slot FROM PUBLIC;
 
+-- table _waiting_role (new)
+CREATE TABLE pgdispatch._waiting_role (
+  role_oid oid PRIMARY KEY,
+  since timestamptz NOT NULL
+);
+COMMENT ON TABLE pgdispatch._waiting_role IS 'Roles with due jobs that found no free runner slot, since when.';
+REVOKE ALL ON TABLE pgdispatch._waiting_role FROM PUBLIC;
+
 -- function _served_role (new)
 CREATE FUNCTION pgdispatch._served_role()
 RETURNS oid
@@ -5368,6 +5446,27 @@ SELECT r.role_oid FROM pgdispatch._runner AS r
 $fn$;
 COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
 REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
+
+-- function _fresh_transaction (new)
+CREATE FUNCTION pgdispatch._fresh_transaction()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Work a command leaves for COMMIT runs in the command's own transaction, as the runner identity,
+-- which may call the runner's functions: such work could give its runner slot away, hold the lock
+-- on the slots for everyone, or start a job among its own leftovers. The runner itself calls each
+-- of them first thing in a transaction of its own, before anything is written; so in a runner
+-- identity's session, a call from a transaction that wrote already is refused.
+BEGIN
+  IF pg_catalog.txid_current_if_assigned() IS NOT NULL AND pgdispatch._served_role() IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: a runner step must start its own transaction'
+      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner calls this, at the start of a transaction.';
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fresh_transaction() IS 'Raises unless the transaction has written nothing yet, when called in a runner identity''s session.';
+REVOKE ALL ON FUNCTION pgdispatch._fresh_transaction() FROM PUBLIC;
 
 -- function _arm_token (new)
 CREATE FUNCTION pgdispatch._arm_token(job_id bigint, job_role oid)
@@ -5928,6 +6027,7 @@ DECLARE
   batch record;
   removed integer := 0;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   FOR batch IN
     WITH cleared AS (
       UPDATE pgdispatch._job AS j SET carrier = NULL
@@ -5969,7 +6069,8 @@ RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT s.warm_runner FROM pgdispatch.settings AS s
+SELECT s.warm_runner AND NOT EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> pgdispatch._served_role())
+  FROM pgdispatch.settings AS s
 $fn$;
 COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
 REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
@@ -5989,6 +6090,11 @@ DECLARE
   free integer;
   armed integer;
 BEGIN
+  -- Roles whose waiting jobs are gone (cancelled, taken) wait no more.
+  DELETE FROM pgdispatch._waiting_role AS w
+   WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.role_oid = w.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+                        AND j.run_at <= pg_catalog.clock_timestamp());
   SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
    WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
   IF free = 0 THEN
@@ -6024,22 +6130,36 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
 REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
 
+-- function _fair_share (new)
+CREATE FUNCTION pgdispatch._fair_share(served oid)
+RETURNS integer
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT CASE WHEN r.roles = 1 THEN GREATEST(1, s.max_runners - 1) ELSE GREATEST(1, s.max_runners / r.roles) END
+  FROM pgdispatch.settings AS s,
+       (SELECT pg_catalog.count(*)::integer AS roles FROM (
+          SELECT h.role_oid FROM pgdispatch._slot AS h WHERE h.pid IS NOT NULL
+          UNION SELECT w.role_oid FROM pgdispatch._waiting_role AS w
+          UNION SELECT served) AS u) AS r
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fair_share(oid) IS 'How many runner slots a role may hold now: max_runners shared by the roles holding or waiting for one.';
+REVOKE ALL ON FUNCTION pgdispatch._fair_share(oid) FROM PUBLIC;
+
 -- function _claim_slot (new)
 CREATE FUNCTION pgdispatch._claim_slot()
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A role's fair share is max_runners divided among the roles that want slots now (those holding
--- one, and those with due jobs waiting for one), at least one each.
+-- A role may hold its fair share of the slots (see _fair_share).
 DECLARE
   served oid := pgdispatch._served_role();
   me_started timestamptz := (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a);
   max_runners integer := (SELECT s.max_runners FROM pgdispatch.settings AS s);
-  roles integer;
   mine integer;
-  free integer;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   IF served IS NULL THEN
     RETURN false;
   END IF;
@@ -6051,20 +6171,17 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pgdispatch._slot AS s WHERE s.pid = pg_catalog.pg_backend_pid() AND s.backend_start = me_started) THEN
     RETURN true;
   END IF;
-  SELECT pg_catalog.count(*) FILTER (WHERE s.role_oid = served) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL;
-  SELECT pg_catalog.count(*) INTO roles FROM (
-    SELECT s.role_oid FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL
-    UNION
-    SELECT j.role_oid FROM pgdispatch._job AS j
-     WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()
-    UNION
-    SELECT served) AS r;
-  IF mine >= GREATEST(1, max_runners / roles) THEN
+  SELECT pg_catalog.count(*) INTO mine FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served;
+  IF mine >= pgdispatch._fair_share(served) THEN
     RETURN false;
   END IF;
   UPDATE pgdispatch._slot AS s SET pid = pg_catalog.pg_backend_pid(), backend_start = me_started, role_oid = served
    WHERE s.n = (SELECT f.n FROM pgdispatch._slot AS f WHERE f.pid IS NULL AND f.n <= max_runners ORDER BY f.n LIMIT 1);
-  RETURN FOUND;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  DELETE FROM pgdispatch._waiting_role AS w WHERE w.role_oid = served;
+  RETURN true;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._claim_slot() IS 'Claims a runner slot for this session, within its role''s fair share; false when none is free.';
@@ -6080,6 +6197,7 @@ AS $fn$
 -- A runner that ends gives its slot back, and the carriers of jobs that waited for one are armed
 -- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid = pg_catalog.pg_backend_pid();
@@ -6147,6 +6265,7 @@ DECLARE
   j pgdispatch._job;
   stray bigint[];
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
   IF NOT FOUND THEN
     IF served IS NOT NULL THEN
@@ -6169,6 +6288,8 @@ BEGIN
     LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    INSERT INTO pgdispatch._waiting_role (role_oid, since) VALUES (j.role_oid, pg_catalog.clock_timestamp())
+      ON CONFLICT (role_oid) DO NOTHING;
     PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END
@@ -6233,6 +6354,7 @@ DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
@@ -6275,12 +6397,19 @@ DECLARE
   j pgdispatch._job;
   bound pgdispatch._runner_session;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
    WHERE s.pid = pg_catalog.pg_backend_pid()
      AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
      AND s.role_oid = pgdispatch._served_role();
   IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
+  -- Over its share while another role waits: stop, so that this slot goes to that role.
+  IF EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> bound.role_oid)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = bound.role_oid)
+         > pgdispatch._fair_share(bound.role_oid) THEN
+    RETURN NULL;
   END IF;
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
@@ -6328,10 +6457,7 @@ BEGIN
   -- A job runs in a transaction of its own, begun by the runner: never inside work that something
   -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
   -- would share its transaction.
-  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
-    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
-      USING ERRCODE = 'PD400', HINT = 'Only pg_dispatch''s runner starts jobs.';
-  END IF;
+  PERFORM pgdispatch._fresh_transaction();
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
@@ -6346,6 +6472,9 @@ BEGIN
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
             (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+    -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
+    -- pin the path again before this function, which runs as the owner, resolves another operator.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -6357,6 +6486,7 @@ BEGIN
     END IF;
     final_status := 'succeeded';
   EXCEPTION WHEN OTHERS OR query_canceled THEN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
     -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
     -- recorded like any other failure.
     GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
@@ -6365,7 +6495,6 @@ BEGIN
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
     final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
   END;
-  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
     pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
@@ -6401,6 +6530,7 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
   -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
   IF pgdispatch._claim_slot() THEN
     COMMIT;
@@ -6415,6 +6545,7 @@ BEGIN
       -- which holds nothing.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
       PERFORM pgdispatch._scrub_session();
       COMMIT;
       IF outcome <> 'scheduled' THEN
@@ -6480,8 +6611,12 @@ BEGIN
     UPDATE pgdispatch._job AS j
        SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
            error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', j.timeout)
-     WHERE j.status = 'running' AND j.timeout IS NOT NULL
-       AND j.started_at + j.timeout <= pg_catalog.clock_timestamp()
+     WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                     WHERE k.status = 'running' AND k.timeout IS NOT NULL
+                       AND k.started_at + k.timeout <= pg_catalog.clock_timestamp()
+                     -- A row held by its runner (committing, and maybe stalled there by work the
+                     -- command left for COMMIT) is not waited for: it is signalled below.
+                     FOR UPDATE SKIP LOCKED)
     RETURNING j.id, j.runner_pid, j.runner_started)
   SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
     INTO ids, pids, starts FROM s;
@@ -6489,6 +6624,11 @@ BEGIN
   FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
     PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
   END LOOP;
+  -- Overdue jobs whose row their runner holds: stop the runner; two seconds on, end its session.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started,
+                                  j.started_at + j.timeout < pg_catalog.clock_timestamp() - interval '2 seconds')
+     FROM pgdispatch._job AS j
+    WHERE j.status = 'running' AND j.timeout IS NOT NULL AND j.started_at + j.timeout <= pg_catalog.clock_timestamp();
   -- A session still on a job stopped two seconds ago caught the cancel: end it.
   PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
      FROM pgdispatch._job AS j

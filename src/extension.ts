@@ -18,7 +18,7 @@ import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
 import { arm, carrierCommand, disarm, disarmCarriers, unschedule } from './runner/carrier.js';
 import { armToken, mayArm, runnerFor, runnerSessionTable, runnerTable, servedRole } from './runner/runner-role.js';
-import { armWaiting, claimSlot, releaseSlot, slotTable } from './runner/slot.js';
+import { armWaiting, claimSlot, fairShare, releaseSlot, slotTable, waitingRoleTable } from './runner/slot.js';
 import { alive } from './runner/alive.js';
 import { busyCarriers } from './runner/busy-carriers.js';
 import { ensureWatchdog } from './runner/ensure-watchdog.js';
@@ -39,6 +39,7 @@ import { stopRunner } from './runner/stop-runner.js';
 import { take } from './runner/take.js';
 import { takeNext } from './runner/take-next.js';
 import { watch } from './runner/watch.js';
+import { freshTransaction } from './runner/fresh-transaction.js';
 import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
 import { runnerGroup } from './runner/runner-group.js';
@@ -72,7 +73,9 @@ export const extension: ExtensionModel = {
     runnerTable,
     runnerSessionTable,
     slotTable,
+    waitingRoleTable,
     servedRole,
+    freshTransaction,
     armToken,
     mayArm,
     isAdmin,
@@ -93,6 +96,7 @@ export const extension: ExtensionModel = {
     stopRunner,
     stayWarm,
     armWaiting,
+    fairShare,
     claimSlot,
     releaseSlot,
     forgetRuns,

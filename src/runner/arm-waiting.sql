@@ -6,6 +6,11 @@ DECLARE
   free integer;
   armed integer;
 BEGIN
+  -- Roles whose waiting jobs are gone (cancelled, taken) wait no more.
+  DELETE FROM pgdispatch._waiting_role AS w
+   WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.role_oid = w.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+                        AND j.run_at <= pg_catalog.clock_timestamp());
   SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
    WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
   IF free = 0 THEN

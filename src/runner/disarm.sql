@@ -7,6 +7,7 @@ DECLARE
   batch record;
   removed integer := 0;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   FOR batch IN
     WITH cleared AS (
       UPDATE pgdispatch._job AS j SET carrier = NULL

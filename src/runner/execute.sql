@@ -22,10 +22,7 @@ BEGIN
   -- A job runs in a transaction of its own, begun by the runner: never inside work that something
   -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
   -- would share its transaction.
-  IF pg_catalog.txid_current_if_assigned() IS NOT NULL THEN
-    RAISE EXCEPTION 'pg_dispatch: job % must start in a transaction of its own', job.id
-      USING ERRCODE = '{{ERR:not_allowed}}', HINT = 'Only pg_dispatch''s runner starts jobs.';
-  END IF;
+  PERFORM pgdispatch._fresh_transaction();
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
@@ -40,6 +37,9 @@ BEGIN
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
             (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+    -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
+    -- pin the path again before this function, which runs as the owner, resolves another operator.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -51,6 +51,7 @@ BEGIN
     END IF;
     final_status := 'succeeded';
   EXCEPTION WHEN OTHERS OR query_canceled THEN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
     -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
     -- recorded like any other failure.
     GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
@@ -59,7 +60,6 @@ BEGIN
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
     final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
   END;
-  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
     pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);

@@ -19,6 +19,7 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
   PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
   -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
   IF pgdispatch._claim_slot() THEN
     COMMIT;
@@ -33,6 +34,7 @@ BEGIN
       -- which holds nothing.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
       PERFORM pgdispatch._scrub_session();
       COMMIT;
       IF outcome <> 'scheduled' THEN

@@ -7,6 +7,7 @@ DECLARE
   j pgdispatch._job;
   stray bigint[];
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
   IF NOT FOUND THEN
     IF served IS NOT NULL THEN
@@ -29,6 +30,8 @@ BEGIN
     LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    INSERT INTO pgdispatch._waiting_role (role_oid, since) VALUES (j.role_oid, pg_catalog.clock_timestamp())
+      ON CONFLICT (role_oid) DO NOTHING;
     PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
   END IF;
 END

@@ -22,6 +22,41 @@ export const slotTable = table({
   columns: [],
 });
 
+export const waitingRoleTable = table({
+  name: '_waiting_role',
+  doc: 'Roles with due jobs that found no free runner slot, since when.',
+  // Kept apart from the jobs so that a runner can ask, at every job, whether another role waits
+  // (a lookup in a table of a few rows, not a scan of a burst's waiting jobs).
+  ddl: dedent(`
+    CREATE TABLE pgdispatch._waiting_role (
+      role_oid oid PRIMARY KEY,
+      since timestamptz NOT NULL
+    );
+  `),
+  columns: [],
+});
+
+export const fairShare = fn({
+  name: '_fair_share',
+  args: [{ name: 'served', type: 'oid' }],
+  returns: 'integer',
+  language: 'sql',
+  volatility: 'stable',
+  security: 'invoker',
+  // A role alone may hold all slots but one: a role that comes gets that one at once, instead of
+  // waiting for one of the first role's jobs to end.
+  body: dedent(`
+    SELECT CASE WHEN r.roles = 1 THEN GREATEST(1, s.max_runners - 1) ELSE GREATEST(1, s.max_runners / r.roles) END
+      FROM pgdispatch.settings AS s,
+           (SELECT pg_catalog.count(*)::integer AS roles FROM (
+              SELECT h.role_oid FROM pgdispatch._slot AS h WHERE h.pid IS NOT NULL
+              UNION SELECT w.role_oid FROM pgdispatch._waiting_role AS w
+              UNION SELECT served) AS u) AS r
+  `),
+  doc: 'How many runner slots a role may hold now: max_runners shared by the roles holding or waiting for one.',
+  audience: 'owner',
+});
+
 export const claimSlot = fn({
   name: '_claim_slot',
   args: [],

@@ -1,5 +1,5 @@
 // pgdispatch._stay_warm: Whether an idle runner holding a slot stays and polls for its principal's next job (settings.warm_runner).
-import { fn } from '../model/define.js';
+import { dedent, fn } from '../model/define.js';
 
 export const stayWarm = fn({
   name: '_stay_warm',
@@ -8,7 +8,11 @@ export const stayWarm = fn({
   language: 'sql',
   volatility: 'stable',
   security: 'definer',
-  body: 'SELECT s.warm_runner FROM pgdispatch.settings AS s',
+  // Not while another role waits for a slot.
+  body: dedent(`
+    SELECT s.warm_runner AND NOT EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> pgdispatch._served_role())
+      FROM pgdispatch.settings AS s
+  `),
   doc: 'Whether an idle runner holding a slot stays and polls for its principal\'s next job (settings.warm_runner).',
   audience: 'runner',
 });

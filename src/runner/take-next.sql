@@ -4,12 +4,19 @@ DECLARE
   j pgdispatch._job;
   bound pgdispatch._runner_session;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
    WHERE s.pid = pg_catalog.pg_backend_pid()
      AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
      AND s.role_oid = pgdispatch._served_role();
   IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
+  -- Over its share while another role waits: stop, so that this slot goes to that role.
+  IF EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> bound.role_oid)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = bound.role_oid)
+         > pgdispatch._fair_share(bound.role_oid) THEN
+    RETURN NULL;
   END IF;
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()

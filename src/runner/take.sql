@@ -4,6 +4,7 @@ DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
 BEGIN
+  PERFORM pgdispatch._fresh_transaction();
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;

@@ -14,8 +14,12 @@ BEGIN
     UPDATE pgdispatch._job AS j
        SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
            error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', j.timeout)
-     WHERE j.status = 'running' AND j.timeout IS NOT NULL
-       AND j.started_at + j.timeout <= pg_catalog.clock_timestamp()
+     WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                     WHERE k.status = 'running' AND k.timeout IS NOT NULL
+                       AND k.started_at + k.timeout <= pg_catalog.clock_timestamp()
+                     -- A row held by its runner (committing, and maybe stalled there by work the
+                     -- command left for COMMIT) is not waited for: it is signalled below.
+                     FOR UPDATE SKIP LOCKED)
     RETURNING j.id, j.runner_pid, j.runner_started)
   SELECT pg_catalog.array_agg(s.id), pg_catalog.array_agg(s.runner_pid), pg_catalog.array_agg(s.runner_started)
     INTO ids, pids, starts FROM s;
@@ -23,6 +27,11 @@ BEGIN
   FOR stopped IN SELECT * FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(pids), pg_catalog.unnest(starts)) AS u(id, pid, started) LOOP
     PERFORM pgdispatch._stop_runner(stopped.id, stopped.pid, stopped.started, false);
   END LOOP;
+  -- Overdue jobs whose row their runner holds: stop the runner; two seconds on, end its session.
+  PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started,
+                                  j.started_at + j.timeout < pg_catalog.clock_timestamp() - interval '2 seconds')
+     FROM pgdispatch._job AS j
+    WHERE j.status = 'running' AND j.timeout IS NOT NULL AND j.started_at + j.timeout <= pg_catalog.clock_timestamp();
   -- A session still on a job stopped two seconds ago caught the cancel: end it.
   PERFORM pgdispatch._stop_runner(j.id, j.runner_pid, j.runner_started, true)
      FROM pgdispatch._job AS j

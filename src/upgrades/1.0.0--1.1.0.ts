@@ -13,7 +13,7 @@ export const to110: DeltaUpgrade = {
   to: '1.1.0',
   creates: ['retry', '_runner', '_served_role', '_arm_token', '_may_arm', '_runner_for', '_disarm_carriers', 'runner-group',
     '_runner_session', '_slot', '_stay_warm', '_arm_waiting', '_claim_slot', '_release_slot', '_statements',
-    'role_quotas', '_pending_bound', '_stop_runner'],
+    'role_quotas', '_pending_bound', '_stop_runner', '_waiting_role', '_fresh_transaction', '_fair_share'],
   replaces: ['_execute', '_executor_for', '_executor_template', '_job_before_insert', '_job_before_update', '_purge', 'cancel', 'result',
     'snooze', 'status', 'wait', 'jobs', '_user_grants', '_arm', '_disarm', '_forget_runs', '_maintain', '_reboot',
     '_run', '_scrub_session', '_settle_carrier', '_take', '_take_next',
