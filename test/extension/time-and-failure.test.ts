@@ -214,7 +214,7 @@ describe('retention', () => {
 });
 
 describe('bursts', () => {
-  async function burst(n: number): Promise<{ seconds: number; distinct: number; once: boolean }> {
+  async function burst(n: number): Promise<{ seconds: number; distinct: number; once: boolean; sessions: number }> {
     await db.query('TRUNCATE marks');
     await db.query('BEGIN');
     await db.query(`SELECT pgdispatch.fire(format('INSERT INTO marks VALUES (%L)', g)) FROM generate_series(1, $1) g`, [n]);
@@ -227,22 +227,26 @@ describe('bursts', () => {
     const { distinct } = await one<{ distinct: number }>('SELECT count(DISTINCT job)::int AS distinct FROM marks');
     const { once } = await one<{ once: boolean }>(
       `SELECT bool_and(status = 'succeeded' AND attempts = 1) AND count(*) = $1 AS once FROM pgdispatch._job WHERE command LIKE 'INSERT INTO marks VALUES (''%'')'`, [n]);
+    // How many sessions ran the burst: a few draining runners, not a pg_cron session per job.
+    const { sessions } = await one<{ sessions: number }>(
+      `SELECT count(DISTINCT (runner_pid, runner_started))::int AS sessions FROM pgdispatch._job WHERE command LIKE 'INSERT INTO marks VALUES (''%'')'`);
     await db.query(`DELETE FROM pgdispatch._job`);
-    return { seconds, distinct, once };
+    return { seconds, distinct, once, sessions };
   }
 
-  // The rate floor is well above what one pg_cron session per job allows (~130/s here, see
-  // PLATFORM.md), so it proves the draining, yet well under what CI's two concurrent legs on two
-  // cores measure (570-1,900/s): an absolute time means little on a shared machine.
-  it('runs 10,000 jobs fired in one transaction, each exactly once, at 300/s or more, growing at most 11x from 1,000', async () => {
+  // What proves the draining is how many sessions ran the burst, not a rate: rates on a shared
+  // machine (CI runs two legs on two cores) were measured from 230 to 1,900 jobs/s.
+  it('runs 10,000 jobs fired in one transaction, each exactly once, in a few sessions, growing at most 20x from 1,000 (linear is 10x)', async () => {
     await db.query(`DO $$BEGIN RAISE LOG 'pgdispatch-test burst-marker'; END$$`);
     const small = await burst(1000);
     const large = await burst(10_000);
     console.log(`burst 1,000: ${small.seconds.toFixed(2)} s; 10,000: ${large.seconds.toFixed(2)} s (${(10_000 / large.seconds).toFixed(0)} jobs/s), ratio ${(large.seconds / small.seconds).toFixed(2)}`);
     expect(small).toMatchObject({ distinct: 1000, once: true });
     expect(large).toMatchObject({ distinct: 10_000, once: true });
-    expect(10_000 / large.seconds).toBeGreaterThanOrEqual(300);
-    expect(large.seconds / small.seconds).toBeLessThanOrEqual(11);
+    console.log(`sessions that ran them: ${small.sessions} and ${large.sessions}`);
+    expect(large.sessions).toBeLessThanOrEqual(50);
+    expect(10_000 / large.seconds).toBeGreaterThanOrEqual(100);
+    expect(large.seconds / small.seconds).toBeLessThanOrEqual(20);  // quadratic would be 100x
     if (local) {
       const root = execFileSync(join(repoRoot, 'scripts', 'local-pg.sh'), ['root'], { encoding: 'utf8' }).trim();
       const log = readFileSync(join(root, 'var/lib/pgdispatch', local, 'server.log'), 'utf8');
