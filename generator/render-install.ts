@@ -2,6 +2,7 @@
 import type { ExtensionModel, FunctionDef, SqlObject, TableDef, ViewDef } from '../src/model/types.js';
 import { sqlHeader } from './header.js';
 import { fillErrorCodes } from '../src/model/errors.js';
+import { fillStatuses } from '../src/model/statuses.js';
 import { RUNNER_GROUP } from '../src/runner/runner-group.js';
 
 export const PINNED_PATH = 'pg_catalog, pg_temp';
@@ -89,7 +90,7 @@ export function userGrants(model: ExtensionModel): string[] {
 
 function fillPlaceholders(model: ExtensionModel, sql: string): string {
   const array = (list: string[]): string => `ARRAY[\n    ${list.map(literal).join(',\n    ')}\n  ]`;
-  return fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array(userGrants(model))));
+  return fillStatuses(fillErrorCodes(sql.replaceAll('{{USER_GRANTS}}', array(userGrants(model)))));
 }
 
 export function renderObject(model: ExtensionModel, o: SqlObject): string {

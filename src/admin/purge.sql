@@ -8,7 +8,7 @@ BEGIN
   END IF;
   SELECT pg_catalog.array_agg(j.id) INTO doomed FROM pgdispatch._job AS j
    WHERE j.finished_at < pg_catalog.clock_timestamp() - older_than
-     AND j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out');
+     AND j.status IN {{STATUSES:finished}};
   IF doomed IS NULL THEN
     RETURN 0;
   END IF;

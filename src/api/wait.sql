@@ -24,7 +24,7 @@ BEGIN
   END IF;
   -- Polls with a growing nap (5 ms up to 100 ms): a function cannot receive NOTIFY, and clients
   -- that can should LISTEN on channel pgdispatch instead.
-  WHILE current_status IN ('scheduled', 'running') AND pg_catalog.clock_timestamp() < deadline LOOP
+  WHILE current_status IN {{STATUSES:unfinished}} AND pg_catalog.clock_timestamp() < deadline LOOP
     PERFORM pg_catalog.pg_sleep(least(nap, pg_catalog.date_part('epoch', deadline - pg_catalog.clock_timestamp())));
     nap := least(nap * 2, 0.1);
     SELECT j.status INTO current_status FROM pgdispatch._job AS j WHERE j.id = job_id;

@@ -17,7 +17,7 @@ BEGIN
     END IF;
   ELSIF j.carrier IS NULL THEN
     RETURN;
-  ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
+  ELSIF j.status IN {{STATUSES:finished}} THEN
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
   ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN

@@ -78,7 +78,7 @@ BEGIN
   IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
     SELECT pg_catalog.count(*) INTO pending
       FROM (SELECT 1 FROM pgdispatch._job AS k
-             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+             WHERE k.role_oid = NEW.role_oid AND k.status IN {{STATUSES:unfinished}} LIMIT max_pending) AS p;
     IF pending >= max_pending THEN
       RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
         USING ERRCODE = '{{ERR:quota_exceeded}}',

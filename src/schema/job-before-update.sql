@@ -22,7 +22,7 @@ BEGIN
     END IF;
   END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
-     AND OLD.status IN ('scheduled', 'running') THEN
+     AND OLD.status IN {{STATUSES:unfinished}} THEN
     NEW.status := 'cancelled';
     NEW.finished_at := pg_catalog.clock_timestamp();
     NEW.error_sqlstate := '57014';
