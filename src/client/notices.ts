@@ -4,6 +4,7 @@
 // client; it is taken when the first wait starts and given back when the last one ends.
 import pg from 'pg';
 import { isPgClient, isPool } from './connection.js';
+import { parseExactJson } from './exact-json.js';
 
 /**
  * Where notices are heard: a pg Pool (one of its connections is held while waits are pending), a
@@ -91,7 +92,7 @@ export class NoticeListener {
     if (m.channel !== noticeChannel || !m.payload) return;
     let n: JobNotice;
     try {
-      const p = JSON.parse(m.payload) as { id: number | string; status: string };
+      const p = parseExactJson(m.payload) as { id: number | string; status: string }; // ids beyond 2^53 stay exact
       n = { id: String(p.id), status: p.status };
     } catch {
       return;
