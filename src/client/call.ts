@@ -59,3 +59,21 @@ export async function invoke<T>(exec: Executor, fn: SqlFunction, required: reado
     throw toDispatchError(e);
   }
 }
+
+/**
+ * Like invoke(), and also returns the id of the transaction the call ran in
+ * (`pg_current_xact_id()`, assigned if it was not yet): for a fire, the transaction that must
+ * commit before the job can run.
+ *
+ * @example
+ * const { value: id, xact } = await invokeInTransaction<string>(executor(client), fire, ['SELECT 1']);
+ */
+export async function invokeInTransaction<T>(exec: Executor, fn: SqlFunction, required: readonly unknown[], options: object = {}): Promise<{ value: T; xact: string }> {
+  const { text, values } = buildCall(fn, required, options);
+  try {
+    const { rows } = await exec.query<{ value: T; xact: string }>(`${text}, pg_catalog.pg_current_xact_id()::text AS xact`, values);
+    return rows[0]!;
+  } catch (e) {
+    throw toDispatchError(e);
+  }
+}

@@ -1,8 +1,7 @@
 // createDispatch(): the typed client over a pg Pool/Client/PoolClient or a Kysely instance.
 import * as api from './generated/api.js';
-import { invoke } from './call.js';
+import { invoke, invokeInTransaction } from './call.js';
 import { executor, isKysely, isPgClient, isPool, type Connection } from './connection.js';
-import { toDispatchError } from './errors.js';
 import { JobNotCommittedError, NotSupportedError } from './generated/errors.js';
 import { listJobs, type JobPage, type ListFilter } from './list.js';
 import { NoticeListener, type ListenSource } from './notices.js';
@@ -191,43 +190,38 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
 
   const status = (...args: Args<'status'>) => call<api.StatusReturns>(api.status, args) as Promise<api.JobStatus>;
 
-  // Jobs fired in a transaction other than the client's own connection (`{ client }`), by id: so
-  // that wait() can tell a job whose transaction is still open, instead of not finding it (or
-  // waiting on the pool for the very connection that transaction holds).
-  const firedIn = new Map<string, Connection>();
+  // Jobs fired through `{ client }` (a transaction) or a single pg client, by id, with that connection and the id of the
+  // transaction that fired them: so that wait() can tell a job whose transaction is still open,
+  // instead of not finding it (or waiting on the pool for the very connection that transaction holds).
+  const firedIn = new Map<string, { readonly client: Connection; readonly xact: string }>();
   async function fireVia(fn: api.SqlFunction, args: readonly unknown[]): Promise<JobId> {
-    const id = await call<string>(fn, args);
     const n = fn.args.filter((a) => a.required).length;
-    const client = (args[n] as CallOptions | undefined)?.client;
-    if (client && client !== connection) {
-      firedIn.set(id, client);
-      if (firedIn.size > rememberedJobs) firedIn.delete(firedIn.keys().next().value!);
-    }
+    const opts = (args[n] ?? {}) as CallOptions;
+    // A pool or Kysely commits each call of its own; a single pg client may be inside BEGIN.
+    const client = opts.client ?? (isPgClient(connection) ? connection : undefined);
+    if (!client) return invoke<string>(main, fn, args.slice(0, n), opts);
+    const { value: id, xact } = await invokeInTransaction<string>(executor(client), fn, args.slice(0, n), opts);
+    firedIn.set(id, { client, xact });
+    if (firedIn.size > rememberedJobs) firedIn.delete(firedIn.keys().next().value!);
     return id;
   }
 
   /**
-   * Rejects with JobNotCommittedError when job `id` was fired through `c` and `c` is still in that
-   * transaction: a pg client in a failed transaction, or one whose transaction (asked with
-   * pgdispatch.wait(id, 0), which raises PD101 for a job fired in it) fired it.
+   * Rejects with JobNotCommittedError when `client` is still in transaction `xact`, which fired job
+   * `id`. Asks with a query that cannot fail (so that it never aborts the transaction it runs in),
+   * and only a connection that is inside a transaction; a Kysely transaction already over refuses it.
    */
-  async function notPendingIn(c: Connection, id: string): Promise<void> {
-    const state = transactionStatus(c);
-    if (state === 'E') {
-      throw new JobNotCommittedError(`pg_dispatch: job ${id} was fired in a transaction that failed, and will never run`, { sqlstate: 'PD101', hint: 'ROLLBACK, then fire it again.' });
-    }
-    if (state !== 'T' && !(isKysely(c) && (c as { isTransaction?: boolean }).isTransaction === true)) return;
-    const k = c as { isCommitted?: boolean; isRolledBack?: boolean };
-    if (k.isCommitted === true || k.isRolledBack === true) return;
+  async function notPendingIn(client: Connection, xact: string, id: string): Promise<void> {
+    if (transactionStatus(client) !== 'T' && !(isKysely(client) && (client as { isTransaction?: boolean }).isTransaction === true)) return;
+    let now: string | null | undefined;
     try {
-      await invoke(executor(c), api.wait, [id], { timeout: 0 });
-    } catch (e) {
-      const err = toDispatchError(e);
-      if (err instanceof JobNotCommittedError) throw err;
-      if (err.sqlstate === '25P02') {
-        throw new JobNotCommittedError(`pg_dispatch: job ${id} was fired in a transaction that failed, and will never run`, { cause: e, sqlstate: 'PD101', hint: 'ROLLBACK, then fire it again.' });
-      }
-      // Anything else (a Kysely transaction already over, ...): it is not this transaction's to say.
+      ({ rows: [{ now } = { now: null }] } = await executor(client).query<{ now: string | null }>('SELECT pg_catalog.pg_current_xact_id_if_assigned()::text AS now', []));
+    } catch {
+      return; // a transaction already over (Kysely says so), or a connection gone: not this one's to say
+    }
+    if (now === xact) {
+      throw new JobNotCommittedError(`pg_dispatch: job ${id} was fired in a transaction that is still open, which must commit before it can run`,
+        { sqlstate: 'PD101', hint: 'COMMIT, then wait for the job.' });
     }
   }
 
@@ -235,8 +229,8 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
     checkWaitOptions(o);
     const key = jobIdText(id);
     const exec = via(o);
-    const firer = firedIn.get(key);
-    if (firer && firer !== o.client) await notPendingIn(firer, key);
+    const fired = firedIn.get(key);
+    if (fired) await notPendingIn(fired.client, fired.xact, key);
     // The first read is pgdispatch.wait(id, 0): the status now, or PD101 when the job was fired in
     // this still-open transaction (or PD402 in one that is not READ COMMITTED).
     const read = async (n: number): Promise<api.JobStatus> => {

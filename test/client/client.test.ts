@@ -262,13 +262,19 @@ describe('wait on a job fired in the still-open transaction', () => {
       const a = await d.fire('SELECT 1', { label: 'client/pd101', client: c });
       const e = await fast(d.wait(a, { client: c, timeoutMs: 30_000 }));
       expect(e).toBeInstanceOf(JobNotCommittedError);
-      expect(e).toMatchObject({ sqlstate: 'PD101', cause: expect.any(pg.DatabaseError) });
+      expect(e).toMatchObject({ sqlstate: 'PD101' });
+      // Waited through the pool: the client knows which transaction fired it, and that it is open.
+      expect(await fast(d.wait(a, { timeoutMs: 30_000 }))).toBeInstanceOf(JobNotCommittedError);
+      // Told without an error in the transaction: it goes on.
+      expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       await c.query('ROLLBACK');
 
+      // Fired in SQL, waited on in the same transaction: pgdispatch.wait() itself says so.
       await c.query('BEGIN');
-      const b = await d.fire('SELECT 1', { label: 'client/pd101', client: c });
-      expect(await fast(d.wait(b, { timeoutMs: 30_000 }))).toBeInstanceOf(JobNotCommittedError); // waited through the pool
-      expect(await fast(d.wait(b, { timeoutMs: 30_000 }))).toBeInstanceOf(JobNotCommittedError); // now a failed transaction
+      const { rows: [{ id: b }] } = await c.query(`SELECT pgdispatch.fire('SELECT 1', label => 'client/pd101') AS id`);
+      const server = await fast(d.wait(b, { client: c, timeoutMs: 30_000 }));
+      expect(server).toBeInstanceOf(JobNotCommittedError);
+      expect(server).toMatchObject({ sqlstate: 'PD101', cause: expect.any(pg.DatabaseError) });
       await c.query('ROLLBACK');
 
       await c.query('BEGIN');
@@ -282,14 +288,15 @@ describe('wait on a job fired in the still-open transaction', () => {
     expect(await jobCount('client/pd101')).toBe(0);
   });
 
-  it('rejects at once over a pg.Client whose own transaction fired it', async () => {
+  it('rejects at once over a pg.Client whose own transaction fired it, and the transaction goes on', async () => {
     const c = await connect();
     const one = createDispatch(c, { listen: false });
     try {
       await c.query('BEGIN');
       const id = await one.fire('SELECT 1');
       expect(await fast(one.wait(id, { timeoutMs: 30_000 }))).toBeInstanceOf(JobNotCommittedError);
-      await c.query('ROLLBACK');
+      await c.query('COMMIT'); // nothing failed in it
+      expect(await one.wait(id, { timeoutMs: 15_000, pollIntervalMs: 100 })).toBe('succeeded');
     } finally {
       await c.end();
     }
@@ -311,7 +318,9 @@ describe('wait on a job fired in the still-open transaction', () => {
         return fast(k.wait(id, { timeoutMs: 30_000 }));
       });
       expect(outside).toBeInstanceOf(JobNotCommittedError);
-      expect(await jobCount('client/pd101-kysely')).toBe(0); // both transactions failed
+      // Told without an error in them, both transactions committed.
+      expect(await jobCount('client/pd101-kysely')).toBe(2);
+      await k.cancelByLabel('client/pd101-kysely');
       const committed = await db.transaction().execute((trx) => k.fire('SELECT 1', { label: 'client/pd101-kysely-ok', client: trx }));
       expect(await k.wait(committed, { timeoutMs: 15_000, pollIntervalMs: 100 })).toBe('succeeded');
     } finally {
