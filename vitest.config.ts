@@ -3,7 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // Two projects: `unit` needs no server (the generator's tests and the type tests: seconds);
 // `db` runs against a real PostgreSQL + pg_cron that its globalSetup finds or starts.
 // `npm test` runs both; `npm run test:unit` / `npm run test:db` one of them.
-const unit = ['test/generator/**/*.test.ts'];
+const unit = ['test/generator/**/*.test.ts', 'test/**/*.unit.test.ts'];
 
 export default defineConfig({
   test: {

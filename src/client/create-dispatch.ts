@@ -1,10 +1,12 @@
 // createDispatch(): the typed client over a pg Pool/Client/PoolClient or a Kysely instance.
 import * as api from './generated/api.js';
-import { invoke } from './call.js';
+import { invoke, invokeInTransaction } from './call.js';
 import { executor, isKysely, isPgClient, isPool, type Connection } from './connection.js';
+import { JobNotCommittedError, NotSupportedError } from './generated/errors.js';
 import { listJobs, type JobPage, type ListFilter } from './list.js';
 import { NoticeListener, type ListenSource } from './notices.js';
-import { toJobResult, type JobResult } from './result.js';
+import { toJobResult, type JobResult, type ResultRow } from './result.js';
+import { checkWaitOptions, jobIdText } from './validate.js';
 import type { JobId, JobIdInput } from './values.js';
 import { waitForJob, type WaitOptions } from './wait.js';
 
@@ -85,6 +87,8 @@ export interface Dispatch {
   /**
    * Resolves to the job's status once it has finished, or after `timeoutMs` (default 30 s) with its status then.
    * Woken by pg_dispatch's completion notices (LISTEN pgdispatch); polls when LISTEN is unavailable.
+   * Rejects at once with `JobNotCommittedError` (PD101) when the job was fired in a transaction
+   * that is still open: in `client`, or (fired by this client with `{ client }`) in one not passed here.
    *
    * @example
    * const status = await d.wait(id, { timeoutMs: 5000 });
@@ -92,11 +96,13 @@ export interface Dispatch {
   wait(id: JobIdInput, options?: WaitOptions): Promise<api.JobStatus>;
   /**
    * The job's outcome: `{ status, rows, rowCount, truncated, error, attempts, ... }`, rows typed as `T`.
+   * Numbers are exact: a bigint beyond 2^53 or a long numeric comes as a string of its digits
+   * (`ExactJson`); `rowCount` is a bigint as text.
    *
    * @example
    * const { rows } = await d.result<{ id: number; email: string }>(id);
    */
-  result<T = Record<string, unknown>>(id: JobIdInput, options?: CallOptions): Promise<JobResult<T>>;
+  result<T = ResultRow>(id: JobIdInput, options?: CallOptions): Promise<JobResult<T>>;
   /**
    * Cancels a job; false when it had already finished.
    *
@@ -119,7 +125,8 @@ export interface Dispatch {
    */
   retry(...args: Args<'retry'>): Promise<JobId>;
   /**
-   * One page of the caller's jobs, newest first.
+   * One page of the caller's jobs, newest first, typed (`Job`: status a `JobStatus`, times `Date`s,
+   * timeout in milliseconds, bigints as text, rows with exact numbers).
    *
    * @example
    * const { jobs, nextCursor } = await d.list({ status: 'failed', label: 'billing/%', limit: 20 });
@@ -138,6 +145,16 @@ export interface Dispatch {
 // function in the model without one makes this line fail to compile.
 type MissingMethods = Exclude<api.ClientMethodName, keyof Dispatch>;
 export const everyFunctionHasAMethod: [MissingMethods] extends [never] ? true : MissingMethods = true;
+
+/** How many jobs fired with `{ client }` a Dispatch remembers, for wait() to tell they have not committed. */
+const rememberedJobs = 1000;
+
+/** The transaction state of a pg client ('I' idle, 'T' in a transaction, 'E' in a failed one), if pg tells. */
+function transactionStatus(c: Connection): string | null | undefined {
+  if (!isPgClient(c)) return undefined;
+  const get = (c as { getTransactionStatus?: () => string | null }).getTransactionStatus;
+  return typeof get === 'function' ? get.call(c) : undefined;
+}
 
 function defaultListenSource(c: Connection): ListenSource {
   if (isKysely(c)) return false;
@@ -173,18 +190,74 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
 
   const status = (...args: Args<'status'>) => call<api.StatusReturns>(api.status, args) as Promise<api.JobStatus>;
 
+  // Jobs fired through `{ client }` (a transaction) or a single pg client, by id, with that connection and the id of the
+  // transaction that fired them: so that wait() can tell a job whose transaction is still open,
+  // instead of not finding it (or waiting on the pool for the very connection that transaction holds).
+  const firedIn = new Map<string, { readonly client: Connection; readonly xact: string }>();
+  async function fireVia(fn: api.SqlFunction, args: readonly unknown[]): Promise<JobId> {
+    const n = fn.args.filter((a) => a.required).length;
+    const opts = (args[n] ?? {}) as CallOptions;
+    // A pool or Kysely commits each call of its own; a single pg client may be inside BEGIN.
+    const client = opts.client ?? (isPgClient(connection) ? connection : undefined);
+    if (!client) return invoke<string>(main, fn, args.slice(0, n), opts);
+    const { value: id, xact } = await invokeInTransaction<string>(executor(client), fn, args.slice(0, n), opts);
+    firedIn.set(id, { client, xact });
+    if (firedIn.size > rememberedJobs) firedIn.delete(firedIn.keys().next().value!);
+    return id;
+  }
+
+  /**
+   * Rejects with JobNotCommittedError when `client` is still in transaction `xact`, which fired job
+   * `id`. Asks with a query that cannot fail (so that it never aborts the transaction it runs in),
+   * and only a connection that is inside a transaction; a Kysely transaction already over refuses it.
+   */
+  async function notPendingIn(client: Connection, xact: string, id: string): Promise<void> {
+    if (transactionStatus(client) !== 'T' && !(isKysely(client) && (client as { isTransaction?: boolean }).isTransaction === true)) return;
+    let now: string | null | undefined;
+    try {
+      ({ rows: [{ now } = { now: null }] } = await executor(client).query<{ now: string | null }>('SELECT pg_catalog.pg_current_xact_id_if_assigned()::text AS now', []));
+    } catch {
+      return; // a transaction already over (Kysely says so), or a connection gone: not this one's to say
+    }
+    if (now === xact) {
+      throw new JobNotCommittedError(`pg_dispatch: job ${id} was fired in a transaction that is still open, which must commit before it can run`,
+        { sqlstate: 'PD101', hint: 'COMMIT, then wait for the job.' });
+    }
+  }
+
+  async function wait(id: JobIdInput, o: WaitOptions = {}): Promise<api.JobStatus> {
+    checkWaitOptions(o);
+    const key = jobIdText(id);
+    const exec = via(o);
+    const fired = firedIn.get(key);
+    if (fired) await notPendingIn(fired.client, fired.xact, key);
+    // The first read is pgdispatch.wait(id, 0): the status now, or PD101 when the job was fired in
+    // this still-open transaction (or PD402 in one that is not READ COMMITTED).
+    const read = async (n: number): Promise<api.JobStatus> => {
+      if (n > 0) return (await invoke<string>(exec, api.status, [key])) as api.JobStatus;
+      try {
+        return (await invoke<string>(exec, api.wait, [key], { timeout: 0 })) as api.JobStatus;
+      } catch (e) {
+        // Outside a transaction of the caller's, each poll is a transaction of its own and sees changes.
+        if (e instanceof NotSupportedError && !o.client) return (await invoke<string>(exec, api.status, [key])) as api.JobStatus;
+        throw e;
+      }
+    };
+    return waitForJob(key, read, listener, o, pollIntervalMs);
+  }
+
   return {
-    fire: (...args) => call<api.FireReturns>(api.fire, args),
-    snooze: (...args) => call<api.SnoozeReturns>(api.snooze, args),
-    fireAt: (...args) => call<api.FireAtReturns>(api.fireAt, args),
+    fire: (...args) => fireVia(api.fire, args),
+    snooze: (...args) => fireVia(api.snooze, args),
+    fireAt: (...args) => fireVia(api.fireAt, args),
     status,
-    wait: (id, o = {}) => waitForJob(id, () => status(id), listener, o, pollIntervalMs),
+    wait,
     async result<T>(id: JobIdInput, o?: CallOptions) {
       return toJobResult<T>(await call<api.ResultReturns>(api.result, [id, o]));
     },
     cancel: (...args) => call<api.CancelReturns>(api.cancel, args),
     cancelByLabel: (...args) => call<api.CancelByLabelReturns>(api.cancelByLabel, args),
-    retry: (...args) => call<api.RetryReturns>(api.retry, args),
+    retry: (...args) => fireVia(api.retry, args),
     list: (filter = {}) => listJobs(via(filter), filter),
     close: () => listener.close(),
   };

@@ -9,7 +9,11 @@
  */
 export class PgDispatchError extends Error {
   override readonly name: string = 'PgDispatchError';
-  /** The SQLSTATE, e.g. `22023`; undefined when the error did not come from the server. */
+  /**
+   * The SQLSTATE, e.g. `22023`. Arguments the client refuses before any query carry the code the
+   * server would have raised (`PD200`, `PD201`; `cause` is then undefined); undefined for other
+   * errors that did not come from the server (network errors).
+   */
   readonly sqlstate: string | undefined;
   /** The server's DETAIL, if any. */
   readonly detail: string | undefined;

@@ -4,8 +4,10 @@ export type { CallOptions, Dispatch, DispatchOptions } from './create-dispatch.j
 export type { Connection } from './connection.js';
 export type { WaitOptions } from './wait.js';
 export { finishedStatuses, isFinished } from './wait.js';
-export type { JobPage, ListFilter } from './list.js';
-export type { JobError, JobResult } from './result.js';
+export type { Job, JobAttempt, JobPage, ListFilter } from './list.js';
+export type { JobError, JobResult, ResultRow } from './result.js';
+export type { ExactJson } from './exact-json.js';
+export { parseExactJson } from './exact-json.js';
 export type { JobNotice, ListenSource } from './notices.js';
 export { noticeChannel } from './notices.js';
 export type { Interval, JobId, JobIdInput } from './values.js';

@@ -1,8 +1,10 @@
-// Completion notices: pg_dispatch sends `NOTIFY pgdispatch` with `{"id", "status"}` (nothing of the job's content: every role that can connect may listen) when a
-// job finishes or is rescheduled for a retry. One listening connection serves every wait of a
+// Completion notices: pg_dispatch sends `NOTIFY pgdispatch` with `{"id", "status"}` (nothing of
+// the job's content: every role that can connect may listen) when a job finishes or is rescheduled
+// for a retry. One listening connection serves every wait of a
 // client; it is taken when the first wait starts and given back when the last one ends.
 import pg from 'pg';
 import { isPgClient, isPool } from './connection.js';
+import { parseExactJson } from './exact-json.js';
 
 /**
  * Where notices are heard: a pg Pool (one of its connections is held while waits are pending), a
@@ -17,6 +19,16 @@ export type ListenSource = pg.Pool | pg.ClientBase | string | false;
 export interface JobNotice {
   readonly id: string;
   readonly status: string;
+}
+
+/**
+ * Whether a pool can lend a connection to listen on and still serve the waits' own queries: it
+ * must have two free (idle, or not yet opened) and nobody queued for one. Otherwise a small pool
+ * (max 1), or one that the caller's transactions hold, would wait for itself: waits poll instead.
+ */
+export function poolCanSpare(p: pg.Pool): boolean {
+  const max = (p as { options?: { max?: number } }).options?.max ?? 10;
+  return p.waitingCount === 0 && max - p.totalCount + p.idleCount >= 2;
 }
 
 /** The channel pg_dispatch notifies on. */
@@ -80,7 +92,7 @@ export class NoticeListener {
     if (m.channel !== noticeChannel || !m.payload) return;
     let n: JobNotice;
     try {
-      const p = JSON.parse(m.payload) as { id: number | string; status: string };
+      const p = parseExactJson(m.payload) as { id: number | string; status: string }; // ids beyond 2^53 stay exact
       n = { id: String(p.id), status: p.status };
     } catch {
       return;
@@ -100,6 +112,7 @@ export class NoticeListener {
         client = c;
         finish = async () => void (await c.end().catch(() => {}));
       } else if (isPool(s)) {
+        if (!poolCanSpare(s)) return null;
         const c = await s.connect();
         client = c;
         finish = async (broken) => c.release(broken);

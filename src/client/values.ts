@@ -1,4 +1,5 @@
 // The value types the client accepts and how they are sent to PostgreSQL.
+import { invalid, jobIdText } from './validate.js';
 
 /**
  * A duration: a number of milliseconds, or PostgreSQL interval text.
@@ -29,9 +30,10 @@ export type JobIdInput = JobId | number | bigint;
 export function toParameter(sqlType: string, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (sqlType === 'interval' && typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`an interval must be a finite number of milliseconds, not ${value}`);
+    if (!Number.isFinite(value)) throw invalid(`an interval must be a finite number of milliseconds, not ${value}`);
     return `${value} milliseconds`;
   }
+  if (sqlType === 'bigint') return jobIdText(value, 'bigint argument');
   if (typeof value === 'bigint') return value.toString();
   if (sqlType === 'jsonb') return JSON.stringify(value);
   return value;

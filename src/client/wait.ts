@@ -1,6 +1,7 @@
 // wait(): resolves when a job has finished, woken by pg_dispatch's completion notices; polls
 // instead (and, while listening, as a slow safety net) when LISTEN is unavailable, e.g. behind a
 // transaction-mode pooler where notices never arrive.
+import type { Connection } from './connection.js';
 import type { JobStatus } from './generated/api.js';
 import type { NoticeListener } from './notices.js';
 import type { JobIdInput } from './values.js';
@@ -21,6 +22,12 @@ export interface WaitOptions {
   readonly pollIntervalMs?: number;
   /** Stops waiting: the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * The transaction (or connection) to read the status in, as for every other method. Waiting in
+   * the transaction that fired the job rejects at once with `JobNotCommittedError` (PD101): the job
+   * cannot start before that transaction commits.
+   */
+  readonly client?: Connection;
 }
 
 /** The statuses after which a job does not change any more. */
@@ -38,13 +45,15 @@ export function isFinished(status: string): boolean {
 
 /**
  * Waits for a job: subscribes to notices first, then reads the status, so that no notice is missed.
+ * `readStatus(n)` is called with 0 for the first read (which may check more, e.g. that the job has
+ * committed), then 1, 2, ...
  *
  * @example
  * const status = await waitForJob(id, () => d.status(id), listener, { timeoutMs: 5000 }, 1000);
  */
 export async function waitForJob(
   id: JobIdInput,
-  readStatus: () => Promise<JobStatus>,
+  readStatus: (n: number) => Promise<JobStatus>,
   listener: NoticeListener,
   options: WaitOptions,
   defaultPollMs: number,
@@ -62,10 +71,10 @@ export async function waitForJob(
   });
   const signal = options.signal;
   try {
-    for (;;) {
+    for (let n = 0; ; n++) {
       signal?.throwIfAborted();
       woken = false;
-      const status = await readStatus();
+      const status = await readStatus(n);
       const left = deadline - Date.now();
       if (isFinished(status) || left <= 0) return status;
       if (woken) continue; // a notice came while the status was being read

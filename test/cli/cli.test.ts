@@ -161,7 +161,7 @@ describe('jobs, show, watch, cancel, purge', () => {
     expect(r.stdout).toMatch(/succeeded/);
     expect(r.stdout).toContain('{"seven":7}');
     const j = JSON.parse((await withUrl('show', id, '--json')).stdout);
-    expect(j).toMatchObject({ id, status: 'succeeded', result: { rows: [{ seven: 7 }], rowCount: 1 } });
+    expect(j).toMatchObject({ id, status: 'succeeded', result: { rows: [{ seven: 7 }], rowCount: '1' } });
     const missing = await withUrl('show', '999999999');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no job 999999999/);

@@ -3,8 +3,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  createDispatch, type Dispatch, type FireOptions, type JobId, type JobResult, type JobStatus, type JobsRow,
-  type PgDispatchApi, type PgDispatchDatabase,
+  createDispatch, type Dispatch, type ExactJson, type FireOptions, type Job, type JobAttempt, type JobId, type JobPage,
+  type JobResult, type JobStatus, type JobsRow, type PgDispatchApi, type PgDispatchDatabase, type ResultRow,
 } from '../../src/client/index.js';
 
 declare const pool: pg.Pool;
@@ -32,7 +32,9 @@ describe('client types', () => {
     expectTypeOf(d.status(1n)).resolves.toEqualTypeOf<JobStatus>();
     expectTypeOf(d.cancel(1)).resolves.toBeBoolean();
     expectTypeOf(d.cancelByLabel('billing/%')).resolves.toBeNumber();
-    expectTypeOf(d.list({ status: ['failed'], label: 'a/%' })).resolves.toHaveProperty('jobs').toEqualTypeOf<readonly JobsRow[]>();
+    expectTypeOf(d.list({ status: ['failed'], label: 'a/%' })).resolves.toEqualTypeOf<JobPage>();
+    expectTypeOf<JobPage['jobs']>().toEqualTypeOf<readonly Job[]>();
+    expectTypeOf(d.wait('1', { client: trx, timeoutMs: 0 })).resolves.toEqualTypeOf<JobStatus>();
     // @ts-expect-error the command is required
     d.fire();
     // @ts-expect-error unknown option
@@ -50,8 +52,42 @@ describe('client types', () => {
     const r = d.result<{ id: number; email: string }>('1');
     expectTypeOf(r).resolves.toEqualTypeOf<JobResult<{ id: number; email: string }>>();
     expectTypeOf<JobResult<{ id: number }>['rows']>().toEqualTypeOf<readonly { id: number }[] | null>();
-    expectTypeOf<JobResult['rowCount']>().toEqualTypeOf<number | null>();
     expectTypeOf<JobResult['status']>().toEqualTypeOf<JobStatus>();
+  });
+
+  it('types result numbers exactly: row counts as bigint text, rows as exact JSON', () => {
+    const d = createDispatch(pool);
+    expectTypeOf<JobResult['rowCount']>().toEqualTypeOf<string | null>();
+    expectTypeOf(d.result('1')).resolves.toEqualTypeOf<JobResult<ResultRow>>();
+    expectTypeOf<ResultRow[string]>().toEqualTypeOf<ExactJson>();
+    // A big number is a string, never a JavaScript bigint (which JSON.stringify refuses).
+    expectTypeOf<bigint>().not.toExtend<ExactJson>();
+    expectTypeOf<string>().toExtend<ExactJson>();
+  });
+
+  it('types the rows of list(): status a JobStatus, times Dates, timeout in milliseconds', () => {
+    expectTypeOf<Job['status']>().toEqualTypeOf<JobStatus>();
+    expectTypeOf<Job['created_at']>().toEqualTypeOf<Date>();
+    expectTypeOf<Job['run_at']>().toEqualTypeOf<Date>();
+    expectTypeOf<Job['started_at']>().toEqualTypeOf<Date | null>();
+    expectTypeOf<Job['finished_at']>().toEqualTypeOf<Date | null>();
+    expectTypeOf<Job['timeout']>().toEqualTypeOf<number | null>();
+    expectTypeOf<Job['id']>().toEqualTypeOf<JobId>();
+    expectTypeOf<Job['row_count']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Job['rows']>().toEqualTypeOf<readonly ResultRow[] | null>();
+    expectTypeOf<Job['attempt_log']>().toEqualTypeOf<readonly JobAttempt[]>();
+    expectTypeOf<JobAttempt['failed_at']>().toEqualTypeOf<Date>();
+    // Every column of the view is there, with the same name.
+    expectTypeOf<keyof Job>().toEqualTypeOf<keyof JobsRow>();
+    const status = (j: Job): 'done' | 'not yet' => {
+      switch (j.status) {
+        case 'scheduled': case 'running': return 'not yet';
+        case 'succeeded': case 'failed': case 'cancelled': case 'timed_out': return 'done';
+      }
+    };
+    void status;
+    // @ts-expect-error not a status
+    void ((j: Job) => j.status === 'done');
   });
 
   it('takes its option types from the generated declarations', () => {

@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CommandNotSupportedError, InvalidArgumentError, JobNotFoundError, LabelTooLongError, PgDispatchError,
+  CommandNotSupportedError, InvalidArgumentError, JobNotCommittedError, JobNotFoundError, LabelTooLongError, PgDispatchError,
   createDispatch, type Dispatch, type PgDispatchDatabase,
 } from '../../src/client/index.js';
 import { connect, databaseUrl, freshExtension, waitForJob } from '../setup/db.js';
@@ -36,7 +36,7 @@ describe('fire, wait, result', () => {
     expect(typeof id).toBe('string');
     expect(await d.wait(id, { timeoutMs: 15_000 })).toBe('succeeded');
     const r = await d.result<{ id: number; what: string }>(id);
-    expect(r).toMatchObject({ jobId: id, status: 'succeeded', label: 'client/rows', rowCount: 2, truncated: false, error: null, attempts: 1 });
+    expect(r).toMatchObject({ jobId: id, status: 'succeeded', label: 'client/rows', rowCount: '2', truncated: false, error: null, attempts: 1 });
     expect(r.rows?.map((row) => row.what)).toEqual(['a', 'b']);
     expect(r.finishedAt).toBeInstanceOf(Date);
   });
@@ -161,12 +161,14 @@ describe('wait', () => {
 
 describe('errors', () => {
   it('map SQLSTATEs to typed classes with the original error as cause', async () => {
-    const empty = await d.fire('').catch((e: unknown) => e);
+    // Empty but for a comment: only the server can tell (the client refuses '' itself).
+    const empty = await d.fire('-- nothing to run').catch((e: unknown) => e);
     expect(empty).toBeInstanceOf(InvalidArgumentError);
     expect((empty as PgDispatchError).sqlstate).toBe('PD200');
     expect((empty as PgDispatchError).hint).toBeTruthy();
     expect((empty as Error).cause).toBeInstanceOf(pg.DatabaseError);
-    await expect(d.snooze('SELECT 1', -1)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(d.snooze('SELECT 1', '-1 minute')).rejects.toMatchObject({ name: 'InvalidArgumentError', cause: expect.any(pg.DatabaseError) });
+    await expect(d.snooze('SELECT 1', -1)).rejects.toBeInstanceOf(InvalidArgumentError); // refused by the client
     await expect(d.fire('SELECT 1', { label: 'x'.repeat(65) })).rejects.toBeInstanceOf(LabelTooLongError);
     await expect(d.fire('VACUUM')).rejects.toBeInstanceOf(CommandNotSupportedError);
     await expect(d.status('999999999')).rejects.toBeInstanceOf(JobNotFoundError);
@@ -191,7 +193,219 @@ describe('list', () => {
     const cancelled = await d.list({ status: ['cancelled'], label: 'client/list/%' });
     expect(cancelled.jobs.map((j) => j.id)).toEqual([ids[0]]);
     expect((await d.list({ label: 'client/list/%', until: since })).jobs).toEqual([]);
-    await expect(d.list({ limit: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(d.list({ limit: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await d.cancelByLabel('client/list/%');
+  });
+});
+
+describe('exact results', () => {
+  it('returns bigints beyond 2^53 and long numerics exactly, in result() and list()', async () => {
+    const id = await d.fire('SELECT 9007199254740993::bigint AS big, 12345678901234567890.123456789::numeric AS money, 7 AS small, 1.5 AS half',
+      { label: 'client/exact' });
+    expect(await d.wait(id, { timeoutMs: 15_000 })).toBe('succeeded');
+    const exact = [{ big: '9007199254740993', money: '12345678901234567890.123456789', small: 7, half: 1.5 }];
+    const r = await d.result<{ big: string; money: string; small: number; half: number }>(id);
+    expect(r.rows).toEqual(exact);
+    expect(r.rowCount).toBe('1');
+    const [job] = (await d.list({ label: 'client/exact' })).jobs;
+    expect(job?.rows).toEqual(exact);
+    expect(job?.row_count).toBe('1');
+  });
+
+  it('keeps them exact whatever type parsers the connection has', async () => {
+    const raw = new pg.Pool({ connectionString: databaseUrl(), max: 2, types: { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig });
+    try {
+      const r = createDispatch(raw, { listen: false });
+      const id = await r.fire('SELECT 18446744073709551615::numeric AS n', { label: 'client/exact-raw', timeout: '1 minute' });
+      expect(await r.wait(id, { pollIntervalMs: 100 })).toBe('succeeded');
+      expect((await r.result(id)).rows).toEqual([{ n: '18446744073709551615' }]);
+      const [job] = (await r.list({ label: 'client/exact-raw' })).jobs;
+      expect(job).toMatchObject({ id, status: 'succeeded', timeout: 60_000, attempts: 1, max_attempts: 1, row_count: '1' });
+      expect(job?.created_at).toBeInstanceOf(Date);
+      expect(job?.finished_at).toBeInstanceOf(Date);
+    } finally {
+      await raw.end();
+    }
+  });
+});
+
+describe('list rows are typed', () => {
+  it('status, Dates, timeout in ms, attempt_log', async () => {
+    const before = Date.now();
+    const id = await d.fire('SELECT 1 / 0', { label: 'client/typed-row', timeout: '1 hour 30 minutes', maxAttempts: 1 });
+    expect(await d.wait(id)).toBe('failed');
+    const later = await d.fireAt('SELECT 1', 'infinity', { label: 'client/typed-row-never' });
+    const { jobs } = await d.list({ label: 'client/typed-row%' });
+    const [never, failed] = jobs;
+    expect(failed).toMatchObject({ id, status: 'failed', timeout: 5_400_000, error_sqlstate: '22012', retry_of: null });
+    expect(failed!.created_at.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+    expect(failed!.finished_at!.getTime()).toBeGreaterThanOrEqual(failed!.started_at!.getTime());
+    expect(failed!.attempt_log).toMatchObject([{ attempt: 1, sqlstate: '22012', failed_at: expect.any(Date) }]);
+    expect(never).toMatchObject({ id: later, status: 'scheduled', timeout: null, started_at: null });
+    expect(never!.run_at.getTime()).toBe(8.64e15);
+    await d.cancel(later);
+  });
+});
+
+describe('wait on a job fired in the still-open transaction', () => {
+  const fast = async (p: Promise<unknown>): Promise<unknown> => {
+    const started = Date.now();
+    const e = await p.then(() => null, (err: unknown) => err);
+    expect(Date.now() - started).toBeLessThan(2_000); // at once, not after timeoutMs
+    return e;
+  };
+
+  it('rejects at once with JobNotCommittedError in a pg transaction, with or without { client }', async () => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const a = await d.fire('SELECT 1', { label: 'client/pd101', client: c });
+      const e = await fast(d.wait(a, { client: c, timeoutMs: 30_000 }));
+      expect(e).toBeInstanceOf(JobNotCommittedError);
+      expect(e).toMatchObject({ sqlstate: 'PD101' });
+      // Waited through the pool: the client knows which transaction fired it, and that it is open.
+      expect(await fast(d.wait(a, { timeoutMs: 30_000 }))).toBeInstanceOf(JobNotCommittedError);
+      // Told without an error in the transaction: it goes on.
+      expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await c.query('ROLLBACK');
+
+      // Fired in SQL, waited on in the same transaction: pgdispatch.wait() itself says so.
+      await c.query('BEGIN');
+      const { rows: [{ id: b }] } = await c.query(`SELECT pgdispatch.fire('SELECT 1', label => 'client/pd101') AS id`);
+      const server = await fast(d.wait(b, { client: c, timeoutMs: 30_000 }));
+      expect(server).toBeInstanceOf(JobNotCommittedError);
+      expect(server).toMatchObject({ sqlstate: 'PD101', cause: expect.any(pg.DatabaseError) });
+      await c.query('ROLLBACK');
+
+      await c.query('BEGIN');
+      const ok = await d.fire('SELECT 1', { label: 'client/pd101-committed', client: c });
+      await c.query('COMMIT');
+      expect(await d.wait(ok, { timeoutMs: 15_000 })).toBe('succeeded');
+      expect(await d.wait(ok, { client: c })).toBe('succeeded');
+    } finally {
+      c.release();
+    }
+    expect(await jobCount('client/pd101')).toBe(0);
+  });
+
+  it('rejects at once over a pg.Client whose own transaction fired it, and the transaction goes on', async () => {
+    const c = await connect();
+    const one = createDispatch(c, { listen: false });
+    try {
+      await c.query('BEGIN');
+      const id = await one.fire('SELECT 1');
+      expect(await fast(one.wait(id, { timeoutMs: 30_000 }))).toBeInstanceOf(JobNotCommittedError);
+      await c.query('COMMIT'); // nothing failed in it
+      expect(await one.wait(id, { timeoutMs: 15_000, pollIntervalMs: 100 })).toBe('succeeded');
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('rejects at once in a Kysely transaction, even when the pool has no other connection', async () => {
+    const kpool = new pg.Pool({ connectionString: databaseUrl(), max: 1 });
+    const db = new Kysely<PgDispatchDatabase>({ dialect: new PostgresDialect({ pool: kpool }) });
+    const k = createDispatch(db);
+    try {
+      const inTrx = await db.transaction().execute(async (trx) => {
+        const id = await k.fire('SELECT 1', { label: 'client/pd101-kysely', client: trx });
+        return fast(k.wait(id, { client: trx, timeoutMs: 30_000 }));
+      });
+      expect(inTrx).toBeInstanceOf(JobNotCommittedError);
+      // Without { client }: the pool's one connection is the transaction's; no wait for it.
+      const outside = await db.transaction().execute(async (trx) => {
+        const id = await k.fire('SELECT 1', { label: 'client/pd101-kysely', client: trx });
+        return fast(k.wait(id, { timeoutMs: 30_000 }));
+      });
+      expect(outside).toBeInstanceOf(JobNotCommittedError);
+      // Told without an error in them, both transactions committed.
+      expect(await jobCount('client/pd101-kysely')).toBe(2);
+      await k.cancelByLabel('client/pd101-kysely');
+      const committed = await db.transaction().execute((trx) => k.fire('SELECT 1', { label: 'client/pd101-kysely-ok', client: trx }));
+      expect(await k.wait(committed, { timeoutMs: 15_000, pollIntervalMs: 100 })).toBe('succeeded');
+    } finally {
+      await k.close();
+      await db.destroy();
+    }
+  });
+});
+
+describe('waits share small pools', () => {
+  const fireTen = async (k: Dispatch, label: string): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await k.fire('SELECT pg_sleep(0.1)', { label }));
+    return ids;
+  };
+  const listeners = async (): Promise<number> =>
+    Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE query = 'LISTEN pgdispatch' AND state = 'idle'`)).rows[0].n);
+
+  it('Kysely over a pool of 2: 10 concurrent waits poll, all resolve, every connection given back', async () => {
+    const kpool = new pg.Pool({ connectionString: databaseUrl(), max: 2 });
+    const db = new Kysely<PgDispatchDatabase>({ dialect: new PostgresDialect({ pool: kpool }) });
+    const k = createDispatch(db, { pollIntervalMs: 100 });
+    try {
+      const ids = await fireTen(k, 'client/pool-kysely');
+      expect(await Promise.all(ids.map((id) => k.wait(id, { timeoutMs: 30_000 })))).toEqual(ids.map(() => 'succeeded'));
+      expect(kpool.totalCount - kpool.idleCount).toBe(0);
+      expect(kpool.waitingCount).toBe(0);
+    } finally {
+      await k.close();
+      await db.destroy();
+    }
+  });
+
+  it('Kysely with listen: its pool of 2: one connection listens for all 10 waits, and is given back', async () => {
+    const kpool = new pg.Pool({ connectionString: databaseUrl(), max: 2 });
+    const db = new Kysely<PgDispatchDatabase>({ dialect: new PostgresDialect({ pool: kpool }) });
+    const k = createDispatch(db, { listen: kpool, pollIntervalMs: 10_000 });
+    try {
+      const ids = await fireTen(k, 'client/pool-listen');
+      const resolved = new Map<string, number>();
+      let listening = 0;
+      const waits = ids.map((id) => k.wait(id, { timeoutMs: 30_000 }).then((s) => { resolved.set(id, Date.now()); return s; }));
+      const probe = setInterval(() => void listeners().then((n) => { listening = Math.max(listening, n); }), 50);
+      try {
+        expect(await Promise.all(waits)).toEqual(ids.map(() => 'succeeded'));
+      } finally {
+        clearInterval(probe);
+      }
+      // Woken by notices, not by the 10 s poll.
+      const { rows } = await admin.query('SELECT id, finished_at FROM pgdispatch.jobs WHERE id = ANY($1::bigint[])', [ids]);
+      for (const r of rows) expect(resolved.get(r.id)! - (r.finished_at as Date).getTime()).toBeLessThan(2_000);
+      expect(listening).toBeLessThanOrEqual(1);
+      expect(kpool.totalCount - kpool.idleCount).toBe(0);
+      expect(await listeners()).toBe(0);
+    } finally {
+      await k.close();
+      await db.destroy();
+    }
+  });
+
+  it('a pg pool of 1 cannot spare a listening connection: waits poll instead of waiting for themselves', async () => {
+    const one = new pg.Pool({ connectionString: databaseUrl(), max: 1 });
+    const p = createDispatch(one, { pollIntervalMs: 100 });
+    try {
+      const ids = await fireTen(p, 'client/pool-one');
+      expect(await Promise.all(ids.map((id) => p.wait(id, { timeoutMs: 30_000 })))).toEqual(ids.map(() => 'succeeded'));
+      expect(one.totalCount - one.idleCount).toBe(0);
+    } finally {
+      await p.close();
+      await one.end();
+    }
+  });
+
+  it('a pg pool of 2: 10 concurrent waits share one listening connection', async () => {
+    const two = new pg.Pool({ connectionString: databaseUrl(), max: 2 });
+    const p = createDispatch(two, { pollIntervalMs: 10_000 });
+    try {
+      const ids = await fireTen(p, 'client/pool-two');
+      const started = Date.now();
+      expect(await Promise.all(ids.map((id) => p.wait(id, { timeoutMs: 30_000 })))).toEqual(ids.map(() => 'succeeded'));
+      expect(Date.now() - started).toBeLessThan(9_000); // not one of them needed the 10 s poll
+      expect(two.totalCount - two.idleCount).toBe(0);
+    } finally {
+      await p.close();
+      await two.end();
+    }
   });
 });
