@@ -1428,7 +1428,9 @@ BEGIN
   IF pgdispatch._claim_slot() THEN
     COMMIT;
     job := pgdispatch._take(job_id);
-    draining := true;
+    -- A session drains and stays warm only for the principal of a job it took (see _take_next):
+    -- one that took none (its job done or held elsewhere) gives its slot back at once.
+    draining := job.id IS NOT NULL;
   END IF;
   COMMIT;
   LOOP
