@@ -26,6 +26,8 @@ export interface Column {
   readonly type: string;
   readonly nullable: boolean;
   readonly doc?: string;
+  /** The client's type for it, when narrower than the SQL type's (e.g. `JobStatus` for a status). */
+  readonly ts?: string;
 }
 
 export interface FunctionDef {

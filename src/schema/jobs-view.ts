@@ -23,7 +23,7 @@ export const jobsView = view({
     c('command', 'text', false, 'The SQL it runs.'),
     c('label', 'text', true, 'The label given at fire time.'),
     c('role', 'name', false, 'The role that fired it, and that it runs as.'),
-    c('status', 'text', false, '`scheduled`, `running`, `succeeded`, `failed`, `cancelled` or `timed_out`.'),
+    { ...c('status', 'text', false, '`scheduled`, `running`, `succeeded`, `failed`, `cancelled` or `timed_out`.'), ts: 'JobStatus' },
     c('created_at', 'timestamptz', false, 'When it was fired.'),
     c('run_at', 'timestamptz', false, 'When it is (or was last) due.'),
     c('started_at', 'timestamptz', true, 'When its last attempt started.'),

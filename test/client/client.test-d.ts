@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createDispatch, type Dispatch, type ExactJson, type FireOptions, type Job, type JobAttempt, type JobId, type JobPage,
-  type JobResult, type JobStatus, type JobsRow, type PgDispatchApi, type PgDispatchDatabase, type ResultRow,
+  type JobResult, type JobStatus, type JobsRow, type PgInterval, type StatsRow, type PgDispatchApi, type PgDispatchDatabase, type ResultRow,
 } from '../../src/client/index.js';
 
 declare const pool: pg.Pool;
@@ -95,5 +95,9 @@ describe('client types', () => {
     expectTypeOf<FireOptions>().toHaveProperty('maxAttempts');
     expectTypeOf<JobStatus>().toEqualTypeOf<'scheduled' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out'>();
     expectTypeOf<PgDispatchDatabase['pgdispatch.jobs']>().toEqualTypeOf<JobsRow>();
+    // What Kysely reads from the views: a status is a JobStatus, an interval node-postgres's object.
+    expectTypeOf<JobsRow['status']>().toEqualTypeOf<JobStatus>();
+    expectTypeOf<JobsRow['timeout']>().toEqualTypeOf<PgInterval | null>();
+    expectTypeOf<StatsRow['start_latency_p50']>().toEqualTypeOf<PgInterval | null>();
   });
 });
