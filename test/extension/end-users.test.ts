@@ -4,35 +4,19 @@
 // no bearer token or cookie is kept, and per-role quotas stop what would grow without bound.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, dropExtension, waitFor, waitForJob } from '../setup/db.js';
+import { connect, waitFor, waitForJob } from '../setup/db.js';
+import { rpc as supabaseRpc, rpcFailure as supabaseRpcFailure, supabaseLayout } from '../setup/supabase.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
 let owner: pg.Client; // pgd_owner: creates and owns pg_dispatch (an admin)
 let api: pg.Client; // authenticator, as PostgREST
 
-/** What PostgREST does for an RPC: a transaction, SET LOCAL ROLE, the JWT claims (none: null), the call. */
-async function rpc<T = Record<string, unknown>>(role: string, sub: string | null, sql: string, params: unknown[] = [], extra: Record<string, string> = {}): Promise<T[]> {
-  await api.query('BEGIN');
-  try {
-    await api.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`,
-      [role, sub === null ? '' : JSON.stringify({ sub, role, email: `${sub}@example.com` })]);
-    for (const [k, v] of Object.entries(extra)) await api.query(`SELECT set_config($1, $2, true)`, [k, v]);
-    const { rows } = await api.query(sql, params);
-    await api.query('COMMIT');
-    return rows as T[];
-  } catch (e) {
-    await api.query('ROLLBACK');
-    throw e;
-  }
-}
-async function rpcFailure(role: string, sub: string | null, sql: string, params: unknown[] = []): Promise<pg.DatabaseError> {
-  try {
-    await rpc(role, sub, sql, params);
-  } catch (e) {
-    return e as pg.DatabaseError;
-  }
-  throw new Error(`expected an error from: ${sql}`);
-}
+// (the layout and PostgREST's RPC: test/setup/supabase.ts; no claims for a null sub)
+const claims = (role: string, sub: string | null) => (sub === null ? '' : JSON.stringify({ sub, role, email: `${sub}@example.com` }));
+const rpc = <T = Record<string, unknown>>(role: string, sub: string | null, sql: string, params: unknown[] = [], extra: Record<string, string> = {}) =>
+  supabaseRpc<T>(api, role, claims(role, sub), sql, params, extra);
+const rpcFailure = (role: string, sub: string | null, sql: string, params: unknown[] = []) =>
+  supabaseRpcFailure(api, role, claims(role, sub), sql, params);
 const fireAs = async (sub: string | null, command: string, role = 'authenticated'): Promise<string> =>
   (await rpc<{ id: string }>(role, sub, 'SELECT pgdispatch.fire($1) AS id', [command]))[0]!.id;
 const snoozeAs = async (sub: string | null, role = 'authenticated', label = 'later'): Promise<string> =>
@@ -40,22 +24,8 @@ const snoozeAs = async (sub: string | null, role = 'authenticated', label = 'lat
 
 beforeAll(async () => {
   admin = await connect();
-  await dropExtension(admin);  // (with the runner identities, which other owners made)
   await admin.query(`DROP TABLE IF EXISTS bomb_switch CASCADE; DROP FUNCTION IF EXISTS public.bomb(); DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
-  for (const r of ['authenticator', 'anon', 'authenticated', 'pgd_owner']) {
-    await admin.query(`DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN
-      EXECUTE 'DROP OWNED BY ${r} CASCADE'; EXECUTE 'DROP ROLE ${r}'; END IF; END$$`);
-  }
-  const { rows: [{ d }] } = await admin.query('SELECT current_database() AS d');
-  await admin.query(`
-    CREATE ROLE pgd_owner LOGIN CREATEROLE;
-    CREATE ROLE anon NOLOGIN; CREATE ROLE authenticated NOLOGIN;
-    CREATE ROLE authenticator LOGIN NOINHERIT;
-    GRANT anon, authenticated TO authenticator;
-    GRANT anon, authenticated TO pgd_owner;
-    GRANT USAGE ON SCHEMA cron TO pgd_owner;
-    GRANT CREATE ON DATABASE ${d} TO pgd_owner;
-    GRANT CREATE ON SCHEMA public TO pgd_owner;`);
+  await supabaseLayout(admin);
   owner = await connect({ user: 'pgd_owner' });
   await owner.query('CREATE EXTENSION pg_dispatch');
   await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('anon')`);

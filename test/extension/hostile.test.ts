@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, failure, waitFor, waitForJob, type JobRow } from '../setup/db.js';
+import { rpc as supabaseRpc, rpcFailure as supabaseRpcFailure, supabaseLayout } from '../setup/supabase.js';
 
 let admin: pg.Client; // superuser: builds the layout and inspects pg_stat_activity
 let owner: pg.Client; // pgd_owner: owns pg_dispatch (an admin of it: sees every job)
@@ -22,27 +23,11 @@ const TENANTS = ['authenticated', 'anon', 'mallory', 'bob', 'bob_old', 'carol'];
 
 const claims = (sub: string) => JSON.stringify({ sub, role: 'authenticated' });
 
-/** What PostgREST does for an RPC: a transaction, SET LOCAL ROLE, the JWT claims, the call. */
-async function rpc<T = Record<string, unknown>>(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, claims(sub)]);
-    const { rows } = await client.query(sql, params);
-    await client.query('COMMIT');
-    return rows as T[];
-  } catch (e) {
-    await client.query('ROLLBACK');
-    throw e;
-  }
-}
-async function rpcFailure(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []): Promise<pg.DatabaseError> {
-  try {
-    await rpc(client, role, sub, sql, params);
-  } catch (e) {
-    return e as pg.DatabaseError;
-  }
-  throw new Error(`expected an error from: ${sql}`);
-}
+// (the layout and PostgREST's RPC: test/setup/supabase.ts)
+const rpc = <T = Record<string, unknown>>(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []) =>
+  supabaseRpc<T>(client, role, claims(sub), sql, params);
+const rpcFailure = (client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []) =>
+  supabaseRpcFailure(client, role, claims(sub), sql, params);
 const fireAs = async (role: string, sub: string, command: string, options = ''): Promise<string> =>
   (await rpc<{ id: string }>(api, role, sub, `SELECT pgdispatch.fire($1${options}) AS id`, [command]))[0]!.id;
 /** mallory fires from her own session (no request settings: her principal is the role alone). */
@@ -109,27 +94,13 @@ async function quiesce(): Promise<void> {
 
 beforeAll(async () => {
   admin = await connect();
-  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
-  await admin.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
-  await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%' OR jobname = 'hostile_tick'`);
+  await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = 'hostile_tick'`).catch(() => {});
   await admin.query(`DROP TABLE IF EXISTS owner_secret, owner_secret_copy, leak, shared_counts CASCADE;
     DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS mallory_schema CASCADE;
     DROP SCHEMA IF EXISTS pgdispatch CASCADE; DROP SCHEMA IF EXISTS pgdispatch_exec CASCADE`);
-  const { rows: stale } = await admin.query(`SELECT rolname FROM pg_roles WHERE rolname LIKE 'pgdispatch\\_runner\\_%'
-    OR rolname = ANY ('{authenticator,anon,authenticated,service_role,mallory,bob,bob_old,carol,squatter,pgd_owner}')`);
-  for (const { rolname } of stale) await admin.query(`DROP OWNED BY "${rolname}" CASCADE; DROP ROLE "${rolname}"`);
-  const db = (await admin.query('SELECT current_database() AS d')).rows[0].d;
-  await admin.query(`
-    CREATE ROLE pgd_owner LOGIN CREATEROLE;            -- not a superuser, like Supabase's postgres
-    CREATE ROLE anon NOLOGIN; CREATE ROLE authenticated NOLOGIN; CREATE ROLE service_role NOLOGIN;
-    CREATE ROLE authenticator LOGIN NOINHERIT;
-    CREATE ROLE mallory LOGIN;                         -- a plain tenant with a session of her own
-    GRANT anon, authenticated, service_role TO authenticator;
-    GRANT anon, authenticated, service_role, mallory TO pgd_owner;
-    GRANT USAGE ON SCHEMA cron TO pgd_owner;
-    GRANT CREATE ON DATABASE "${db}" TO pgd_owner;
-    GRANT CREATE ON SCHEMA public TO pgd_owner;
-    CREATE SCHEMA mallory_schema AUTHORIZATION mallory;`);
+  // mallory: a plain tenant with a session of her own.
+  await supabaseLayout(admin, { tenants: ['mallory'], drop: ['bob', 'bob_old', 'carol', 'squatter'] });
+  await admin.query('CREATE SCHEMA mallory_schema AUTHORIZATION mallory');
   owner = await connect({ user: 'pgd_owner' });
   await owner.query('CREATE EXTENSION pg_dispatch');
   await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('anon'), pgdispatch.grant_usage('mallory')`);

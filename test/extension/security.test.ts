@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import { extension } from '../../src/extension.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
+import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { rpc as supabaseRpc, rpcFailure as supabaseRpcFailure, supabaseLayout } from '../setup/supabase.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
 let owner: pg.Client; // pgd_owner: creates and owns pg_dispatch, like Supabase's postgres
@@ -13,47 +14,18 @@ let api2: pg.Client;
 
 const claims = (sub: string) => JSON.stringify({ sub, role: 'authenticated' });
 
-/** What PostgREST does for an RPC: a transaction, SET LOCAL ROLE, the JWT claims, the call. */
-async function rpc<T = Record<string, unknown>>(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, claims(sub)]);
-    const { rows } = await client.query(sql, params);
-    await client.query('COMMIT');
-    return rows as T[];
-  } catch (e) {
-    await client.query('ROLLBACK');
-    throw e;
-  }
-}
-async function rpcFailure(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []): Promise<pg.DatabaseError> {
-  try {
-    await rpc(client, role, sub, sql, params);
-  } catch (e) {
-    return e as pg.DatabaseError;
-  }
-  throw new Error(`expected an error from: ${sql}`);
-}
+// (the layout and PostgREST's RPC: test/setup/supabase.ts)
+const rpc = <T = Record<string, unknown>>(client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []) =>
+  supabaseRpc<T>(client, role, claims(sub), sql, params);
+const rpcFailure = (client: pg.Client, role: string, sub: string, sql: string, params: unknown[] = []) =>
+  supabaseRpcFailure(client, role, claims(sub), sql, params);
 const fireAs = async (role: string, sub: string, command: string): Promise<string> =>
   (await rpc<{ id: string }>(api, role, sub, 'SELECT pgdispatch.fire($1) AS id', [command]))[0]!.id;
 
 beforeAll(async () => {
   admin = await connect();
-  await dropExtension(admin);  // (with the runner identities, which other owners made)
   await admin.query(`DROP TABLE IF EXISTS notes, secrets CASCADE; DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
-  for (const r of ['authenticator', 'anon', 'authenticated', 'service_role', 'pgd_owner']) {
-    await admin.query(`DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${r}') THEN
-      EXECUTE 'DROP OWNED BY ${r} CASCADE'; EXECUTE 'DROP ROLE ${r}'; END IF; END$$`);
-  }
-  await admin.query(`
-    CREATE ROLE pgd_owner LOGIN CREATEROLE;            -- not a superuser, like Supabase's postgres
-    CREATE ROLE anon NOLOGIN; CREATE ROLE authenticated NOLOGIN; CREATE ROLE service_role NOLOGIN;
-    CREATE ROLE authenticator LOGIN NOINHERIT;
-    GRANT anon, authenticated, service_role TO authenticator;
-    GRANT anon, authenticated, service_role TO pgd_owner;
-    GRANT USAGE ON SCHEMA cron TO pgd_owner;
-    GRANT CREATE ON DATABASE ${(await admin.query('SELECT current_database() AS d')).rows[0].d} TO pgd_owner;
-    GRANT CREATE ON SCHEMA public TO pgd_owner;`);
+  await supabaseLayout(admin);
   owner = await connect({ user: 'pgd_owner' });
   await owner.query('CREATE EXTENSION pg_dispatch');
   await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('anon')`);
