@@ -998,6 +998,9 @@ BEGIN
   -- One claim or release at a time: the count and the claim must agree.
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
   -- Slots of sessions that ended however they ended are free.
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
   IF EXISTS (SELECT 1 FROM pgdispatch._slot AS s WHERE s.pid = pg_catalog.pg_backend_pid() AND s.backend_start = me_started) THEN
@@ -1609,6 +1612,9 @@ BEGIN
   -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
   -- sessions that died are freed first).
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
   PERFORM pgdispatch._arm_waiting();

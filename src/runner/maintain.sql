@@ -30,6 +30,9 @@ BEGIN
   -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
   -- sessions that died are freed first).
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
   PERFORM pgdispatch._arm_waiting();

@@ -4,7 +4,7 @@
 // no bearer token or cookie is kept, and per-role quotas stop what would grow without bound.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, waitFor, waitForJob } from '../setup/db.js';
+import { connect, dropExtension, waitFor, waitForJob } from '../setup/db.js';
 import { rpc as supabaseRpc, rpcFailure as supabaseRpcFailure, supabaseLayout } from '../setup/supabase.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
@@ -24,6 +24,7 @@ const snoozeAs = async (sub: string | null, role = 'authenticated', label = 'lat
 
 beforeAll(async () => {
   admin = await connect();
+  await dropExtension(admin); // first: the schemas below belong to it
   await admin.query(`DROP TABLE IF EXISTS bomb_switch CASCADE; DROP FUNCTION IF EXISTS public.bomb(); DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
   await supabaseLayout(admin);
   owner = await connect({ user: 'pgd_owner' });

@@ -9,7 +9,7 @@
 // its runner identity, and the secret must never have been read.
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, waitFor, waitForJob, type JobRow } from '../setup/db.js';
+import { connect, dropExtension, failure, waitFor, waitForJob, type JobRow } from '../setup/db.js';
 import { rpc as supabaseRpc, rpcFailure as supabaseRpcFailure, supabaseLayout } from '../setup/supabase.js';
 
 let admin: pg.Client; // superuser: builds the layout and inspects pg_stat_activity
@@ -94,6 +94,7 @@ async function quiesce(): Promise<void> {
 
 beforeAll(async () => {
   admin = await connect();
+  await dropExtension(admin); // first: the schemas below belong to it
   await admin.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = 'hostile_tick'`).catch(() => {});
   await admin.query(`DROP TABLE IF EXISTS owner_secret, owner_secret_copy, leak, shared_counts CASCADE;
     DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS mallory_schema CASCADE;

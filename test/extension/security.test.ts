@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { extension } from '../../src/extension.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
 import { rpc as supabaseRpc, rpcFailure as supabaseRpcFailure, supabaseLayout } from '../setup/supabase.js';
 
 let admin: pg.Client; // superuser: only to build the role layout
@@ -24,6 +24,7 @@ const fireAs = async (role: string, sub: string, command: string): Promise<strin
 
 beforeAll(async () => {
   admin = await connect();
+  await dropExtension(admin); // first: the schemas below belong to it
   await admin.query(`DROP TABLE IF EXISTS notes, secrets CASCADE; DROP SCHEMA IF EXISTS auth CASCADE; DROP SCHEMA IF EXISTS pgdispatch CASCADE`);
   await supabaseLayout(admin);
   owner = await connect({ user: 'pgd_owner' });
