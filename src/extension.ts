@@ -51,6 +51,7 @@ import { cancel, cancelByLabel } from './api/cancel.js';
 import { retry } from './api/retry.js';
 import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
+import { to120 } from './upgrades/1.1.0--1.2.0.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -135,7 +136,7 @@ export const extension: ExtensionModel = {
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
-  upgrades: [from015, to110],
+  upgrades: [from015, to110, to120],
   // The runner identities' group has USAGE on the schema too, for the runner's functions only.
   isUser: "a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole",
 };

@@ -1,0 +1,12 @@
+// pg_dispatch 1.1.0 -> 1.2.0, by model object: the generator renders the DDL and checks these lists
+// against dist-sql/pg_dispatch--1.1.0.sql, naming anything left out. Hand SQL moves data only.
+import type { DeltaUpgrade } from '../model/types.js';
+
+export const to120: DeltaUpgrade = {
+  from: '1.1.0',
+  to: '1.2.0',
+  creates: [],
+  replaces: [],
+  drops: [],
+  alters: [],
+};
