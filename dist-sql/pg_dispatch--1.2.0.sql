@@ -136,8 +136,22 @@ CREATE TABLE pgdispatch._job (
   -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
   role_oid oid NOT NULL,
   -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
-  sub text
+  sub text,
+  -- Controls (src/api/common-args.ts): a key coalesces fires while its job waits; args are bound
+  -- as parameters; lower priority numbers start first.
+  key text,
+  key_mode text CONSTRAINT _job_key_mode CHECK (key_mode IN ('keep', 'replace', 'debounce')),
+  debounce interval,
+  key_deadline timestamptz,
+  args jsonb,
+  priority integer NOT NULL DEFAULT 0
 );
+-- One waiting (scheduled, never started) job per key, role and end user: fire() with a key
+-- finds it, and two sessions firing one key at once make one job (the second waits, then finds it).
+CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
+  WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
+-- A draining runner's next job: its principal's due jobs by priority, then time.
+CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
 -- The runners' queue: due jobs in order.
 CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
 -- Recovery and the watchdog look only at running jobs.
@@ -916,7 +930,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
 -- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
--- holds the fewest slots first, each role's oldest job first: a role with a long queue does not
+-- holds the fewest slots first, each role's most urgent (priority), then oldest job first: a role with a long queue does not
 -- keep the others waiting. The caller holds the lock on _slot.
 DECLARE
   free integer;
@@ -939,11 +953,11 @@ BEGIN
   picked AS (
     SELECT w.id FROM roles AS r
      CROSS JOIN LATERAL (
-       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.run_at, j.id) AS k
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.priority, j.run_at, j.id) AS k
          FROM pgdispatch._job AS j
         WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
           AND j.run_at <= pg_catalog.clock_timestamp()
-        ORDER BY j.run_at, j.id LIMIT free) AS w
+        ORDER BY j.priority, j.run_at, j.id LIMIT free) AS w
      ORDER BY r.held + w.k, w.run_at, w.id
      LIMIT free),
   -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:
@@ -1287,7 +1301,7 @@ RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A draining runner's next job: the oldest due one of this session's principal (see
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this session's principal (see
 -- _runner_session) that no other session holds.
 DECLARE
   j pgdispatch._job;
@@ -1310,7 +1324,7 @@ BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
      AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.run_at, k.id
+   ORDER BY k.priority, k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
@@ -1322,6 +1336,23 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
+
+-- function _bind_args
+CREATE FUNCTION pgdispatch._bind_args(args jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT 'EXECUTE pgdispatch_args' || coalesce(
+  '(' || (SELECT pg_catalog.string_agg(
+                   CASE pg_catalog.jsonb_typeof(a.v)
+                     WHEN 'null' THEN 'NULL'
+                     WHEN 'string' THEN pg_catalog.quote_literal(a.v #>> '{}')
+                     ELSE pg_catalog.quote_literal(a.v::text) END, ', ' ORDER BY a.i)
+            FROM pg_catalog.jsonb_array_elements(args) WITH ORDINALITY AS a(v, i)) || ')', '')
+$fn$;
+COMMENT ON FUNCTION pgdispatch._bind_args(jsonb) IS 'The EXECUTE statement that runs a job''s prepared command with its arguments, each a quoted literal.';
+REVOKE ALL ON FUNCTION pgdispatch._bind_args(jsonb) FROM PUBLIC;
 
 -- function _execute
 CREATE FUNCTION pgdispatch._execute(job pgdispatch._job)
@@ -1341,6 +1372,7 @@ DECLARE
   e_detail text;
   e_hint text;
   e_context text;
+  run_command text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -1362,9 +1394,19 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
     END IF;
+    run_command := job.command;
+    IF job.args IS NOT NULL THEN
+      -- Arguments (see _bind_args): the command is prepared by the executor, as the firer, then
+      -- executed with the values as literals that PostgreSQL types by the parameters' places.
+      EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+        INTO outcome
+        USING 'PREPARE pgdispatch_args AS ' || job.command, job.search_path,
+              job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text), 0;
+      run_command := pgdispatch._bind_args(job.args);
+    END IF;
     EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
       INTO outcome
-      USING job.command, job.search_path,
+      USING run_command, job.search_path,
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
             (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
@@ -1381,8 +1423,14 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = 'PD002';
     END IF;
     final_status := 'succeeded';
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE pgdispatch_args';  -- PREPARE is not undone by a rollback: gone with its job
+    END IF;
   EXCEPTION WHEN OTHERS OR query_canceled THEN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE ALL';  -- (the session serves this principal only; see _scrub_session)
+    END IF;
     -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
     -- recorded like any other failure.
     GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
@@ -1707,6 +1755,48 @@ REVOKE ALL ON FUNCTION pgdispatch._settings_changed() FROM PUBLIC;
 CREATE TRIGGER _settings_changed AFTER UPDATE ON pgdispatch.settings
   FOR EACH STATEMENT EXECUTE FUNCTION pgdispatch._settings_changed();
 
+-- function _fire_waiting_key
+CREATE FUNCTION pgdispatch._fire_waiting_key(waiting pgdispatch._job, fired pgdispatch._job)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A fire whose key already has a waiting job (scheduled, never started) of the same role and end
+-- user: that job, locked by the caller (_job_before_insert), takes the fire's key_mode. `keep`
+-- changes nothing; `replace` gives it the fire's command, arguments, options, request context and
+-- time; `debounce` moves its time to `debounce` after now, never past its first fire's max_wait.
+-- A carrier armed for an earlier time stays: its run finds the job not due and arms it again
+-- (_take, _settle_carrier), so a storm of debounced fires writes no pg_cron row.
+DECLARE
+  new_run_at timestamptz := waiting.run_at;
+BEGIN
+  IF fired.key_mode = 'replace' THEN
+    new_run_at := fired.run_at;
+    UPDATE pgdispatch._job AS j
+       SET command = fired.command, label = fired.label, timeout = fired.timeout, max_attempts = fired.max_attempts,
+           search_path = fired.search_path, settings = fired.settings, args = fired.args, priority = fired.priority,
+           run_at = fired.run_at, key_mode = fired.key_mode, debounce = NULL, key_deadline = NULL
+     WHERE j.id = waiting.id;
+  ELSIF fired.key_mode = 'debounce' THEN
+    new_run_at := least(greatest(waiting.run_at, pg_catalog.clock_timestamp() + fired.debounce),
+                        coalesce(waiting.key_deadline, 'infinity'));
+    IF new_run_at > waiting.run_at THEN
+      UPDATE pgdispatch._job AS j SET run_at = new_run_at WHERE j.id = waiting.id;
+    END IF;
+  END IF;
+  IF waiting.carrier IS NULL AND new_run_at > pg_catalog.clock_timestamp() THEN
+    -- No carrier (too far off, or due and parked for a slot): armed for its new time, if near.
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = waiting.id;
+  ELSIF waiting.carrier IS NOT NULL AND new_run_at < waiting.run_at AND waiting.id <> ALL (pgdispatch._busy_carriers()) THEN
+    -- Sooner than its carrier: a new one for the new time.
+    PERFORM pgdispatch._disarm_carriers(waiting.role_oid, ARRAY[waiting.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = waiting.id;
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fire_waiting_key(pgdispatch._job, pgdispatch._job) IS 'Applies a keyed fire''s key_mode (keep, replace, debounce) to the key''s waiting job.';
+REVOKE ALL ON FUNCTION pgdispatch._fire_waiting_key(pgdispatch._job, pgdispatch._job) FROM PUBLIC;
+
 -- function _job_before_insert
 CREATE FUNCTION pgdispatch._job_before_insert()
 RETURNS trigger
@@ -1730,6 +1820,7 @@ DECLARE
   command_bytes integer;
   bound record;
   pending integer;
+  waiting pgdispatch._job;
 BEGIN
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
@@ -1769,6 +1860,50 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
+  -- Arguments: bound as parameters of one statement that PREPARE takes (see _execute).
+  IF NEW.args IS NOT NULL THEN
+    IF pg_catalog.jsonb_typeof(NEW.args) <> 'array' THEN
+      RAISE EXCEPTION 'pg_dispatch: args must be a JSON array, not %', pg_catalog.jsonb_typeof(NEW.args)
+        USING ERRCODE = 'PD200', HINT = 'Pass e.g. args => jsonb_build_array(42, ''express'') for $1 and $2.';
+    END IF;
+    IF pg_catalog.cardinality(statements) <> 1
+       OR statements[1] !~* '^[(\s]*(select|insert|update|delete|merge|values|with|table)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch: args are bound to a command of one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement; this command %',
+        CASE WHEN pg_catalog.cardinality(statements) <> 1 THEN 'has ' || pg_catalog.cardinality(statements) || ' statements'
+             ELSE 'is ' || pg_catalog.upper(pg_catalog.substring(statements[1], '^[(\s]*(\w+)')) END
+        USING ERRCODE = 'PD203',
+              DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
+              HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
+    END IF;
+  END IF;
+  IF NEW.priority IS NULL THEN
+    NEW.priority := 0;
+  END IF;
+  -- Keys: options checked, then the key's waiting job, if any, takes this fire instead of a new row.
+  IF NEW.key IS NULL THEN
+    IF NEW.key_mode IS NOT NULL OR NEW.debounce IS NOT NULL OR NEW.key_deadline IS NOT NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode, debounce and max_wait apply to a job with a key'
+        USING ERRCODE = 'PD200', HINT = 'Pass key => ''refresh:orders'' with them, or leave them out.';
+    END IF;
+  ELSE
+    IF pg_catalog.octet_length(NEW.key) > 200 OR NEW.key = '' THEN
+      RAISE EXCEPTION 'pg_dispatch: a key must be 1 to 200 bytes long, not %', pg_catalog.octet_length(NEW.key)
+        USING ERRCODE = 'PD200', HINT = 'Use a short name for the work, e.g. ''refresh:orders''.';
+    END IF;
+    NEW.key_mode := coalesce(NEW.key_mode, CASE WHEN NEW.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+    IF NEW.key_mode NOT IN ('keep', 'replace', 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode must be keep, replace or debounce, not %', NEW.key_mode
+        USING ERRCODE = 'PD200', HINT = 'keep: the waiting job stays; replace: it takes this command; debounce: it runs debounce after the last fire.';
+    END IF;
+    IF (NEW.key_mode = 'debounce') <> (NEW.debounce IS NOT NULL) OR NEW.debounce <= interval '0'
+       OR (NEW.key_deadline IS NOT NULL AND NEW.key_mode <> 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode debounce takes a positive debounce interval (and max_wait, if any), and other modes neither'
+        USING ERRCODE = 'PD200', HINT = 'Pass e.g. key => ''refresh:orders'', debounce => ''5 seconds'', max_wait => ''1 minute''.';
+    END IF;
+    IF NEW.key_mode = 'debounce' THEN
+      NEW.run_at := least(greatest(NEW.run_at, pg_catalog.clock_timestamp() + NEW.debounce), coalesce(NEW.key_deadline, 'infinity'));
+    END IF;
+  END IF;
   -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
        SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
@@ -1785,6 +1920,35 @@ BEGIN
       USING ERRCODE = 'PD300',
             DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
             HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- The key's waiting job, if any, takes this fire (see _fire_waiting_key) instead of a new row.
+  IF NEW.key IS NOT NULL THEN
+    SELECT * INTO waiting FROM pgdispatch._job AS k
+     WHERE k.role_oid = NEW.role_oid AND coalesce(k.sub, '') = coalesce(NEW.sub, '') AND k.key = NEW.key
+       AND k.status = 'scheduled' AND k.attempts = 0
+       FOR UPDATE;
+    IF FOUND THEN
+      PERFORM pgdispatch._fire_waiting_key(waiting, NEW);
+      PERFORM pg_catalog.set_config('pgdispatch.keyed_job', waiting.id::text, true);
+      RETURN NULL;  -- no new job: fire_at() returns the waiting one's id
+    END IF;
   END IF;
   -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
   -- and a new count only when that bound passes the quota.
@@ -1809,23 +1973,6 @@ BEGIN
         ON CONFLICT (role_oid) DO NOTHING;
     END IF;
   END IF;
-  IF NEW.timeout IS NULL THEN
-    NEW.timeout := s.default_timeout;
-  ELSIF NEW.timeout <= interval '0' THEN
-    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
-      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
-  END IF;
-  IF NEW.search_path IS NULL THEN
-    NEW.search_path := '"$user", public';
-  END IF;
-  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
-  FOREACH name IN ARRAY s.carried_settings LOOP
-    value := pg_catalog.current_setting(name, true);
-    IF value IS NOT NULL AND value <> '' THEN
-      carried := carried || pg_catalog.jsonb_build_object(name, value);
-    END IF;
-  END LOOP;
-  NEW.settings := carried;
   -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
@@ -1883,6 +2030,10 @@ BEGIN
     NEW.finished_at := pg_catalog.clock_timestamp();
     NEW.error_sqlstate := '57014';
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    IF OLD.key IS NOT NULL THEN
+      -- A fire of its key later in this transaction must not find it (see fire_at()).
+      PERFORM pg_catalog.set_config('pgdispatch.key_memo', '', true);
+    END IF;
     -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
     IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
@@ -1905,43 +2056,191 @@ CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at, rows ON 
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_update();
 
 -- function fire_at
-CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+-- The body of fire_at() and fire(): one PL/pgSQL call per fire (a row trigger may call fire()
+-- 10,000 times in one statement; PL/pgSQL keeps its statements' plans, where a SQL function plans
+-- them anew at every call, row-level security and all). Inserts the job; the insert trigger
+-- (_job_before_insert) checks it, and for a key that already has a waiting job applies key_mode
+-- to that job instead and inserts nothing.
 DECLARE
   new_id bigint;
+  mode text;
+  who text;
+  memo text[];
+  w_id bigint;
+  w_run_at timestamptz;
+  w_deadline timestamptz;
 BEGIN
-  INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path)
-  VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path)
-  RETURNING pgdispatch._job.id INTO new_id;
+  IF fire_at.key IS NULL THEN
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+    RETURNING pgdispatch._job.id INTO new_id;
+    RETURN new_id;
+  END IF;
+  IF fire_at.max_wait < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: max_wait must be zero or more, not %', fire_at.max_wait
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. max_wait => ''1 minute'', or leave it out.';
+  END IF;
+  mode := coalesce(fire_at.key_mode, CASE WHEN fire_at.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+  -- The cheap path of a storm of fires (a row trigger): nothing to write when the key's waiting
+  -- job is kept, or when debouncing would move its time by less than a step (a quarter of
+  -- debounce, at most a second: pg_cron's own resolution). This transaction holds a lock on that
+  -- job (taken below, or its own insert), so it cannot start before this transaction ends and
+  -- the job that runs sees what it did. The last key found is remembered for the transaction
+  -- (pgdispatch.key_memo, undone with a rolled-back subtransaction, cleared by a cancel), with
+  -- the role and request claims that found it: a storm costs no query per fire.
+  IF mode = 'keep' OR (mode = 'debounce' AND fire_at.debounce > interval '0') THEN
+    who := CURRENT_USER || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claims', true), '')
+           || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claim.sub', true), '') || E'\x1f' || fire_at.key;
+    IF pg_catalog.current_setting('pgdispatch.key_memo', true) = who THEN
+      memo := pg_catalog.string_to_array(pg_catalog.current_setting('pgdispatch.key_memo_job'), ',');
+      w_id := memo[1]::bigint;
+      w_run_at := memo[2]::timestamptz;
+      w_deadline := nullif(memo[3], '')::timestamptz;
+    ELSE
+      -- Read as the caller (row-level security), locked against starting.
+      SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline
+        FROM pgdispatch._job AS k
+       WHERE k.key = fire_at.key AND k.status = 'scheduled' AND k.attempts = 0
+         AND k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')
+         FOR KEY SHARE OF k;
+      IF FOUND THEN
+        PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+                pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+      END IF;
+    END IF;
+    IF w_id IS NOT NULL
+       AND (mode = 'keep'
+            OR w_run_at >= least(pg_catalog.clock_timestamp() + fire_at.debounce, w_deadline)
+                                 - least(fire_at.debounce / 4, interval '1 second')) THEN
+      RETURN w_id;
+    END IF;
+  END IF;
+  -- The trigger applies the mode to a waiting job it finds (and sets pgdispatch.keyed_job), or
+  -- this inserts the key's job. Another session's job of the key, not yet committed, makes this
+  -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
+  LOOP
+    BEGIN
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+      RETURNING pgdispatch._job.id INTO new_id;
+      new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
+      EXIT;
+    EXCEPTION WHEN unique_violation THEN
+      -- (only the key's index can be violated by an insert whose id is generated)
+      NULL;
+    END;
+  END LOOP;
+  IF who IS NOT NULL THEN
+    SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline FROM pgdispatch._job AS k WHERE k.id = new_id;
+    PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+            pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+  END IF;
   RETURN new_id;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
+COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
 role that called fire_at(), once the calling transaction commits. Returns the job''s id.
 While it waits, the job holds no connection and no pg_cron slot, and a server restart
 neither loses it nor moves its time.';
-REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
 -- function fire
-CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint
-LANGUAGE sql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT pgdispatch.fire_at(fire.command, pg_catalog.clock_timestamp(), label => fire.label, timeout => fire.timeout,
-                          max_attempts => fire.max_attempts, search_path => fire.search_path)
+-- The body of fire_at() and fire(): one PL/pgSQL call per fire (a row trigger may call fire()
+-- 10,000 times in one statement; PL/pgSQL keeps its statements' plans, where a SQL function plans
+-- them anew at every call, row-level security and all). Inserts the job; the insert trigger
+-- (_job_before_insert) checks it, and for a key that already has a waiting job applies key_mode
+-- to that job instead and inserts nothing.
+DECLARE
+  new_id bigint;
+  mode text;
+  who text;
+  memo text[];
+  w_id bigint;
+  w_run_at timestamptz;
+  w_deadline timestamptz;
+BEGIN
+  IF fire.key IS NULL THEN
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+    RETURNING pgdispatch._job.id INTO new_id;
+    RETURN new_id;
+  END IF;
+  IF fire.max_wait < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: max_wait must be zero or more, not %', fire.max_wait
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. max_wait => ''1 minute'', or leave it out.';
+  END IF;
+  mode := coalesce(fire.key_mode, CASE WHEN fire.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+  -- The cheap path of a storm of fires (a row trigger): nothing to write when the key's waiting
+  -- job is kept, or when debouncing would move its time by less than a step (a quarter of
+  -- debounce, at most a second: pg_cron's own resolution). This transaction holds a lock on that
+  -- job (taken below, or its own insert), so it cannot start before this transaction ends and
+  -- the job that runs sees what it did. The last key found is remembered for the transaction
+  -- (pgdispatch.key_memo, undone with a rolled-back subtransaction, cleared by a cancel), with
+  -- the role and request claims that found it: a storm costs no query per fire.
+  IF mode = 'keep' OR (mode = 'debounce' AND fire.debounce > interval '0') THEN
+    who := CURRENT_USER || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claims', true), '')
+           || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claim.sub', true), '') || E'\x1f' || fire.key;
+    IF pg_catalog.current_setting('pgdispatch.key_memo', true) = who THEN
+      memo := pg_catalog.string_to_array(pg_catalog.current_setting('pgdispatch.key_memo_job'), ',');
+      w_id := memo[1]::bigint;
+      w_run_at := memo[2]::timestamptz;
+      w_deadline := nullif(memo[3], '')::timestamptz;
+    ELSE
+      -- Read as the caller (row-level security), locked against starting.
+      SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline
+        FROM pgdispatch._job AS k
+       WHERE k.key = fire.key AND k.status = 'scheduled' AND k.attempts = 0
+         AND k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')
+         FOR KEY SHARE OF k;
+      IF FOUND THEN
+        PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+                pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+      END IF;
+    END IF;
+    IF w_id IS NOT NULL
+       AND (mode = 'keep'
+            OR w_run_at >= least(pg_catalog.clock_timestamp() + fire.debounce, w_deadline)
+                                 - least(fire.debounce / 4, interval '1 second')) THEN
+      RETURN w_id;
+    END IF;
+  END IF;
+  -- The trigger applies the mode to a waiting job it finds (and sets pgdispatch.keyed_job), or
+  -- this inserts the key's job. Another session's job of the key, not yet committed, makes this
+  -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
+  LOOP
+    BEGIN
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+      RETURNING pgdispatch._job.id INTO new_id;
+      new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
+      EXIT;
+    EXCEPTION WHEN unique_violation THEN
+      -- (only the key's index can be violated by an insert whose id is generated)
+      NULL;
+    END;
+  END LOOP;
+  IF who IS NOT NULL THEN
+    SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline FROM pgdispatch._job AS k WHERE k.id = new_id;
+    PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+            pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+  END IF;
+  RETURN new_id;
+END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
+COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
 transaction commits, in its own transaction, as the role that called fire(). Returns the job''s
 id; if the calling transaction rolls back, nothing runs and no job is left. The outcome
 (status, rows, error) is kept in `pgdispatch.jobs`.';
-REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
 -- function snooze
-CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1952,13 +2251,12 @@ BEGIN
       USING ERRCODE = 'PD200',
             HINT = 'Pass e.g. interval ''10 minutes''; use pgdispatch.fire_at() for a point in time.';
   END IF;
-  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => label, timeout => timeout,
-                            max_attempts => max_attempts, search_path => search_path);
+  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => snooze.label, timeout => snooze.timeout, max_attempts => snooze.max_attempts, search_path => snooze.search_path, args => snooze.args, key => snooze.key, key_mode => snooze.key_mode, debounce => snooze.debounce, max_wait => snooze.max_wait, priority => snooze.priority);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
+COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
 pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
-REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
 -- function status
 CREATE FUNCTION pgdispatch.status(job_id bigint)
@@ -2117,7 +2415,7 @@ DECLARE
   old record;
   new_id bigint;
 BEGIN
-  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path, j.args, j.priority
     INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
@@ -2131,8 +2429,9 @@ BEGIN
                         THEN 'To run the same command again, fire it: SELECT pgdispatch.fire(command) FROM pgdispatch.jobs WHERE id = ...;'
                         ELSE 'Wait for it to finish (SELECT pgdispatch.wait(id)), or cancel it first.' END;
   END IF;
-  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of)
-  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id)
+  -- Not its key: a retry is asked for by name, and runs even while a fire of the key waits.
+  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of, args, priority)
+  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id, old.args, old.priority)
   RETURNING id INTO new_id;
   RETURN new_id;
 END
@@ -2159,14 +2458,14 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub) ON TABLE pgdispatch._job %s %I',
-    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
+    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
@@ -2239,7 +2538,8 @@ REVOKE ALL ON FUNCTION pgdispatch.revoke_usage(name) FROM PUBLIC;
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub,
+       j.key, j.key_mode, j.priority, j.args
   FROM pgdispatch._job AS j
  WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';

@@ -21,7 +21,7 @@ const pascal = (name: string): string => name.replace(/(^|_)([a-z])/g, (_, __, c
 const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ').replace(/\*\//g, '*\\/');
 
 function typeIn(a: Arg, f: FunctionDef): string {
-  const t = tsIn[a.type];
+  const t = a.ts ?? tsIn[a.type];
   if (!t) throw new Error(`no TypeScript type for SQL type ${a.type} (argument ${a.name} of ${f.name})`);
   return t;
 }

@@ -3882,8 +3882,22 @@ CREATE TABLE pgdispatch._job (
   -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
   role_oid oid NOT NULL,
   -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
-  sub text
+  sub text,
+  -- Controls (src/api/common-args.ts): a key coalesces fires while its job waits; args are bound
+  -- as parameters; lower priority numbers start first.
+  key text,
+  key_mode text CONSTRAINT _job_key_mode CHECK (key_mode IN ('keep', 'replace', 'debounce')),
+  debounce interval,
+  key_deadline timestamptz,
+  args jsonb,
+  priority integer NOT NULL DEFAULT 0
 );
+-- One waiting (scheduled, never started) job per key, role and end user: fire() with a key
+-- finds it, and two sessions firing one key at once make one job (the second waits, then finds it).
+CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
+  WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
+-- A draining runner's next job: its principal's due jobs by priority, then time.
+CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
 -- The runners' queue: due jobs in order.
 CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
 -- Recovery and the watchdog look only at running jobs.
@@ -4662,7 +4676,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
 -- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
--- holds the fewest slots first, each role's oldest job first: a role with a long queue does not
+-- holds the fewest slots first, each role's most urgent (priority), then oldest job first: a role with a long queue does not
 -- keep the others waiting. The caller holds the lock on _slot.
 DECLARE
   free integer;
@@ -4685,11 +4699,11 @@ BEGIN
   picked AS (
     SELECT w.id FROM roles AS r
      CROSS JOIN LATERAL (
-       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.run_at, j.id) AS k
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.priority, j.run_at, j.id) AS k
          FROM pgdispatch._job AS j
         WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
           AND j.run_at <= pg_catalog.clock_timestamp()
-        ORDER BY j.run_at, j.id LIMIT free) AS w
+        ORDER BY j.priority, j.run_at, j.id LIMIT free) AS w
      ORDER BY r.held + w.k, w.run_at, w.id
      LIMIT free),
   -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:
@@ -5033,7 +5047,7 @@ RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A draining runner's next job: the oldest due one of this session's principal (see
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this session's principal (see
 -- _runner_session) that no other session holds.
 DECLARE
   j pgdispatch._job;
@@ -5056,7 +5070,7 @@ BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
      AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.run_at, k.id
+   ORDER BY k.priority, k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
@@ -5068,6 +5082,23 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
+
+-- function _bind_args
+CREATE FUNCTION pgdispatch._bind_args(args jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT 'EXECUTE pgdispatch_args' || coalesce(
+  '(' || (SELECT pg_catalog.string_agg(
+                   CASE pg_catalog.jsonb_typeof(a.v)
+                     WHEN 'null' THEN 'NULL'
+                     WHEN 'string' THEN pg_catalog.quote_literal(a.v #>> '{}')
+                     ELSE pg_catalog.quote_literal(a.v::text) END, ', ' ORDER BY a.i)
+            FROM pg_catalog.jsonb_array_elements(args) WITH ORDINALITY AS a(v, i)) || ')', '')
+$fn$;
+COMMENT ON FUNCTION pgdispatch._bind_args(jsonb) IS 'The EXECUTE statement that runs a job''s prepared command with its arguments, each a quoted literal.';
+REVOKE ALL ON FUNCTION pgdispatch._bind_args(jsonb) FROM PUBLIC;
 
 -- function _execute
 CREATE FUNCTION pgdispatch._execute(job pgdispatch._job)
@@ -5087,6 +5118,7 @@ DECLARE
   e_detail text;
   e_hint text;
   e_context text;
+  run_command text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -5108,9 +5140,19 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
     END IF;
+    run_command := job.command;
+    IF job.args IS NOT NULL THEN
+      -- Arguments (see _bind_args): the command is prepared by the executor, as the firer, then
+      -- executed with the values as literals that PostgreSQL types by the parameters' places.
+      EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+        INTO outcome
+        USING 'PREPARE pgdispatch_args AS ' || job.command, job.search_path,
+              job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text), 0;
+      run_command := pgdispatch._bind_args(job.args);
+    END IF;
     EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
       INTO outcome
-      USING job.command, job.search_path,
+      USING run_command, job.search_path,
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
             (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
@@ -5127,8 +5169,14 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = 'PD002';
     END IF;
     final_status := 'succeeded';
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE pgdispatch_args';  -- PREPARE is not undone by a rollback: gone with its job
+    END IF;
   EXCEPTION WHEN OTHERS OR query_canceled THEN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE ALL';  -- (the session serves this principal only; see _scrub_session)
+    END IF;
     -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
     -- recorded like any other failure.
     GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
@@ -5453,6 +5501,48 @@ REVOKE ALL ON FUNCTION pgdispatch._settings_changed() FROM PUBLIC;
 CREATE TRIGGER _settings_changed AFTER UPDATE ON pgdispatch.settings
   FOR EACH STATEMENT EXECUTE FUNCTION pgdispatch._settings_changed();
 
+-- function _fire_waiting_key
+CREATE FUNCTION pgdispatch._fire_waiting_key(waiting pgdispatch._job, fired pgdispatch._job)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A fire whose key already has a waiting job (scheduled, never started) of the same role and end
+-- user: that job, locked by the caller (_job_before_insert), takes the fire's key_mode. `keep`
+-- changes nothing; `replace` gives it the fire's command, arguments, options, request context and
+-- time; `debounce` moves its time to `debounce` after now, never past its first fire's max_wait.
+-- A carrier armed for an earlier time stays: its run finds the job not due and arms it again
+-- (_take, _settle_carrier), so a storm of debounced fires writes no pg_cron row.
+DECLARE
+  new_run_at timestamptz := waiting.run_at;
+BEGIN
+  IF fired.key_mode = 'replace' THEN
+    new_run_at := fired.run_at;
+    UPDATE pgdispatch._job AS j
+       SET command = fired.command, label = fired.label, timeout = fired.timeout, max_attempts = fired.max_attempts,
+           search_path = fired.search_path, settings = fired.settings, args = fired.args, priority = fired.priority,
+           run_at = fired.run_at, key_mode = fired.key_mode, debounce = NULL, key_deadline = NULL
+     WHERE j.id = waiting.id;
+  ELSIF fired.key_mode = 'debounce' THEN
+    new_run_at := least(greatest(waiting.run_at, pg_catalog.clock_timestamp() + fired.debounce),
+                        coalesce(waiting.key_deadline, 'infinity'));
+    IF new_run_at > waiting.run_at THEN
+      UPDATE pgdispatch._job AS j SET run_at = new_run_at WHERE j.id = waiting.id;
+    END IF;
+  END IF;
+  IF waiting.carrier IS NULL AND new_run_at > pg_catalog.clock_timestamp() THEN
+    -- No carrier (too far off, or due and parked for a slot): armed for its new time, if near.
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = waiting.id;
+  ELSIF waiting.carrier IS NOT NULL AND new_run_at < waiting.run_at AND waiting.id <> ALL (pgdispatch._busy_carriers()) THEN
+    -- Sooner than its carrier: a new one for the new time.
+    PERFORM pgdispatch._disarm_carriers(waiting.role_oid, ARRAY[waiting.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = waiting.id;
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fire_waiting_key(pgdispatch._job, pgdispatch._job) IS 'Applies a keyed fire''s key_mode (keep, replace, debounce) to the key''s waiting job.';
+REVOKE ALL ON FUNCTION pgdispatch._fire_waiting_key(pgdispatch._job, pgdispatch._job) FROM PUBLIC;
+
 -- function _job_before_insert
 CREATE FUNCTION pgdispatch._job_before_insert()
 RETURNS trigger
@@ -5476,6 +5566,7 @@ DECLARE
   command_bytes integer;
   bound record;
   pending integer;
+  waiting pgdispatch._job;
 BEGIN
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
@@ -5515,6 +5606,50 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
+  -- Arguments: bound as parameters of one statement that PREPARE takes (see _execute).
+  IF NEW.args IS NOT NULL THEN
+    IF pg_catalog.jsonb_typeof(NEW.args) <> 'array' THEN
+      RAISE EXCEPTION 'pg_dispatch: args must be a JSON array, not %', pg_catalog.jsonb_typeof(NEW.args)
+        USING ERRCODE = 'PD200', HINT = 'Pass e.g. args => jsonb_build_array(42, ''express'') for $1 and $2.';
+    END IF;
+    IF pg_catalog.cardinality(statements) <> 1
+       OR statements[1] !~* '^[(\s]*(select|insert|update|delete|merge|values|with|table)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch: args are bound to a command of one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement; this command %',
+        CASE WHEN pg_catalog.cardinality(statements) <> 1 THEN 'has ' || pg_catalog.cardinality(statements) || ' statements'
+             ELSE 'is ' || pg_catalog.upper(pg_catalog.substring(statements[1], '^[(\s]*(\w+)')) END
+        USING ERRCODE = 'PD203',
+              DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
+              HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
+    END IF;
+  END IF;
+  IF NEW.priority IS NULL THEN
+    NEW.priority := 0;
+  END IF;
+  -- Keys: options checked, then the key's waiting job, if any, takes this fire instead of a new row.
+  IF NEW.key IS NULL THEN
+    IF NEW.key_mode IS NOT NULL OR NEW.debounce IS NOT NULL OR NEW.key_deadline IS NOT NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode, debounce and max_wait apply to a job with a key'
+        USING ERRCODE = 'PD200', HINT = 'Pass key => ''refresh:orders'' with them, or leave them out.';
+    END IF;
+  ELSE
+    IF pg_catalog.octet_length(NEW.key) > 200 OR NEW.key = '' THEN
+      RAISE EXCEPTION 'pg_dispatch: a key must be 1 to 200 bytes long, not %', pg_catalog.octet_length(NEW.key)
+        USING ERRCODE = 'PD200', HINT = 'Use a short name for the work, e.g. ''refresh:orders''.';
+    END IF;
+    NEW.key_mode := coalesce(NEW.key_mode, CASE WHEN NEW.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+    IF NEW.key_mode NOT IN ('keep', 'replace', 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode must be keep, replace or debounce, not %', NEW.key_mode
+        USING ERRCODE = 'PD200', HINT = 'keep: the waiting job stays; replace: it takes this command; debounce: it runs debounce after the last fire.';
+    END IF;
+    IF (NEW.key_mode = 'debounce') <> (NEW.debounce IS NOT NULL) OR NEW.debounce <= interval '0'
+       OR (NEW.key_deadline IS NOT NULL AND NEW.key_mode <> 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode debounce takes a positive debounce interval (and max_wait, if any), and other modes neither'
+        USING ERRCODE = 'PD200', HINT = 'Pass e.g. key => ''refresh:orders'', debounce => ''5 seconds'', max_wait => ''1 minute''.';
+    END IF;
+    IF NEW.key_mode = 'debounce' THEN
+      NEW.run_at := least(greatest(NEW.run_at, pg_catalog.clock_timestamp() + NEW.debounce), coalesce(NEW.key_deadline, 'infinity'));
+    END IF;
+  END IF;
   -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
        SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
@@ -5531,6 +5666,35 @@ BEGIN
       USING ERRCODE = 'PD300',
             DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
             HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- The key's waiting job, if any, takes this fire (see _fire_waiting_key) instead of a new row.
+  IF NEW.key IS NOT NULL THEN
+    SELECT * INTO waiting FROM pgdispatch._job AS k
+     WHERE k.role_oid = NEW.role_oid AND coalesce(k.sub, '') = coalesce(NEW.sub, '') AND k.key = NEW.key
+       AND k.status = 'scheduled' AND k.attempts = 0
+       FOR UPDATE;
+    IF FOUND THEN
+      PERFORM pgdispatch._fire_waiting_key(waiting, NEW);
+      PERFORM pg_catalog.set_config('pgdispatch.keyed_job', waiting.id::text, true);
+      RETURN NULL;  -- no new job: fire_at() returns the waiting one's id
+    END IF;
   END IF;
   -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
   -- and a new count only when that bound passes the quota.
@@ -5555,23 +5719,6 @@ BEGIN
         ON CONFLICT (role_oid) DO NOTHING;
     END IF;
   END IF;
-  IF NEW.timeout IS NULL THEN
-    NEW.timeout := s.default_timeout;
-  ELSIF NEW.timeout <= interval '0' THEN
-    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
-      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
-  END IF;
-  IF NEW.search_path IS NULL THEN
-    NEW.search_path := '"$user", public';
-  END IF;
-  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
-  FOREACH name IN ARRAY s.carried_settings LOOP
-    value := pg_catalog.current_setting(name, true);
-    IF value IS NOT NULL AND value <> '' THEN
-      carried := carried || pg_catalog.jsonb_build_object(name, value);
-    END IF;
-  END LOOP;
-  NEW.settings := carried;
   -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
@@ -5629,6 +5776,10 @@ BEGIN
     NEW.finished_at := pg_catalog.clock_timestamp();
     NEW.error_sqlstate := '57014';
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    IF OLD.key IS NOT NULL THEN
+      -- A fire of its key later in this transaction must not find it (see fire_at()).
+      PERFORM pg_catalog.set_config('pgdispatch.key_memo', '', true);
+    END IF;
     -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
     IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
@@ -5651,43 +5802,191 @@ CREATE TRIGGER _job_before_update BEFORE UPDATE OF cancel_requested_at, rows ON 
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_update();
 
 -- function fire_at
-CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+-- The body of fire_at() and fire(): one PL/pgSQL call per fire (a row trigger may call fire()
+-- 10,000 times in one statement; PL/pgSQL keeps its statements' plans, where a SQL function plans
+-- them anew at every call, row-level security and all). Inserts the job; the insert trigger
+-- (_job_before_insert) checks it, and for a key that already has a waiting job applies key_mode
+-- to that job instead and inserts nothing.
 DECLARE
   new_id bigint;
+  mode text;
+  who text;
+  memo text[];
+  w_id bigint;
+  w_run_at timestamptz;
+  w_deadline timestamptz;
 BEGIN
-  INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path)
-  VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path)
-  RETURNING pgdispatch._job.id INTO new_id;
+  IF fire_at.key IS NULL THEN
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+    RETURNING pgdispatch._job.id INTO new_id;
+    RETURN new_id;
+  END IF;
+  IF fire_at.max_wait < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: max_wait must be zero or more, not %', fire_at.max_wait
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. max_wait => ''1 minute'', or leave it out.';
+  END IF;
+  mode := coalesce(fire_at.key_mode, CASE WHEN fire_at.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+  -- The cheap path of a storm of fires (a row trigger): nothing to write when the key's waiting
+  -- job is kept, or when debouncing would move its time by less than a step (a quarter of
+  -- debounce, at most a second: pg_cron's own resolution). This transaction holds a lock on that
+  -- job (taken below, or its own insert), so it cannot start before this transaction ends and
+  -- the job that runs sees what it did. The last key found is remembered for the transaction
+  -- (pgdispatch.key_memo, undone with a rolled-back subtransaction, cleared by a cancel), with
+  -- the role and request claims that found it: a storm costs no query per fire.
+  IF mode = 'keep' OR (mode = 'debounce' AND fire_at.debounce > interval '0') THEN
+    who := CURRENT_USER || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claims', true), '')
+           || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claim.sub', true), '') || E'\x1f' || fire_at.key;
+    IF pg_catalog.current_setting('pgdispatch.key_memo', true) = who THEN
+      memo := pg_catalog.string_to_array(pg_catalog.current_setting('pgdispatch.key_memo_job'), ',');
+      w_id := memo[1]::bigint;
+      w_run_at := memo[2]::timestamptz;
+      w_deadline := nullif(memo[3], '')::timestamptz;
+    ELSE
+      -- Read as the caller (row-level security), locked against starting.
+      SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline
+        FROM pgdispatch._job AS k
+       WHERE k.key = fire_at.key AND k.status = 'scheduled' AND k.attempts = 0
+         AND k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')
+         FOR KEY SHARE OF k;
+      IF FOUND THEN
+        PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+                pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+      END IF;
+    END IF;
+    IF w_id IS NOT NULL
+       AND (mode = 'keep'
+            OR w_run_at >= least(pg_catalog.clock_timestamp() + fire_at.debounce, w_deadline)
+                                 - least(fire_at.debounce / 4, interval '1 second')) THEN
+      RETURN w_id;
+    END IF;
+  END IF;
+  -- The trigger applies the mode to a waiting job it finds (and sets pgdispatch.keyed_job), or
+  -- this inserts the key's job. Another session's job of the key, not yet committed, makes this
+  -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
+  LOOP
+    BEGIN
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+      RETURNING pgdispatch._job.id INTO new_id;
+      new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
+      EXIT;
+    EXCEPTION WHEN unique_violation THEN
+      -- (only the key's index can be violated by an insert whose id is generated)
+      NULL;
+    END;
+  END LOOP;
+  IF who IS NOT NULL THEN
+    SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline FROM pgdispatch._job AS k WHERE k.id = new_id;
+    PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+            pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+  END IF;
   RETURN new_id;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
+COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
 role that called fire_at(), once the calling transaction commits. Returns the job''s id.
 While it waits, the job holds no connection and no pg_cron slot, and a server restart
 neither loses it nor moves its time.';
-REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
 -- function fire
-CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint
-LANGUAGE sql VOLATILE SECURITY INVOKER
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT pgdispatch.fire_at(fire.command, pg_catalog.clock_timestamp(), label => fire.label, timeout => fire.timeout,
-                          max_attempts => fire.max_attempts, search_path => fire.search_path)
+-- The body of fire_at() and fire(): one PL/pgSQL call per fire (a row trigger may call fire()
+-- 10,000 times in one statement; PL/pgSQL keeps its statements' plans, where a SQL function plans
+-- them anew at every call, row-level security and all). Inserts the job; the insert trigger
+-- (_job_before_insert) checks it, and for a key that already has a waiting job applies key_mode
+-- to that job instead and inserts nothing.
+DECLARE
+  new_id bigint;
+  mode text;
+  who text;
+  memo text[];
+  w_id bigint;
+  w_run_at timestamptz;
+  w_deadline timestamptz;
+BEGIN
+  IF fire.key IS NULL THEN
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+    RETURNING pgdispatch._job.id INTO new_id;
+    RETURN new_id;
+  END IF;
+  IF fire.max_wait < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: max_wait must be zero or more, not %', fire.max_wait
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. max_wait => ''1 minute'', or leave it out.';
+  END IF;
+  mode := coalesce(fire.key_mode, CASE WHEN fire.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+  -- The cheap path of a storm of fires (a row trigger): nothing to write when the key's waiting
+  -- job is kept, or when debouncing would move its time by less than a step (a quarter of
+  -- debounce, at most a second: pg_cron's own resolution). This transaction holds a lock on that
+  -- job (taken below, or its own insert), so it cannot start before this transaction ends and
+  -- the job that runs sees what it did. The last key found is remembered for the transaction
+  -- (pgdispatch.key_memo, undone with a rolled-back subtransaction, cleared by a cancel), with
+  -- the role and request claims that found it: a storm costs no query per fire.
+  IF mode = 'keep' OR (mode = 'debounce' AND fire.debounce > interval '0') THEN
+    who := CURRENT_USER || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claims', true), '')
+           || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claim.sub', true), '') || E'\x1f' || fire.key;
+    IF pg_catalog.current_setting('pgdispatch.key_memo', true) = who THEN
+      memo := pg_catalog.string_to_array(pg_catalog.current_setting('pgdispatch.key_memo_job'), ',');
+      w_id := memo[1]::bigint;
+      w_run_at := memo[2]::timestamptz;
+      w_deadline := nullif(memo[3], '')::timestamptz;
+    ELSE
+      -- Read as the caller (row-level security), locked against starting.
+      SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline
+        FROM pgdispatch._job AS k
+       WHERE k.key = fire.key AND k.status = 'scheduled' AND k.attempts = 0
+         AND k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')
+         FOR KEY SHARE OF k;
+      IF FOUND THEN
+        PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+                pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+      END IF;
+    END IF;
+    IF w_id IS NOT NULL
+       AND (mode = 'keep'
+            OR w_run_at >= least(pg_catalog.clock_timestamp() + fire.debounce, w_deadline)
+                                 - least(fire.debounce / 4, interval '1 second')) THEN
+      RETURN w_id;
+    END IF;
+  END IF;
+  -- The trigger applies the mode to a waiting job it finds (and sets pgdispatch.keyed_job), or
+  -- this inserts the key's job. Another session's job of the key, not yet committed, makes this
+  -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
+  LOOP
+    BEGIN
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+      RETURNING pgdispatch._job.id INTO new_id;
+      new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
+      EXIT;
+    EXCEPTION WHEN unique_violation THEN
+      -- (only the key's index can be violated by an insert whose id is generated)
+      NULL;
+    END;
+  END LOOP;
+  IF who IS NOT NULL THEN
+    SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline FROM pgdispatch._job AS k WHERE k.id = new_id;
+    PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+            pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+  END IF;
+  RETURN new_id;
+END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
+COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
 transaction commits, in its own transaction, as the role that called fire(). Returns the job''s
 id; if the calling transaction rolls back, nothing runs and no job is left. The outcome
 (status, rows, error) is kept in `pgdispatch.jobs`.';
-REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
 -- function snooze
-CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'))
+CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -5698,13 +5997,12 @@ BEGIN
       USING ERRCODE = 'PD200',
             HINT = 'Pass e.g. interval ''10 minutes''; use pgdispatch.fire_at() for a point in time.';
   END IF;
-  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => label, timeout => timeout,
-                            max_attempts => max_attempts, search_path => search_path);
+  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => snooze.label, timeout => snooze.timeout, max_attempts => snooze.max_attempts, search_path => snooze.search_path, args => snooze.args, key => snooze.key, key_mode => snooze.key_mode, debounce => snooze.debounce, max_wait => snooze.max_wait, priority => snooze.priority);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
+COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
 pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
-REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
 -- function status
 CREATE FUNCTION pgdispatch.status(job_id bigint)
@@ -5863,7 +6161,7 @@ DECLARE
   old record;
   new_id bigint;
 BEGIN
-  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path, j.args, j.priority
     INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
@@ -5877,8 +6175,9 @@ BEGIN
                         THEN 'To run the same command again, fire it: SELECT pgdispatch.fire(command) FROM pgdispatch.jobs WHERE id = ...;'
                         ELSE 'Wait for it to finish (SELECT pgdispatch.wait(id)), or cancel it first.' END;
   END IF;
-  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of)
-  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id)
+  -- Not its key: a retry is asked for by name, and runs even while a fire of the key waits.
+  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of, args, priority)
+  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id, old.args, old.priority)
   RETURNING id INTO new_id;
   RETURN new_id;
 END
@@ -5905,14 +6204,14 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub) ON TABLE pgdispatch._job %s %I',
-    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
+    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
@@ -5985,7 +6284,8 @@ REVOKE ALL ON FUNCTION pgdispatch.revoke_usage(name) FROM PUBLIC;
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub,
+       j.key, j.key_mode, j.priority, j.args
   FROM pgdispatch._job AS j
  WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
@@ -9614,6 +9914,859 @@ $refresh_grants$;
 $pgdispatch_tle$,
     $pgdispatch_tle$-- GENERATED by generator/ from src/ -- do not edit; run `npm run gen`.
 -- pg_dispatch 1.1.0 -> 1.2.0. Run by ALTER EXTENSION pg_dispatch UPDATE; never edit once released.
+
+-- upgrade: before (hand-written)
+-- Controls (#15): keys, debounce, arguments, priority.
+ALTER TABLE pgdispatch._job
+  ADD COLUMN key text,
+  ADD COLUMN key_mode text CONSTRAINT _job_key_mode CHECK (key_mode IN ('keep', 'replace', 'debounce')),
+  ADD COLUMN debounce interval,
+  ADD COLUMN key_deadline timestamptz,
+  ADD COLUMN args jsonb,
+  ADD COLUMN priority integer NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
+  WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
+CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
+
+-- upgrade: what goes, or is made anew
+DROP VIEW pgdispatch.jobs;
+DROP VIEW pgdispatch.stats;
+DROP FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text);
+DROP FUNCTION pgdispatch.fire(text, text, interval, integer, text);
+DROP FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text);
+
+-- function _arm_waiting (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._arm_waiting()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
+-- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
+-- holds the fewest slots first, each role's most urgent (priority), then oldest job first: a role with a long queue does not
+-- keep the others waiting. The caller holds the lock on _slot.
+DECLARE
+  free integer;
+  armed integer;
+BEGIN
+  -- Roles whose waiting jobs are gone (cancelled, taken) wait no more.
+  DELETE FROM pgdispatch._waiting_role AS w
+   WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
+                      WHERE j.role_oid = w.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+                        AND j.run_at <= pg_catalog.clock_timestamp());
+  SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
+   WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
+  IF free = 0 THEN
+    RETURN 0;
+  END IF;
+  WITH roles AS (
+    SELECT r.role_oid, (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.role_oid = r.role_oid) AS held
+      FROM (SELECT DISTINCT j.role_oid FROM pgdispatch._job AS j
+             WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()) AS r),
+  picked AS (
+    SELECT w.id FROM roles AS r
+     CROSS JOIN LATERAL (
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.priority, j.run_at, j.id) AS k
+         FROM pgdispatch._job AS j
+        WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
+          AND j.run_at <= pg_catalog.clock_timestamp()
+        ORDER BY j.priority, j.run_at, j.id LIMIT free) AS w
+     ORDER BY r.held + w.k, w.run_at, w.id
+     LIMIT free),
+  -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:
+  -- that one may be waiting for the lock on _slot that the caller holds.
+  free_jobs AS (
+    SELECT j.id FROM pgdispatch._job AS j WHERE j.id IN (SELECT p.id FROM picked AS p) AND j.carrier IS NULL
+       FOR UPDATE SKIP LOCKED),
+  armed_jobs AS (
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp(), j.role_oid)
+      FROM free_jobs AS f WHERE j.id = f.id
+    RETURNING j.id)
+  SELECT pg_catalog.count(*)::integer INTO armed FROM armed_jobs;
+  RETURN armed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
+
+-- function _take_next (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._take_next()
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this session's principal (see
+-- _runner_session) that no other session holds.
+DECLARE
+  j pgdispatch._job;
+  bound pgdispatch._runner_session;
+BEGIN
+  PERFORM pgdispatch._fresh_transaction();
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
+  -- Over its share while another role waits: stop, so that this slot goes to that role.
+  IF EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> bound.role_oid)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = bound.role_oid)
+         > pgdispatch._fair_share(bound.role_oid) THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
+   ORDER BY k.priority, k.run_at, k.id
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
+
+-- function _bind_args (new)
+CREATE FUNCTION pgdispatch._bind_args(args jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT 'EXECUTE pgdispatch_args' || coalesce(
+  '(' || (SELECT pg_catalog.string_agg(
+                   CASE pg_catalog.jsonb_typeof(a.v)
+                     WHEN 'null' THEN 'NULL'
+                     WHEN 'string' THEN pg_catalog.quote_literal(a.v #>> '{}')
+                     ELSE pg_catalog.quote_literal(a.v::text) END, ', ' ORDER BY a.i)
+            FROM pg_catalog.jsonb_array_elements(args) WITH ORDINALITY AS a(v, i)) || ')', '')
+$fn$;
+COMMENT ON FUNCTION pgdispatch._bind_args(jsonb) IS 'The EXECUTE statement that runs a job''s prepared command with its arguments, each a quoted literal.';
+REVOKE ALL ON FUNCTION pgdispatch._bind_args(jsonb) FROM PUBLIC;
+
+-- function _execute (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._execute(job pgdispatch._job)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Runs a started job's command through its role's executor and records the outcome.
+-- The command's effects and the 'succeeded' status commit together (the caller commits);
+-- on any error, the block's subtransaction rolls the effects back and the error is recorded.
+DECLARE
+  executor text;
+  outcome record;
+  final_status text;
+  e_sqlstate text;
+  e_message text;
+  e_detail text;
+  e_hint text;
+  e_context text;
+  run_command text;
+BEGIN
+  -- Called by a runner identity: trust nothing of the record but its id. The job must be running
+  -- in this very session, and be of the role this session serves.
+  SELECT * INTO job FROM pgdispatch._job AS j
+   WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
+     AND j.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  PERFORM pgdispatch._fresh_transaction();
+  -- Lets cancel() check that this session is still on this very job before signalling it.
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
+  BEGIN
+    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+    IF executor IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
+        USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
+    END IF;
+    run_command := job.command;
+    IF job.args IS NOT NULL THEN
+      -- Arguments (see _bind_args): the command is prepared by the executor, as the firer, then
+      -- executed with the values as literals that PostgreSQL types by the parameters' places.
+      EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+        INTO outcome
+        USING 'PREPARE pgdispatch_args AS ' || job.command, job.search_path,
+              job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text), 0;
+      run_command := pgdispatch._bind_args(job.args);
+    END IF;
+    EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+      INTO outcome
+      USING run_command, job.search_path,
+            -- The command can read which job and attempt it is (an idempotency key, say).
+            job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
+            (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+    -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
+    -- pin the path again before this function, which runs as the owner, resolves another operator.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    UPDATE pgdispatch._job AS j
+       SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
+           row_count = outcome.row_count, truncated = outcome.truncated,
+           error_sqlstate = NULL, error_message = NULL, error_detail = NULL, error_hint = NULL, error_context = NULL
+     WHERE j.id = job.id AND j.status = 'running';
+    IF NOT FOUND THEN
+      -- Cancelled or timed out while it ran: undo what the command did.
+      RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = 'PD002';
+    END IF;
+    final_status := 'succeeded';
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE pgdispatch_args';  -- PREPARE is not undone by a rollback: gone with its job
+    END IF;
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE ALL';  -- (the session serves this principal only; see _scrub_session)
+    END IF;
+    -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
+    -- recorded like any other failure.
+    GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+      e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
+    -- Keep the command's part of the context, not pg_dispatch's own frames.
+    e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
+    final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+  END;
+  PERFORM pg_catalog.pg_notify('pgdispatch',
+    -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
+    pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
+  RETURN final_status;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
+REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) TO pgdispatch_runners;
+
+-- function _fire_waiting_key (new)
+CREATE FUNCTION pgdispatch._fire_waiting_key(waiting pgdispatch._job, fired pgdispatch._job)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A fire whose key already has a waiting job (scheduled, never started) of the same role and end
+-- user: that job, locked by the caller (_job_before_insert), takes the fire's key_mode. `keep`
+-- changes nothing; `replace` gives it the fire's command, arguments, options, request context and
+-- time; `debounce` moves its time to `debounce` after now, never past its first fire's max_wait.
+-- A carrier armed for an earlier time stays: its run finds the job not due and arms it again
+-- (_take, _settle_carrier), so a storm of debounced fires writes no pg_cron row.
+DECLARE
+  new_run_at timestamptz := waiting.run_at;
+BEGIN
+  IF fired.key_mode = 'replace' THEN
+    new_run_at := fired.run_at;
+    UPDATE pgdispatch._job AS j
+       SET command = fired.command, label = fired.label, timeout = fired.timeout, max_attempts = fired.max_attempts,
+           search_path = fired.search_path, settings = fired.settings, args = fired.args, priority = fired.priority,
+           run_at = fired.run_at, key_mode = fired.key_mode, debounce = NULL, key_deadline = NULL
+     WHERE j.id = waiting.id;
+  ELSIF fired.key_mode = 'debounce' THEN
+    new_run_at := least(greatest(waiting.run_at, pg_catalog.clock_timestamp() + fired.debounce),
+                        coalesce(waiting.key_deadline, 'infinity'));
+    IF new_run_at > waiting.run_at THEN
+      UPDATE pgdispatch._job AS j SET run_at = new_run_at WHERE j.id = waiting.id;
+    END IF;
+  END IF;
+  IF waiting.carrier IS NULL AND new_run_at > pg_catalog.clock_timestamp() THEN
+    -- No carrier (too far off, or due and parked for a slot): armed for its new time, if near.
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = waiting.id;
+  ELSIF waiting.carrier IS NOT NULL AND new_run_at < waiting.run_at AND waiting.id <> ALL (pgdispatch._busy_carriers()) THEN
+    -- Sooner than its carrier: a new one for the new time.
+    PERFORM pgdispatch._disarm_carriers(waiting.role_oid, ARRAY[waiting.carrier]);
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = waiting.id;
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._fire_waiting_key(pgdispatch._job, pgdispatch._job) IS 'Applies a keyed fire''s key_mode (keep, replace, debounce) to the key''s waiting job.';
+REVOKE ALL ON FUNCTION pgdispatch._fire_waiting_key(pgdispatch._job, pgdispatch._job) FROM PUBLIC;
+
+-- function _job_before_insert (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Every new job passes here, whether it came through fire(), snooze(), fire_at() or a direct
+-- INSERT: the checks, the request context to carry, and the carrier are the same for all.
+-- SECURITY DEFINER: the owner schedules the carrier; NEW.role was set by the column default
+-- to the firing role, which the firing role cannot override.
+DECLARE
+  s pgdispatch.settings;
+  q pgdispatch.role_quotas;
+  name text;
+  value text;
+  carried jsonb := '{}';
+  statements text[];
+  statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
+  waiting pgdispatch._job;
+BEGIN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is empty'
+      USING ERRCODE = 'PD200',
+            HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
+  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
+  IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
+    RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
+      USING ERRCODE = 'PD201', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
+  END IF;
+  IF NEW.run_at IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
+      USING ERRCODE = 'PD200', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+  END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
+  END IF;
+  IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
+    RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
+      USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
+  END IF;
+  -- Arguments: bound as parameters of one statement that PREPARE takes (see _execute).
+  IF NEW.args IS NOT NULL THEN
+    IF pg_catalog.jsonb_typeof(NEW.args) <> 'array' THEN
+      RAISE EXCEPTION 'pg_dispatch: args must be a JSON array, not %', pg_catalog.jsonb_typeof(NEW.args)
+        USING ERRCODE = 'PD200', HINT = 'Pass e.g. args => jsonb_build_array(42, ''express'') for $1 and $2.';
+    END IF;
+    IF pg_catalog.cardinality(statements) <> 1
+       OR statements[1] !~* '^[(\s]*(select|insert|update|delete|merge|values|with|table)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch: args are bound to a command of one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement; this command %',
+        CASE WHEN pg_catalog.cardinality(statements) <> 1 THEN 'has ' || pg_catalog.cardinality(statements) || ' statements'
+             ELSE 'is ' || pg_catalog.upper(pg_catalog.substring(statements[1], '^[(\s]*(\w+)')) END
+        USING ERRCODE = 'PD203',
+              DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
+              HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
+    END IF;
+  END IF;
+  IF NEW.priority IS NULL THEN
+    NEW.priority := 0;
+  END IF;
+  -- Keys: options checked, then the key's waiting job, if any, takes this fire instead of a new row.
+  IF NEW.key IS NULL THEN
+    IF NEW.key_mode IS NOT NULL OR NEW.debounce IS NOT NULL OR NEW.key_deadline IS NOT NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode, debounce and max_wait apply to a job with a key'
+        USING ERRCODE = 'PD200', HINT = 'Pass key => ''refresh:orders'' with them, or leave them out.';
+    END IF;
+  ELSE
+    IF pg_catalog.octet_length(NEW.key) > 200 OR NEW.key = '' THEN
+      RAISE EXCEPTION 'pg_dispatch: a key must be 1 to 200 bytes long, not %', pg_catalog.octet_length(NEW.key)
+        USING ERRCODE = 'PD200', HINT = 'Use a short name for the work, e.g. ''refresh:orders''.';
+    END IF;
+    NEW.key_mode := coalesce(NEW.key_mode, CASE WHEN NEW.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+    IF NEW.key_mode NOT IN ('keep', 'replace', 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode must be keep, replace or debounce, not %', NEW.key_mode
+        USING ERRCODE = 'PD200', HINT = 'keep: the waiting job stays; replace: it takes this command; debounce: it runs debounce after the last fire.';
+    END IF;
+    IF (NEW.key_mode = 'debounce') <> (NEW.debounce IS NOT NULL) OR NEW.debounce <= interval '0'
+       OR (NEW.key_deadline IS NOT NULL AND NEW.key_mode <> 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode debounce takes a positive debounce interval (and max_wait, if any), and other modes neither'
+        USING ERRCODE = 'PD200', HINT = 'Pass e.g. key => ''refresh:orders'', debounce => ''5 seconds'', max_wait => ''1 minute''.';
+    END IF;
+    IF NEW.key_mode = 'debounce' THEN
+      NEW.run_at := least(greatest(NEW.run_at, pg_catalog.clock_timestamp() + NEW.debounce), coalesce(NEW.key_deadline, 'infinity'));
+    END IF;
+  END IF;
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
+  IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+    RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
+      USING ERRCODE = 'PD100', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
+  END IF;
+  SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = 'PD300',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- The key's waiting job, if any, takes this fire (see _fire_waiting_key) instead of a new row.
+  IF NEW.key IS NOT NULL THEN
+    SELECT * INTO waiting FROM pgdispatch._job AS k
+     WHERE k.role_oid = NEW.role_oid AND coalesce(k.sub, '') = coalesce(NEW.sub, '') AND k.key = NEW.key
+       AND k.status = 'scheduled' AND k.attempts = 0
+       FOR UPDATE;
+    IF FOUND THEN
+      PERFORM pgdispatch._fire_waiting_key(waiting, NEW);
+      PERFORM pg_catalog.set_config('pgdispatch.keyed_job', waiting.id::text, true);
+      RETURN NULL;  -- no new job: fire_at() returns the waiting one's id
+    END IF;
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = 'PD300',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
+  PERFORM pgdispatch._executor_for(NEW.role, true);
+  -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
+  NEW.status := 'scheduled';
+  NEW.attempts := 0;
+  NEW.created_at := pg_catalog.clock_timestamp();
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
+  -- creates the extension, then copies cron.job's rows back, and rows made at install would
+  -- collide with them (failing the whole copy: every pg_cron job of the database lost).
+  IF NOT EXISTS (SELECT 1 FROM cron.job AS c
+                  WHERE c.jobname = 'pgdispatch_maintenance' AND c.username = CURRENT_USER) THEN
+    PERFORM pgdispatch._service_jobs();
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
+
+-- function _job_before_update (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
+-- security decides which); this trigger, running as the owner, makes the cancel happen.
+-- It also holds a result to its role's max_result_bytes quota when the runner records it.
+DECLARE
+  max_bytes integer;
+BEGIN
+  -- A result larger than the quota keeps its first rows that fit (as JSON text, with the ", "
+  -- between them), in order, and says truncated; row_count stays the exact count.
+  IF NEW.rows IS NOT NULL AND NEW.rows IS DISTINCT FROM OLD.rows THEN
+    max_bytes := coalesce((SELECT q.max_result_bytes FROM pgdispatch.role_quotas AS q WHERE q.role = NEW.role_oid),
+                          (SELECT s.max_result_bytes FROM pgdispatch.settings AS s));
+    IF pg_catalog.octet_length(NEW.rows::text) > max_bytes THEN
+      IF pg_catalog.jsonb_typeof(NEW.rows) = 'array' THEN
+        SELECT coalesce(pg_catalog.jsonb_agg(k.e ORDER BY k.i), '[]') INTO NEW.rows
+          FROM (SELECT t.e, t.i, pg_catalog.sum(pg_catalog.octet_length(t.e::text) + 2) OVER (ORDER BY t.i) AS upto
+                  FROM pg_catalog.jsonb_array_elements(NEW.rows) WITH ORDINALITY AS t(e, i)) AS k
+         WHERE k.upto <= max_bytes;
+      ELSE
+        NEW.rows := NULL;
+      END IF;
+      NEW.truncated := true;
+    END IF;
+  END IF;
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
+     AND OLD.status IN ('scheduled', 'running') THEN
+    NEW.status := 'cancelled';
+    NEW.finished_at := pg_catalog.clock_timestamp();
+    NEW.error_sqlstate := '57014';
+    NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    IF OLD.key IS NOT NULL THEN
+      -- A fire of its key later in this transaction must not find it (see fire_at()).
+      PERFORM pg_catalog.set_config('pgdispatch.key_memo', '', true);
+    END IF;
+    -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
+    IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
+      NEW.carrier := NULL;
+    END IF;
+    IF OLD.status = 'running' THEN
+      -- Interrupt the command only while its runner is still on this job; the runner waits for
+      -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
+
+-- function fire_at (changed)
+CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The body of fire_at() and fire(): one PL/pgSQL call per fire (a row trigger may call fire()
+-- 10,000 times in one statement; PL/pgSQL keeps its statements' plans, where a SQL function plans
+-- them anew at every call, row-level security and all). Inserts the job; the insert trigger
+-- (_job_before_insert) checks it, and for a key that already has a waiting job applies key_mode
+-- to that job instead and inserts nothing.
+DECLARE
+  new_id bigint;
+  mode text;
+  who text;
+  memo text[];
+  w_id bigint;
+  w_run_at timestamptz;
+  w_deadline timestamptz;
+BEGIN
+  IF fire_at.key IS NULL THEN
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+    RETURNING pgdispatch._job.id INTO new_id;
+    RETURN new_id;
+  END IF;
+  IF fire_at.max_wait < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: max_wait must be zero or more, not %', fire_at.max_wait
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. max_wait => ''1 minute'', or leave it out.';
+  END IF;
+  mode := coalesce(fire_at.key_mode, CASE WHEN fire_at.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+  -- The cheap path of a storm of fires (a row trigger): nothing to write when the key's waiting
+  -- job is kept, or when debouncing would move its time by less than a step (a quarter of
+  -- debounce, at most a second: pg_cron's own resolution). This transaction holds a lock on that
+  -- job (taken below, or its own insert), so it cannot start before this transaction ends and
+  -- the job that runs sees what it did. The last key found is remembered for the transaction
+  -- (pgdispatch.key_memo, undone with a rolled-back subtransaction, cleared by a cancel), with
+  -- the role and request claims that found it: a storm costs no query per fire.
+  IF mode = 'keep' OR (mode = 'debounce' AND fire_at.debounce > interval '0') THEN
+    who := CURRENT_USER || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claims', true), '')
+           || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claim.sub', true), '') || E'\x1f' || fire_at.key;
+    IF pg_catalog.current_setting('pgdispatch.key_memo', true) = who THEN
+      memo := pg_catalog.string_to_array(pg_catalog.current_setting('pgdispatch.key_memo_job'), ',');
+      w_id := memo[1]::bigint;
+      w_run_at := memo[2]::timestamptz;
+      w_deadline := nullif(memo[3], '')::timestamptz;
+    ELSE
+      -- Read as the caller (row-level security), locked against starting.
+      SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline
+        FROM pgdispatch._job AS k
+       WHERE k.key = fire_at.key AND k.status = 'scheduled' AND k.attempts = 0
+         AND k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')
+         FOR KEY SHARE OF k;
+      IF FOUND THEN
+        PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+                pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+      END IF;
+    END IF;
+    IF w_id IS NOT NULL
+       AND (mode = 'keep'
+            OR w_run_at >= least(pg_catalog.clock_timestamp() + fire_at.debounce, w_deadline)
+                                 - least(fire_at.debounce / 4, interval '1 second')) THEN
+      RETURN w_id;
+    END IF;
+  END IF;
+  -- The trigger applies the mode to a waiting job it finds (and sets pgdispatch.keyed_job), or
+  -- this inserts the key's job. Another session's job of the key, not yet committed, makes this
+  -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
+  LOOP
+    BEGIN
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+      RETURNING pgdispatch._job.id INTO new_id;
+      new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
+      EXIT;
+    EXCEPTION WHEN unique_violation THEN
+      -- (only the key's index can be violated by an insert whose id is generated)
+      NULL;
+    END;
+  END LOOP;
+  IF who IS NOT NULL THEN
+    SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline FROM pgdispatch._job AS k WHERE k.id = new_id;
+    PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+            pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+  END IF;
+  RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
+role that called fire_at(), once the calling transaction commits. Returns the job''s id.
+While it waits, the job holds no connection and no pg_cron slot, and a server restart
+neither loses it nor moves its time.';
+REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
+
+-- function fire (changed)
+CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The body of fire_at() and fire(): one PL/pgSQL call per fire (a row trigger may call fire()
+-- 10,000 times in one statement; PL/pgSQL keeps its statements' plans, where a SQL function plans
+-- them anew at every call, row-level security and all). Inserts the job; the insert trigger
+-- (_job_before_insert) checks it, and for a key that already has a waiting job applies key_mode
+-- to that job instead and inserts nothing.
+DECLARE
+  new_id bigint;
+  mode text;
+  who text;
+  memo text[];
+  w_id bigint;
+  w_run_at timestamptz;
+  w_deadline timestamptz;
+BEGIN
+  IF fire.key IS NULL THEN
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+    RETURNING pgdispatch._job.id INTO new_id;
+    RETURN new_id;
+  END IF;
+  IF fire.max_wait < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: max_wait must be zero or more, not %', fire.max_wait
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. max_wait => ''1 minute'', or leave it out.';
+  END IF;
+  mode := coalesce(fire.key_mode, CASE WHEN fire.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+  -- The cheap path of a storm of fires (a row trigger): nothing to write when the key's waiting
+  -- job is kept, or when debouncing would move its time by less than a step (a quarter of
+  -- debounce, at most a second: pg_cron's own resolution). This transaction holds a lock on that
+  -- job (taken below, or its own insert), so it cannot start before this transaction ends and
+  -- the job that runs sees what it did. The last key found is remembered for the transaction
+  -- (pgdispatch.key_memo, undone with a rolled-back subtransaction, cleared by a cancel), with
+  -- the role and request claims that found it: a storm costs no query per fire.
+  IF mode = 'keep' OR (mode = 'debounce' AND fire.debounce > interval '0') THEN
+    who := CURRENT_USER || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claims', true), '')
+           || E'\x1f' || coalesce(pg_catalog.current_setting('request.jwt.claim.sub', true), '') || E'\x1f' || fire.key;
+    IF pg_catalog.current_setting('pgdispatch.key_memo', true) = who THEN
+      memo := pg_catalog.string_to_array(pg_catalog.current_setting('pgdispatch.key_memo_job'), ',');
+      w_id := memo[1]::bigint;
+      w_run_at := memo[2]::timestamptz;
+      w_deadline := nullif(memo[3], '')::timestamptz;
+    ELSE
+      -- Read as the caller (row-level security), locked against starting.
+      SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline
+        FROM pgdispatch._job AS k
+       WHERE k.key = fire.key AND k.status = 'scheduled' AND k.attempts = 0
+         AND k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')
+         FOR KEY SHARE OF k;
+      IF FOUND THEN
+        PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+                pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+      END IF;
+    END IF;
+    IF w_id IS NOT NULL
+       AND (mode = 'keep'
+            OR w_run_at >= least(pg_catalog.clock_timestamp() + fire.debounce, w_deadline)
+                                 - least(fire.debounce / 4, interval '1 second')) THEN
+      RETURN w_id;
+    END IF;
+  END IF;
+  -- The trigger applies the mode to a waiting job it finds (and sets pgdispatch.keyed_job), or
+  -- this inserts the key's job. Another session's job of the key, not yet committed, makes this
+  -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
+  LOOP
+    BEGIN
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+      RETURNING pgdispatch._job.id INTO new_id;
+      new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
+      EXIT;
+    EXCEPTION WHEN unique_violation THEN
+      -- (only the key's index can be violated by an insert whose id is generated)
+      NULL;
+    END;
+  END LOOP;
+  IF who IS NOT NULL THEN
+    SELECT k.id, k.run_at, k.key_deadline INTO w_id, w_run_at, w_deadline FROM pgdispatch._job AS k WHERE k.id = new_id;
+    PERFORM pg_catalog.set_config('pgdispatch.key_memo', who, true),
+            pg_catalog.set_config('pgdispatch.key_memo_job', w_id || ',' || w_run_at || ',' || coalesce(w_deadline::text, ''), true);
+  END IF;
+  RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
+transaction commits, in its own transaction, as the role that called fire(). Returns the job''s
+id; if the calling transaction rolls back, nothing runs and no job is left. The outcome
+(status, rows, error) is kept in `pgdispatch.jobs`.';
+REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
+
+-- function snooze (changed)
+CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  IF delay IS NULL OR delay < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the delay must be zero or more, not %', coalesce(delay::text, 'NULL')
+      USING ERRCODE = 'PD200',
+            HINT = 'Pass e.g. interval ''10 minutes''; use pgdispatch.fire_at() for a point in time.';
+  END IF;
+  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => snooze.label, timeout => snooze.timeout, max_attempts => snooze.max_attempts, search_path => snooze.search_path, args => snooze.args, key => snooze.key, key_mode => snooze.key_mode, debounce => snooze.debounce, max_wait => snooze.max_wait, priority => snooze.priority);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
+pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
+REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
+
+-- function retry (changed)
+CREATE OR REPLACE FUNCTION pgdispatch.retry(job_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Re-fires a finished job that did not succeed, as a new job of the caller, linked to the old one
+-- by retry_of. SECURITY INVOKER: the old job is read through row-level security (a role sees its
+-- own, admins all), and the new one is the caller's, with the caller's rights and request context.
+-- Named columns, not *: users may not read the carried settings.
+DECLARE
+  old record;
+  new_id bigint;
+BEGIN
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path, j.args, j.priority
+    INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no job %', job_id
+      USING ERRCODE = 'PD100',
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
+  END IF;
+  IF old.status NOT IN ('failed', 'cancelled', 'timed_out') THEN
+    RAISE EXCEPTION 'pg_dispatch: job % is %; only a job that finished without success can be retried', job_id, old.status
+      USING ERRCODE = 'PD102',
+            HINT = CASE WHEN old.status = 'succeeded'
+                        THEN 'To run the same command again, fire it: SELECT pgdispatch.fire(command) FROM pgdispatch.jobs WHERE id = ...;'
+                        ELSE 'Wait for it to finish (SELECT pgdispatch.wait(id)), or cancel it first.' END;
+  END IF;
+  -- Not its key: a retry is asked for by name, and runs even while a fire of the key waits.
+  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of, args, priority)
+  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id, old.args, old.priority)
+  RETURNING id INTO new_id;
+  RETURN new_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.retry(bigint) IS 'Fires a finished job that did not succeed again, as a new job linked to it (`retry_of`), with the same command, label, timeout, attempts and search_path, as the caller and with the caller''s request context. Returns the new job''s id.';
+REVOKE ALL ON FUNCTION pgdispatch.retry(bigint) FROM PUBLIC;
+
+-- function _user_grants (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._user_grants()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT ARRAY[
+    '%s USAGE ON SCHEMA pgdispatch %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
+    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
+    '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.cancel(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.retry(bigint) %s %I',
+    '%s SELECT ON TABLE pgdispatch.jobs %s %I',
+    '%s SELECT ON TABLE pgdispatch.stats %s %I'
+  ]::text[]
+$fn$;
+COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
+REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
+
+-- view jobs (changed)
+CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
+SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
+       j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub,
+       j.key, j.key_mode, j.priority, j.args
+  FROM pgdispatch._job AS j
+ WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
+REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
+
+-- view stats (changed)
+CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
+WITH visible AS (
+  SELECT j.* FROM pgdispatch._job AS j WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+), recent AS (
+  SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
+    FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
+)
+SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled') AS scheduled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled' AND v.run_at <= pg_catalog.now()) AS due,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'running') AS running,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'succeeded') AS succeeded,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'failed') AS failed,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'cancelled') AS cancelled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'timed_out') AS timed_out,
+       r.start_latency_p50, r.start_latency_p95, r.start_latency_p99,
+       r.run_time_p50, r.run_time_p95, r.run_time_p99
+  FROM (SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p99,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
+          FROM recent AS x) AS r;
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
+REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- upgrade: every role given grant_usage gets the new surface
+DO $refresh_grants$
+DECLARE
+  grantee name;
+  grant_sql text;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname
+      FROM pg_catalog.pg_namespace AS n
+     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+     WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+       AND a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole
+  LOOP
+    FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
+      EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);
+    END LOOP;
+  END LOOP;
+END
+$refresh_grants$;
 $pgdispatch_tle$
   ];
   v record;

@@ -49,6 +49,8 @@ import { wait } from './api/wait.js';
 import { result } from './api/result.js';
 import { cancel, cancelByLabel } from './api/cancel.js';
 import { retry } from './api/retry.js';
+import { fireWaitingKey } from './controls/fire-waiting-key.js';
+import { bindArgs } from './controls/bind-args.js';
 import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
 import { to120 } from './upgrades/1.1.0--1.2.0.js';
@@ -108,6 +110,7 @@ export const extension: ExtensionModel = {
     recordFailure,
     take,
     takeNext,
+    bindArgs,
     execute,
     run,
     watch,
@@ -116,6 +119,7 @@ export const extension: ExtensionModel = {
     reboot,
     serviceJobs,
     settingsChanged,
+    fireWaitingKey,
     jobBeforeInsert,
     jobBeforeUpdate,
     fireAt,

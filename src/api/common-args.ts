@@ -8,9 +8,17 @@ export const jobOptions: readonly Arg[] = [
   // A default is evaluated in the caller's context: this is how the caller's path is captured,
   // which the function itself cannot see behind its own pinned search_path.
   { name: 'search_path', type: 'text', default: "pg_catalog.current_setting('search_path')", doc: 'The search_path the command runs with; the caller\'s by default.' },
+  { name: 'args', type: 'jsonb', default: 'NULL', ts: 'readonly unknown[]', doc: 'A JSON array of values bound as the parameters `$1`, `$2`, ... of a command of one statement (SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, WITH), typed by where they appear; never spliced into its text. A JSON string binds its text, `null` binds NULL, anything else its JSON text.' },
+  { name: 'key', type: 'text', default: 'NULL', doc: 'While a job of this role and end user with this key waits (scheduled, never started), firing again adds no job: it returns that job\'s id (see `key_mode`). Up to 200 bytes.' },
+  { name: 'key_mode', type: 'text', default: 'NULL', doc: 'What firing a waiting key does: `keep` (the default without `debounce`) keeps the waiting job as it is; `replace` gives it this fire\'s command, arguments, options and time; `debounce` (the default with `debounce`) moves its time to `debounce` after this fire.' },
+  { name: 'debounce', type: 'interval', default: 'NULL', doc: 'With a key: run `debounce` after the last fire of the key (its time moves later at each fire, in steps of at most a second), but never later than `max_wait` after the first.' },
+  { name: 'max_wait', type: 'interval', default: 'NULL', doc: 'With `debounce`: the longest a keyed job waits from its first fire, so that a constant stream of fires still runs it (default: no limit).' },
+  { name: 'priority', type: 'integer', default: '0', doc: 'Lower runs first: among its role and end user\'s due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work).' },
 ];
 
-/** The columns of pgdispatch._job that the options fill, in the order of jobOptions. */
-export const jobOptionColumns = 'label, timeout, max_attempts, search_path';
-export const jobOptionValues = (fnName: string): string =>
-  jobOptions.map((a) => `${fnName}.${a.name}`).join(', ');
+/** The columns of pgdispatch._job that the options fill, in the order of the INSERT in fire_at(). */
+export const jobOptionColumns = 'label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority';
+
+/** Every option passed on by name, from a function whose arguments have the options' names. */
+export const jobOptionsPassed = (fnName: string): string =>
+  jobOptions.map((a) => `${a.name} => ${fnName}.${a.name}`).join(', ');

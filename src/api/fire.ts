@@ -1,6 +1,17 @@
-import { dedent, fn } from '../model/define.js';
+import { dedent, fn, sqlFile } from '../model/define.js';
 import { sqlstate } from '../model/errors.js';
-import { jobOptionColumns, jobOptionValues, jobOptions } from './common-args.js';
+import { caller, callerSub } from '../schema/visibility.js';
+import { jobOptionColumns, jobOptions, jobOptionsPassed } from './common-args.js';
+
+/** The body of fire_at() and fire(): the same statements, each function's own cached plans. */
+const fireBody = (fnName: string, runAt: string): string =>
+  sqlFile(import.meta.url, 'fire-at.sql')
+    .replaceAll('{{COLUMNS}}', jobOptionColumns)
+    .replaceAll('{{VALUES}}', `${fnName}.command, ${runAt}, `
+      + ['label', 'timeout', 'max_attempts', 'search_path', 'args', 'key', 'key_mode', 'debounce'].map((a) => `${fnName}.${a}`).join(', ')
+      + `, pg_catalog.clock_timestamp() + ${fnName}.max_wait, ${fnName}.priority`)
+    .replace('{{CALLER_ROLE}}', caller.role).replace('{{CALLER_SUB}}', callerSub)
+    .replaceAll('{{FN}}', fnName);
 
 export const fireAt = fn({
   name: 'fire_at',
@@ -10,20 +21,9 @@ export const fireAt = fn({
     ...jobOptions,
   ],
   returns: 'bigint',
-  // PL/pgSQL, not SQL: its INSERT keeps a cached plan, where a SQL function's is planned anew at
-  // every call, row-level security and all (fire() is hot: one trigger may fire 10,000 jobs).
   language: 'plpgsql',
   security: 'invoker',
-  body: dedent(`
-    DECLARE
-      new_id bigint;
-    BEGIN
-      INSERT INTO pgdispatch._job (command, run_at, ${jobOptionColumns})
-      VALUES (fire_at.command, fire_at.run_at, ${jobOptionValues('fire_at')})
-      RETURNING pgdispatch._job.id INTO new_id;
-      RETURN new_id;
-    END
-  `),
+  body: fireBody('fire_at', 'fire_at.run_at'),
   doc: dedent(`
     Runs \`command\` at \`run_at\` (or as soon as possible after it), in its own transaction, as the
     role that called fire_at(), once the calling transaction commits. Returns the job's id.
@@ -39,12 +39,9 @@ export const fire = fn({
   name: 'fire',
   args: [{ name: 'command', type: 'text', doc: 'The SQL to run: any text; several statements run in order, each seeing what the ones before it did.' }, ...jobOptions],
   returns: 'bigint',
-  language: 'sql',
+  language: 'plpgsql',
   security: 'invoker',
-  body: dedent(`
-    SELECT pgdispatch.fire_at(fire.command, pg_catalog.clock_timestamp(), label => fire.label, timeout => fire.timeout,
-                              max_attempts => fire.max_attempts, search_path => fire.search_path)
-  `),
+  body: fireBody('fire', 'pg_catalog.clock_timestamp()'),
   doc: dedent(`
     Runs \`command\` as soon as possible (1 to 2 seconds, pg_cron's floor) after the calling
     transaction commits, in its own transaction, as the role that called fire(). Returns the job's
@@ -73,8 +70,7 @@ export const snooze = fn({
           USING ERRCODE = '${sqlstate('invalid_argument')}',
                 HINT = 'Pass e.g. interval ''10 minutes''; use pgdispatch.fire_at() for a point in time.';
       END IF;
-      RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => label, timeout => timeout,
-                                max_attempts => max_attempts, search_path => search_path);
+      RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, ${jobOptionsPassed('snooze')});
     END
   `),
   doc: dedent(`

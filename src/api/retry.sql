@@ -6,7 +6,7 @@ DECLARE
   old record;
   new_id bigint;
 BEGIN
-  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path
+  SELECT j.id, j.status, j.command, j.label, j.max_attempts, j.timeout, j.search_path, j.args, j.priority
     INTO old FROM pgdispatch._job AS j WHERE j.id = job_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no job %', job_id
@@ -20,8 +20,9 @@ BEGIN
                         THEN 'To run the same command again, fire it: SELECT pgdispatch.fire(command) FROM pgdispatch.jobs WHERE id = ...;'
                         ELSE 'Wait for it to finish (SELECT pgdispatch.wait(id)), or cancel it first.' END;
   END IF;
-  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of)
-  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id)
+  -- Not its key: a retry is asked for by name, and runs even while a fire of the key waits.
+  INSERT INTO pgdispatch._job (command, label, max_attempts, timeout, search_path, retry_of, args, priority)
+  VALUES (old.command, old.label, old.max_attempts, old.timeout, old.search_path, old.id, old.args, old.priority)
   RETURNING id INTO new_id;
   RETURN new_id;
 END

@@ -79,6 +79,32 @@ function checkArg(fnName: string, option: string, value: unknown): void {
         throw invalid(`maxAttempts must be an integer of 1 or more, not ${show(value)}`, 'maxAttempts: 1 runs a job once; 3 allows two retries.');
       }
       return;
+    case 'args':
+      if (!Array.isArray(value)) {
+        throw invalid(`args must be an array of the values for $1, $2, ..., not ${show(value)}`, `Pass e.g. { args: [42, 'express'] }.`);
+      }
+      return;
+    case 'key':
+      if (typeof value !== 'string' || value === '' || new TextEncoder().encode(value).length > 200) {
+        throw invalid(`a key must be a string of 1 to 200 bytes, not ${show(value)}`, `Use a short name for the work, e.g. 'refresh:orders'.`);
+      }
+      return;
+    case 'keyMode':
+      if (value !== 'keep' && value !== 'replace' && value !== 'debounce') {
+        throw invalid(`keyMode must be keep, replace or debounce, not ${show(value)}`);
+      }
+      return;
+    case 'debounce':
+      checkInterval(value, 'debounce', true);
+      return;
+    case 'maxWait':
+      checkInterval(value, 'maxWait', false);
+      return;
+    case 'priority':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < -int4Max - 1 || value > int4Max) {
+        throw invalid(`priority must be an integer, not ${show(value)}`, 'Lower runs first; 0 is the default.');
+      }
+      return;
     case 'runAt':
       if (value instanceof Date ? Number.isNaN(value.getTime()) : typeof value !== 'string' || value.trim() === '') {
         throw invalid(`the time to run at must be a valid Date or timestamptz text, not ${show(value)}`);

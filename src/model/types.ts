@@ -19,6 +19,8 @@ export interface Arg {
   /** OUT parameters make up a function's record result. */
   readonly mode?: 'in' | 'out';
   readonly doc?: string;
+  /** The client's type for it, when narrower than the SQL type's (e.g. `readonly unknown[]` for a jsonb array). */
+  readonly ts?: string;
 }
 
 export interface Column {

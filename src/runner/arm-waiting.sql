@@ -1,6 +1,6 @@
 -- Due jobs whose carrier found no free slot gave their carrier up (see _settle_carrier) and wait,
 -- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
--- holds the fewest slots first, each role's oldest job first: a role with a long queue does not
+-- holds the fewest slots first, each role's most urgent (priority), then oldest job first: a role with a long queue does not
 -- keep the others waiting. The caller holds the lock on _slot.
 DECLARE
   free integer;
@@ -23,11 +23,11 @@ BEGIN
   picked AS (
     SELECT w.id FROM roles AS r
      CROSS JOIN LATERAL (
-       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.run_at, j.id) AS k
+       SELECT j.id, j.run_at, pg_catalog.row_number() OVER (ORDER BY j.priority, j.run_at, j.id) AS k
          FROM pgdispatch._job AS j
         WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
           AND j.run_at <= pg_catalog.clock_timestamp()
-        ORDER BY j.run_at, j.id LIMIT free) AS w
+        ORDER BY j.priority, j.run_at, j.id LIMIT free) AS w
      ORDER BY r.held + w.k, w.run_at, w.id
      LIMIT free),
   -- Rows another transaction holds (a carrier settling its job) are skipped, never waited for:

@@ -10,6 +10,7 @@ DECLARE
   e_detail text;
   e_hint text;
   e_context text;
+  run_command text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -31,9 +32,19 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = '{{ERR:not_allowed}}', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
     END IF;
+    run_command := job.command;
+    IF job.args IS NOT NULL THEN
+      -- Arguments (see _bind_args): the command is prepared by the executor, as the firer, then
+      -- executed with the values as literals that PostgreSQL types by the parameters' places.
+      EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+        INTO outcome
+        USING 'PREPARE pgdispatch_args AS ' || job.command, job.search_path,
+              job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text), 0;
+      run_command := pgdispatch._bind_args(job.args);
+    END IF;
     EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
       INTO outcome
-      USING job.command, job.search_path,
+      USING run_command, job.search_path,
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
             (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
@@ -50,8 +61,14 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = '{{ERR:stopped}}';
     END IF;
     final_status := 'succeeded';
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE pgdispatch_args';  -- PREPARE is not undone by a rollback: gone with its job
+    END IF;
   EXCEPTION WHEN OTHERS OR query_canceled THEN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
+    IF job.args IS NOT NULL THEN
+      EXECUTE 'DEALLOCATE ALL';  -- (the session serves this principal only; see _scrub_session)
+    END IF;
     -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
     -- recorded like any other failure.
     GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,

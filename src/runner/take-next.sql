@@ -1,4 +1,4 @@
--- A draining runner's next job: the oldest due one of this session's principal (see
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this session's principal (see
 -- _runner_session) that no other session holds.
 DECLARE
   j pgdispatch._job;
@@ -21,7 +21,7 @@ BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
      AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.run_at, k.id
+   ORDER BY k.priority, k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN

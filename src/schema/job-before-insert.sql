@@ -15,6 +15,7 @@ DECLARE
   command_bytes integer;
   bound record;
   pending integer;
+  waiting pgdispatch._job;
 BEGIN
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
@@ -54,6 +55,50 @@ BEGIN
     RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
       USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
   END IF;
+  -- Arguments: bound as parameters of one statement that PREPARE takes (see _execute).
+  IF NEW.args IS NOT NULL THEN
+    IF pg_catalog.jsonb_typeof(NEW.args) <> 'array' THEN
+      RAISE EXCEPTION 'pg_dispatch: args must be a JSON array, not %', pg_catalog.jsonb_typeof(NEW.args)
+        USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass e.g. args => jsonb_build_array(42, ''express'') for $1 and $2.';
+    END IF;
+    IF pg_catalog.cardinality(statements) <> 1
+       OR statements[1] !~* '^[(\s]*(select|insert|update|delete|merge|values|with|table)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch: args are bound to a command of one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement; this command %',
+        CASE WHEN pg_catalog.cardinality(statements) <> 1 THEN 'has ' || pg_catalog.cardinality(statements) || ' statements'
+             ELSE 'is ' || pg_catalog.upper(pg_catalog.substring(statements[1], '^[(\s]*(\w+)')) END
+        USING ERRCODE = '{{ERR:args_not_supported}}',
+              DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
+              HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
+    END IF;
+  END IF;
+  IF NEW.priority IS NULL THEN
+    NEW.priority := 0;
+  END IF;
+  -- Keys: options checked, then the key's waiting job, if any, takes this fire instead of a new row.
+  IF NEW.key IS NULL THEN
+    IF NEW.key_mode IS NOT NULL OR NEW.debounce IS NOT NULL OR NEW.key_deadline IS NOT NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode, debounce and max_wait apply to a job with a key'
+        USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass key => ''refresh:orders'' with them, or leave them out.';
+    END IF;
+  ELSE
+    IF pg_catalog.octet_length(NEW.key) > 200 OR NEW.key = '' THEN
+      RAISE EXCEPTION 'pg_dispatch: a key must be 1 to 200 bytes long, not %', pg_catalog.octet_length(NEW.key)
+        USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Use a short name for the work, e.g. ''refresh:orders''.';
+    END IF;
+    NEW.key_mode := coalesce(NEW.key_mode, CASE WHEN NEW.debounce IS NULL THEN 'keep' ELSE 'debounce' END);
+    IF NEW.key_mode NOT IN ('keep', 'replace', 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode must be keep, replace or debounce, not %', NEW.key_mode
+        USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'keep: the waiting job stays; replace: it takes this command; debounce: it runs debounce after the last fire.';
+    END IF;
+    IF (NEW.key_mode = 'debounce') <> (NEW.debounce IS NOT NULL) OR NEW.debounce <= interval '0'
+       OR (NEW.key_deadline IS NOT NULL AND NEW.key_mode <> 'debounce') THEN
+      RAISE EXCEPTION 'pg_dispatch: key_mode debounce takes a positive debounce interval (and max_wait, if any), and other modes neither'
+        USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass e.g. key => ''refresh:orders'', debounce => ''5 seconds'', max_wait => ''1 minute''.';
+    END IF;
+    IF NEW.key_mode = 'debounce' THEN
+      NEW.run_at := least(greatest(NEW.run_at, pg_catalog.clock_timestamp() + NEW.debounce), coalesce(NEW.key_deadline, 'infinity'));
+    END IF;
+  END IF;
   -- retry_of links a retry to the job it retries: one the firing role and end user could see.
   IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
        SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND {{SEES_RETRIED_JOB}}) THEN
@@ -70,6 +115,35 @@ BEGIN
       USING ERRCODE = '{{ERR:quota_exceeded}}',
             DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
             HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- The key's waiting job, if any, takes this fire (see _fire_waiting_key) instead of a new row.
+  IF NEW.key IS NOT NULL THEN
+    SELECT * INTO waiting FROM pgdispatch._job AS k
+     WHERE k.role_oid = NEW.role_oid AND coalesce(k.sub, '') = coalesce(NEW.sub, '') AND k.key = NEW.key
+       AND k.status = 'scheduled' AND k.attempts = 0
+       FOR UPDATE;
+    IF FOUND THEN
+      PERFORM pgdispatch._fire_waiting_key(waiting, NEW);
+      PERFORM pg_catalog.set_config('pgdispatch.keyed_job', waiting.id::text, true);
+      RETURN NULL;  -- no new job: fire_at() returns the waiting one's id
+    END IF;
   END IF;
   -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
   -- and a new count only when that bound passes the quota.
@@ -94,23 +168,6 @@ BEGIN
         ON CONFLICT (role_oid) DO NOTHING;
     END IF;
   END IF;
-  IF NEW.timeout IS NULL THEN
-    NEW.timeout := s.default_timeout;
-  ELSIF NEW.timeout <= interval '0' THEN
-    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
-      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
-  END IF;
-  IF NEW.search_path IS NULL THEN
-    NEW.search_path := '"$user", public';
-  END IF;
-  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
-  FOREACH name IN ARRAY s.carried_settings LOOP
-    value := pg_catalog.current_setting(name, true);
-    IF value IS NOT NULL AND value <> '' THEN
-      carried := carried || pg_catalog.jsonb_build_object(name, value);
-    END IF;
-  END LOOP;
-  NEW.settings := carried;
   -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   PERFORM pgdispatch._executor_for(NEW.role, true);
   -- What the firing role could not set anyway, set again for a direct INSERT by the owner.

@@ -27,6 +27,10 @@ BEGIN
     NEW.finished_at := pg_catalog.clock_timestamp();
     NEW.error_sqlstate := '57014';
     NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    IF OLD.key IS NOT NULL THEN
+      -- A fire of its key later in this transaction must not find it (see fire_at()).
+      PERFORM pg_catalog.set_config('pgdispatch.key_memo', '', true);
+    END IF;
     -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
     IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);

@@ -47,8 +47,22 @@ export const jobTable = table({
       -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
       role_oid oid NOT NULL,
       -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
-      sub text
+      sub text,
+      -- Controls (src/api/common-args.ts): a key coalesces fires while its job waits; args are bound
+      -- as parameters; lower priority numbers start first.
+      key text,
+      key_mode text CONSTRAINT _job_key_mode CHECK (key_mode IN ('keep', 'replace', 'debounce')),
+      debounce interval,
+      key_deadline timestamptz,
+      args jsonb,
+      priority integer NOT NULL DEFAULT 0
     );
+    -- One waiting (scheduled, never started) job per key, role and end user: fire() with a key
+    -- finds it, and two sessions firing one key at once make one job (the second waits, then finds it).
+    CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
+      WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
+    -- A draining runner's next job: its principal's due jobs by priority, then time.
+    CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
     -- The runners' queue: due jobs in order.
     CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
     -- Recovery and the watchdog look only at running jobs.
@@ -64,8 +78,9 @@ export const jobTable = table({
     // Every column but settings (the carried request context: admins only).
     'SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, '
       + 'search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, '
-      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub)',
-    'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of)',
+      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, '
+      + 'key, key_mode, debounce, key_deadline, args, priority)',
+    'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority)',
     'UPDATE (cancel_requested_at)',
   ],
   columns: [],

@@ -41,6 +41,9 @@ describe('client types', () => {
     d.fire('SELECT 1', { labl: 'x' });
     // @ts-expect-error maxAttempts is a number
     d.fire('SELECT 1', { maxAttempts: '3' });
+    expectTypeOf(d.fire('SELECT $1::int', { args: [42, 'express', null, { a: 1 }], key: 'refresh:orders', keyMode: 'debounce', debounce: 5000, maxWait: '1 minute', priority: 1 })).resolves.toBeString();
+    // @ts-expect-error args is an array
+    d.fire('SELECT $1', { args: 42 });
     // @ts-expect-error snooze needs a delay
     d.snooze('SELECT 1');
     // @ts-expect-error not a status

@@ -91,6 +91,13 @@ describe('arguments are refused before any query', () => {
     ['a page of 1001 jobs', () => d.list({ limit: 1001 }), InvalidArgumentError],
     ['an unknown status', () => d.list({ status: 'done' as 'failed' }), InvalidArgumentError],
     ['a fractional cursor', () => d.list({ cursor: 0.5 }), InvalidArgumentError],
+    ['args that are not an array', () => d.fire('SELECT $1', { args: { a: 1 } as unknown as unknown[] }), InvalidArgumentError],
+    ['an empty key', () => d.fire('SELECT 1', { key: '' }), InvalidArgumentError],
+    ['a key of 201 bytes', () => d.fire('SELECT 1', { key: 'k'.repeat(201) }), InvalidArgumentError],
+    ['an unknown key mode', () => d.fire('SELECT 1', { key: 'k', keyMode: 'merge' }), InvalidArgumentError],
+    ['a zero debounce', () => d.fire('SELECT 1', { key: 'k', debounce: 0 }), InvalidArgumentError],
+    ['a negative maxWait', () => d.fire('SELECT 1', { key: 'k', debounce: 1000, maxWait: -1 }), InvalidArgumentError],
+    ['a fractional priority', () => d.fire('SELECT 1', { priority: 0.5 }), InvalidArgumentError],
   ])('%s', async (_, call, cls) => {
     const e = await call().then(() => null, (err: unknown) => err);
     expect(e).toBeInstanceOf(cls);
@@ -102,6 +109,8 @@ describe('arguments are refused before any query', () => {
     await expect(d.fire('SELECT 1', { label: 'x'.repeat(64), timeout: 1, maxAttempts: 1 })).rejects.toThrow('no server here');
     await expect(d.snooze('SELECT 1', 0)).rejects.toThrow('no server here');
     await expect(d.status('9223372036854775807')).rejects.toThrow('no server here');
-    expect(queries).toHaveLength(3);
+    await expect(d.fire('SELECT $1::int, $2::text', { args: [42, null], key: 'k', debounce: 1000, maxWait: '1 minute', priority: -1 })).rejects.toThrow('no server here');
+    expect(queries).toHaveLength(4);
+    expect(queries[3]).toContain('args => $2::jsonb');
   });
 });

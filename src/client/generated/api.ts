@@ -35,7 +35,7 @@ export interface SqlFunction {
 }
 
 /**
- * `pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path')) → bigint`
+ * `pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0) → bigint`
  *
  * Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the role that called fire_at(), once the calling transaction commits. Returns the job's id. While it waits, the job holds no connection and no pg_cron slot, and a server restart neither loses it nor moves its time.
  */
@@ -51,6 +51,12 @@ export const fireAt = {
     { sql: 'timeout', option: 'timeout', type: 'interval', required: false },
     { sql: 'max_attempts', option: 'maxAttempts', type: 'integer', required: false },
     { sql: 'search_path', option: 'searchPath', type: 'text', required: false },
+    { sql: 'args', option: 'args', type: 'jsonb', required: false },
+    { sql: 'key', option: 'key', type: 'text', required: false },
+    { sql: 'key_mode', option: 'keyMode', type: 'text', required: false },
+    { sql: 'debounce', option: 'debounce', type: 'interval', required: false },
+    { sql: 'max_wait', option: 'maxWait', type: 'interval', required: false },
+    { sql: 'priority', option: 'priority', type: 'integer', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -67,13 +73,25 @@ export interface FireAtOptions {
   readonly maxAttempts?: number | null;
   /** The search_path the command runs with; the caller's by default. SQL default: `pg_catalog.current_setting('search_path')`. */
   readonly searchPath?: string | null;
+  /** A JSON array of values bound as the parameters `$1`, `$2`, ... of a command of one statement (SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, WITH), typed by where they appear; never spliced into its text. A JSON string binds its text, `null` binds NULL, anything else its JSON text. SQL default: `NULL`. */
+  readonly args?: readonly unknown[] | null;
+  /** While a job of this role and end user with this key waits (scheduled, never started), firing again adds no job: it returns that job's id (see `key_mode`). Up to 200 bytes. SQL default: `NULL`. */
+  readonly key?: string | null;
+  /** What firing a waiting key does: `keep` (the default without `debounce`) keeps the waiting job as it is; `replace` gives it this fire's command, arguments, options and time; `debounce` (the default with `debounce`) moves its time to `debounce` after this fire. SQL default: `NULL`. */
+  readonly keyMode?: string | null;
+  /** With a key: run `debounce` after the last fire of the key (its time moves later at each fire, in steps of at most a second), but never later than `max_wait` after the first. SQL default: `NULL`. */
+  readonly debounce?: Interval | null;
+  /** With `debounce`: the longest a keyed job waits from its first fire, so that a constant stream of fires still runs it (default: no limit). SQL default: `NULL`. */
+  readonly maxWait?: Interval | null;
+  /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
+  readonly priority?: number | null;
 }
 
 /** What `pgdispatch.fire_at` returns, as node-postgres reads it. */
 export type FireAtReturns = string;
 
 /**
- * `pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path')) → bigint`
+ * `pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0) → bigint`
  *
  * Runs `command` as soon as possible (1 to 2 seconds, pg_cron's floor) after the calling transaction commits, in its own transaction, as the role that called fire(). Returns the job's id; if the calling transaction rolls back, nothing runs and no job is left. The outcome (status, rows, error) is kept in `pgdispatch.jobs`.
  */
@@ -88,6 +106,12 @@ export const fire = {
     { sql: 'timeout', option: 'timeout', type: 'interval', required: false },
     { sql: 'max_attempts', option: 'maxAttempts', type: 'integer', required: false },
     { sql: 'search_path', option: 'searchPath', type: 'text', required: false },
+    { sql: 'args', option: 'args', type: 'jsonb', required: false },
+    { sql: 'key', option: 'key', type: 'text', required: false },
+    { sql: 'key_mode', option: 'keyMode', type: 'text', required: false },
+    { sql: 'debounce', option: 'debounce', type: 'interval', required: false },
+    { sql: 'max_wait', option: 'maxWait', type: 'interval', required: false },
+    { sql: 'priority', option: 'priority', type: 'integer', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -104,13 +128,25 @@ export interface FireOptions {
   readonly maxAttempts?: number | null;
   /** The search_path the command runs with; the caller's by default. SQL default: `pg_catalog.current_setting('search_path')`. */
   readonly searchPath?: string | null;
+  /** A JSON array of values bound as the parameters `$1`, `$2`, ... of a command of one statement (SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, WITH), typed by where they appear; never spliced into its text. A JSON string binds its text, `null` binds NULL, anything else its JSON text. SQL default: `NULL`. */
+  readonly args?: readonly unknown[] | null;
+  /** While a job of this role and end user with this key waits (scheduled, never started), firing again adds no job: it returns that job's id (see `key_mode`). Up to 200 bytes. SQL default: `NULL`. */
+  readonly key?: string | null;
+  /** What firing a waiting key does: `keep` (the default without `debounce`) keeps the waiting job as it is; `replace` gives it this fire's command, arguments, options and time; `debounce` (the default with `debounce`) moves its time to `debounce` after this fire. SQL default: `NULL`. */
+  readonly keyMode?: string | null;
+  /** With a key: run `debounce` after the last fire of the key (its time moves later at each fire, in steps of at most a second), but never later than `max_wait` after the first. SQL default: `NULL`. */
+  readonly debounce?: Interval | null;
+  /** With `debounce`: the longest a keyed job waits from its first fire, so that a constant stream of fires still runs it (default: no limit). SQL default: `NULL`. */
+  readonly maxWait?: Interval | null;
+  /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
+  readonly priority?: number | null;
 }
 
 /** What `pgdispatch.fire` returns, as node-postgres reads it. */
 export type FireReturns = string;
 
 /**
- * `pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path')) → bigint`
+ * `pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0) → bigint`
  *
  * Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).
  */
@@ -126,6 +162,12 @@ export const snooze = {
     { sql: 'timeout', option: 'timeout', type: 'interval', required: false },
     { sql: 'max_attempts', option: 'maxAttempts', type: 'integer', required: false },
     { sql: 'search_path', option: 'searchPath', type: 'text', required: false },
+    { sql: 'args', option: 'args', type: 'jsonb', required: false },
+    { sql: 'key', option: 'key', type: 'text', required: false },
+    { sql: 'key_mode', option: 'keyMode', type: 'text', required: false },
+    { sql: 'debounce', option: 'debounce', type: 'interval', required: false },
+    { sql: 'max_wait', option: 'maxWait', type: 'interval', required: false },
+    { sql: 'priority', option: 'priority', type: 'integer', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -142,6 +184,18 @@ export interface SnoozeOptions {
   readonly maxAttempts?: number | null;
   /** The search_path the command runs with; the caller's by default. SQL default: `pg_catalog.current_setting('search_path')`. */
   readonly searchPath?: string | null;
+  /** A JSON array of values bound as the parameters `$1`, `$2`, ... of a command of one statement (SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES, WITH), typed by where they appear; never spliced into its text. A JSON string binds its text, `null` binds NULL, anything else its JSON text. SQL default: `NULL`. */
+  readonly args?: readonly unknown[] | null;
+  /** While a job of this role and end user with this key waits (scheduled, never started), firing again adds no job: it returns that job's id (see `key_mode`). Up to 200 bytes. SQL default: `NULL`. */
+  readonly key?: string | null;
+  /** What firing a waiting key does: `keep` (the default without `debounce`) keeps the waiting job as it is; `replace` gives it this fire's command, arguments, options and time; `debounce` (the default with `debounce`) moves its time to `debounce` after this fire. SQL default: `NULL`. */
+  readonly keyMode?: string | null;
+  /** With a key: run `debounce` after the last fire of the key (its time moves later at each fire, in steps of at most a second), but never later than `max_wait` after the first. SQL default: `NULL`. */
+  readonly debounce?: Interval | null;
+  /** With `debounce`: the longest a keyed job waits from its first fire, so that a constant stream of fires still runs it (default: no limit). SQL default: `NULL`. */
+  readonly maxWait?: Interval | null;
+  /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
+  readonly priority?: number | null;
 }
 
 /** What `pgdispatch.snooze` returns, as node-postgres reads it. */

@@ -63,6 +63,14 @@ export interface JobsRow {
   readonly retry_of: string | null;
   /** The end user that fired it: the `sub` of the session's JWT claims (NULL without claims). */
   readonly sub: string | null;
+  /** Its key: while it waits, fires of the same key by the same role and end user return it instead of adding a job. */
+  readonly key: string | null;
+  /** What the last fire of its key did to it: `keep`, `replace` or `debounce`. */
+  readonly key_mode: string | null;
+  /** Lower starts first among its role and end user's due jobs. */
+  readonly priority: number;
+  /** The values bound to its command's parameters `$1`, `$2`, ... (a JSON array). */
+  readonly args: unknown | null;
 }
 
 /** Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see. */

@@ -82,6 +82,16 @@ export class CommandNotSupportedError extends PgDispatchError {
 }
 
 /**
+ * args given with a command that is not one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement (parameters are bound with PREPARE). (`PD203`, args_not_supported).
+ *
+ * @example
+ * if (e instanceof ArgsNotSupportedError) console.log(e.sqlstate, e.hint); // 'PD203'
+ */
+export class ArgsNotSupportedError extends InvalidArgumentError {
+  override readonly name: string = 'ArgsNotSupportedError';
+}
+
+/**
  * fire() would exceed a role's quota: its pending jobs (max_pending_jobs) or the command's size (max_command_bytes). An admin sets the defaults in pgdispatch.settings and per-role values in pgdispatch.role_quotas. (Results over max_result_bytes are cut, not refused.) (`PD300`, quota_exceeded).
  *
  * @example
@@ -131,6 +141,7 @@ export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?:
   PD200: InvalidArgumentError,
   PD201: LabelTooLongError,
   PD202: CommandNotSupportedError,
+  PD203: ArgsNotSupportedError,
   PD300: QuotaExceededError,
   PD400: NotAllowedError,
   PD401: AdminOnlyError,
