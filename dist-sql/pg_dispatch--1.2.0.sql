@@ -2258,6 +2258,44 @@ COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, t
 pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
 REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
+-- function fire_many
+CREATE FUNCTION pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- One INSERT for the whole batch: each row still passes the insert trigger (checks, quotas,
+-- carrier), but the call, the statement and its plan are paid once. Ids are issued in the
+-- commands' order, so the returned array is in that order too.
+DECLARE
+  ids bigint[];
+BEGIN
+  IF commands IS NULL OR pg_catalog.cardinality(commands) = 0 THEN
+    RAISE EXCEPTION 'pg_dispatch: fire_many() needs at least one command'
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. ARRAY[''SELECT 1'', ''SELECT 2''].';
+  END IF;
+  IF fire_many.args IS NOT NULL AND (pg_catalog.jsonb_typeof(fire_many.args) <> 'array'
+                                     OR pg_catalog.jsonb_array_length(fire_many.args) <> pg_catalog.cardinality(commands)) THEN
+    RAISE EXCEPTION 'pg_dispatch: fire_many() takes args as a JSON array with one element per command (% commands)', pg_catalog.cardinality(commands)
+      USING ERRCODE = 'PD200',
+            HINT = 'Pass e.g. args => ''[[1], [2]]'' for two commands; null for a command without arguments.';
+  END IF;
+  WITH inserted AS (
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
+    SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
+           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'), fire_many.priority
+      FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
+     ORDER BY c.n
+    RETURNING pgdispatch._job.id)
+  SELECT pg_catalog.array_agg(i.id ORDER BY i.id) INTO ids FROM inserted AS i;
+  RETURN ids;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) IS 'Like fire() for each of `commands` (or snooze() with `delay`), in one call: returns their
+job ids in the commands'' order. All or none: a refused command (or quota) fires none of them.
+Keys are not taken here (fire() them one by one).';
+REVOKE ALL ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) FROM PUBLIC;
+
 -- function status
 CREATE FUNCTION pgdispatch.status(job_id bigint)
 RETURNS text
@@ -2466,6 +2504,7 @@ SELECT ARRAY[
     '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',

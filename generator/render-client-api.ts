@@ -13,7 +13,7 @@ const tsIn: Record<string, string> = {
 
 /** How node-postgres returns each SQL type by default. */
 const tsOut: Record<string, string> = {
-  bigint: 'string', integer: 'number', text: 'string', boolean: 'boolean', jsonb: 'unknown', void: 'void',
+  bigint: 'string', 'bigint[]': 'string[]', integer: 'number', text: 'string', boolean: 'boolean', jsonb: 'unknown', void: 'void',
 };
 
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -44,6 +44,7 @@ import { purge, purgeInternal } from './admin/purge.js';
 import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
 import { runnerGroup } from './runner/runner-group.js';
 import { fire, fireAt, snooze } from './api/fire.js';
+import { fireMany } from './api/fire-many.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
 import { result } from './api/result.js';
@@ -125,6 +126,7 @@ export const extension: ExtensionModel = {
     fireAt,
     fire,
     snooze,
+    fireMany,
     status,
     wait,
     result,

@@ -78,6 +78,13 @@ export interface Dispatch {
    */
   fireAt(...args: Args<'fireAt'>): Promise<JobId>;
   /**
+   * Fires each of `commands` in one call (one job each, all or none); returns their ids in order.
+   *
+   * @example
+   * const ids = await d.fireMany(['SELECT ship_order($1)', 'SELECT ship_order($1)'], { args: [[41], [42]] });
+   */
+  fireMany(...args: Args<'fireMany'>): Promise<JobId[]>;
+  /**
    * The job's status now.
    *
    * @example
@@ -194,16 +201,18 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
   // transaction that fired them: so that wait() can tell a job whose transaction is still open,
   // instead of not finding it (or waiting on the pool for the very connection that transaction holds).
   const firedIn = new Map<string, { readonly client: Connection; readonly xact: string }>();
-  async function fireVia(fn: api.SqlFunction, args: readonly unknown[]): Promise<JobId> {
+  async function fireVia<T extends JobId | JobId[]>(fn: api.SqlFunction, args: readonly unknown[]): Promise<T> {
     const n = fn.args.filter((a) => a.required).length;
     const opts = (args[n] ?? {}) as CallOptions;
     // A pool or Kysely commits each call of its own; a single pg client may be inside BEGIN.
     const client = opts.client ?? (isPgClient(connection) ? connection : undefined);
-    if (!client) return invoke<string>(main, fn, args.slice(0, n), opts);
-    const { value: id, xact } = await invokeInTransaction<string>(executor(client), fn, args.slice(0, n), opts);
-    firedIn.set(id, { client, xact });
-    if (firedIn.size > rememberedJobs) firedIn.delete(firedIn.keys().next().value!);
-    return id;
+    if (!client) return invoke<T>(main, fn, args.slice(0, n), opts);
+    const { value, xact } = await invokeInTransaction<T>(executor(client), fn, args.slice(0, n), opts);
+    for (const id of typeof value === 'string' ? [value] : value) {
+      firedIn.set(id, { client, xact });
+      if (firedIn.size > rememberedJobs) firedIn.delete(firedIn.keys().next().value!);
+    }
+    return value;
   }
 
   /**
@@ -247,9 +256,10 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
   }
 
   return {
-    fire: (...args) => fireVia(api.fire, args),
-    snooze: (...args) => fireVia(api.snooze, args),
-    fireAt: (...args) => fireVia(api.fireAt, args),
+    fire: (...args) => fireVia<JobId>(api.fire, args),
+    snooze: (...args) => fireVia<JobId>(api.snooze, args),
+    fireAt: (...args) => fireVia<JobId>(api.fireAt, args),
+    fireMany: (...args) => fireVia<JobId[]>(api.fireMany, args),
     status,
     wait,
     async result<T>(id: JobIdInput, o?: CallOptions) {
@@ -257,7 +267,7 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
     },
     cancel: (...args) => call<api.CancelReturns>(api.cancel, args),
     cancelByLabel: (...args) => call<api.CancelByLabelReturns>(api.cancelByLabel, args),
-    retry: (...args) => fireVia(api.retry, args),
+    retry: (...args) => fireVia<JobId>(api.retry, args),
     list: (filter = {}) => listJobs(via(filter), filter),
     close: () => listener.close(),
   };

@@ -79,7 +79,17 @@ function checkArg(fnName: string, option: string, value: unknown): void {
         throw invalid(`maxAttempts must be an integer of 1 or more, not ${show(value)}`, 'maxAttempts: 1 runs a job once; 3 allows two retries.');
       }
       return;
+    case 'commands':
+      if (!Array.isArray(value) || value.length === 0) throw invalid('commands must be a non-empty array of commands', `Pass e.g. d.fireMany(['SELECT 1', 'SELECT 2']).`);
+      for (const c of value) checkArg(fnName, 'command', c);
+      return;
     case 'args':
+      if (fnName === 'fire_many') {
+        if (!Array.isArray(value) || value.some((a) => a !== null && !Array.isArray(a))) {
+          throw invalid('args of fireMany must be an array with, per command, an array of values or null', `Pass e.g. { args: [[41], [42]] }.`);
+        }
+        return;
+      }
       if (!Array.isArray(value)) {
         throw invalid(`args must be an array of the values for $1, $2, ..., not ${show(value)}`, `Pass e.g. { args: [42, 'express'] }.`);
       }

@@ -202,6 +202,52 @@ export interface SnoozeOptions {
 export type SnoozeReturns = string;
 
 /**
+ * `pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0) → bigint[]`
+ *
+ * Like fire() for each of `commands` (or snooze() with `delay`), in one call: returns their job ids in the commands' order. All or none: a refused command (or quota) fires none of them. Keys are not taken here (fire() them one by one).
+ */
+export const fireMany = {
+  name: 'fire_many',
+  call: 'pgdispatch.fire_many',
+  audience: 'user',
+  returns: 'bigint[]',
+  args: [
+    { sql: 'commands', option: 'commands', type: 'text[]', required: true },
+    { sql: 'delay', option: 'delay', type: 'interval', required: false },
+    { sql: 'label', option: 'label', type: 'text', required: false },
+    { sql: 'timeout', option: 'timeout', type: 'interval', required: false },
+    { sql: 'max_attempts', option: 'maxAttempts', type: 'integer', required: false },
+    { sql: 'search_path', option: 'searchPath', type: 'text', required: false },
+    { sql: 'args', option: 'args', type: 'jsonb', required: false },
+    { sql: 'priority', option: 'priority', type: 'integer', required: false },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.fire_many` without a default, in order. */
+export type FireManyRequired = readonly [commands: readonly string[]];
+
+/** The arguments of `pgdispatch.fire_many` with a default: left out, the SQL default applies. */
+export interface FireManyOptions {
+  /** How long after now to run them (default: now). SQL default: `NULL`. */
+  readonly delay?: Interval | null;
+  /** Free text up to 64 bytes to find the job by, e.g. `billing/prod/req-8f3a`. SQL default: `NULL`. */
+  readonly label?: string | null;
+  /** Stop the job and record `timed_out` when it runs longer (default: `settings.default_timeout`, none). SQL default: `NULL`. */
+  readonly timeout?: Interval | null;
+  /** Attempts before the job is `failed`; retries back off exponentially from `settings.retry_base_delay`. SQL default: `1`. */
+  readonly maxAttempts?: number | null;
+  /** The search_path the command runs with; the caller's by default. SQL default: `pg_catalog.current_setting('search_path')`. */
+  readonly searchPath?: string | null;
+  /** One element per command: its arguments (a JSON array, see fire()) or null. SQL default: `NULL`. */
+  readonly args?: readonly (readonly unknown[] | null)[] | null;
+  /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
+  readonly priority?: number | null;
+}
+
+/** What `pgdispatch.fire_many` returns, as node-postgres reads it. */
+export type FireManyReturns = string[];
+
+/**
  * `pgdispatch.status(job_id bigint) → text`
  *
  * The job's status: `scheduled`, `running`, `succeeded`, `failed`, `cancelled` or `timed_out`.
@@ -442,6 +488,7 @@ export const userFunctions = {
   fireAt,
   fire,
   snooze,
+  fireMany,
   status,
   wait,
   result,
@@ -462,6 +509,7 @@ export interface PgDispatchApi {
   fireAt: { required: FireAtRequired; options: FireAtOptions; returns: FireAtReturns };
   fire: { required: FireRequired; options: FireOptions; returns: FireReturns };
   snooze: { required: SnoozeRequired; options: SnoozeOptions; returns: SnoozeReturns };
+  fireMany: { required: FireManyRequired; options: FireManyOptions; returns: FireManyReturns };
   status: { required: StatusRequired; options: StatusOptions; returns: StatusReturns };
   wait: { required: WaitRequired; options: WaitOptions; returns: WaitReturns };
   result: { required: ResultRequired; options: ResultOptions; returns: ResultReturns };
@@ -474,7 +522,7 @@ export interface PgDispatchApi {
 }
 
 /** The client method of every public SQL function (src/ says why where there deliberately is none). */
-export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry';
+export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'fireMany' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry';
 
 /** The CLI command of every public SQL function that has one. */
 export const cliCommandNames = ['show', 'watch', 'cancel', 'retry', 'purge'] as const;
