@@ -2258,17 +2258,32 @@ COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, t
 pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
 REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
+-- function _max_runners
+CREATE FUNCTION pgdispatch._max_runners()
+RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT s.max_runners FROM pgdispatch.settings AS s
+$fn$;
+COMMENT ON FUNCTION pgdispatch._max_runners() IS 'settings.max_runners, for fire_many() (how many of a batch get a carrier).';
+REVOKE ALL ON FUNCTION pgdispatch._max_runners() FROM PUBLIC;
+
 -- function fire_many
 CREATE FUNCTION pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- One INSERT for the whole batch: each row still passes the insert trigger (checks, quotas,
--- carrier), but the call, the statement and its plan are paid once. Ids are issued in the
--- commands' order, so the returned array is in that order too.
+-- Two INSERTs for the whole batch: each row still passes the insert trigger (checks, quotas), but
+-- the call, the statement and its plan are paid once, and most rows get no carrier. Ids are
+-- issued in the commands' order (ORDER BY before the INSERT takes the rows), so the returned
+-- array is in that order too.
 DECLARE
   ids bigint[];
+  more bigint[];
+  armed integer := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer;
+  first_ones integer;
 BEGIN
   IF commands IS NULL OR pg_catalog.cardinality(commands) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: fire_many() needs at least one command'
@@ -2280,14 +2295,34 @@ BEGIN
       USING ERRCODE = 'PD200',
             HINT = 'Pass e.g. args => ''[[1], [2]]'' for two commands; null for a command without arguments.';
   END IF;
+  -- Carriers: those that start runners (up to max_runners in this transaction, see _arm), and
+  -- none for the rest, which those runners take (a carrier is most of a job's cost at fire time).
+  -- Due jobs without a carrier are a state the runners know: one that ends arms them (_arm_waiting),
+  -- and the maintenance job arms any left, as for the jobs past 1,000 of a transaction.
+  first_ones := greatest(pgdispatch._max_runners() - armed, 0);
   WITH inserted AS (
     INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
     SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
-           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'), fire_many.priority
+           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
       FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
+     WHERE c.n BETWEEN 1 AND first_ones
      ORDER BY c.n
     RETURNING pgdispatch._job.id)
   SELECT pg_catalog.array_agg(i.id ORDER BY i.id) INTO ids FROM inserted AS i;
+  IF pg_catalog.cardinality(commands) > first_ones THEN
+    PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', '1000000', true);
+    WITH inserted AS (
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
+    SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
+           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
+      FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
+     WHERE c.n BETWEEN first_ones + 1 AND pg_catalog.cardinality(commands)
+     ORDER BY c.n
+    RETURNING pgdispatch._job.id)
+  SELECT pg_catalog.array_agg(i.id ORDER BY i.id) INTO more FROM inserted AS i;
+    PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', greatest(armed, pgdispatch._max_runners())::text, true);
+    ids := coalesce(ids, '{}') || more;
+  END IF;
   RETURN ids;
 END
 $fn$;
@@ -2504,6 +2539,7 @@ SELECT ARRAY[
     '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._max_runners() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',

@@ -45,6 +45,7 @@ import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
 import { runnerGroup } from './runner/runner-group.js';
 import { fire, fireAt, snooze } from './api/fire.js';
 import { fireMany } from './api/fire-many.js';
+import { maxRunners } from './api/max-runners.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
 import { result } from './api/result.js';
@@ -126,6 +127,7 @@ export const extension: ExtensionModel = {
     fireAt,
     fire,
     snooze,
+    maxRunners,
     fireMany,
     status,
     wait,

@@ -19,7 +19,17 @@ export const fireMany = fn({
   returns: 'bigint[]',
   language: 'plpgsql',
   security: 'invoker',
-  body: sqlFile(import.meta.url, 'fire-many.sql'),
+  body: sqlFile(import.meta.url, 'fire-many.sql').replace(/\{\{INSERT:(\w+):([^:]+):([^}]+)\}\}/g, (_, into: string, from: string, to: string) => dedent(`
+    WITH inserted AS (
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
+      SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
+             fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
+        FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
+       WHERE c.n BETWEEN ${from} AND ${to}
+       ORDER BY c.n
+      RETURNING pgdispatch._job.id)
+    SELECT pg_catalog.array_agg(i.id ORDER BY i.id) INTO ${into} FROM inserted AS i;
+  `).trim().replace(/\n/g, '\n  ')),
   doc: dedent(`
     Like fire() for each of \`commands\` (or snooze() with \`delay\`), in one call: returns their
     job ids in the commands' order. All or none: a refused command (or quota) fires none of them.

@@ -7,7 +7,7 @@ export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
   // Controls (#15): keys, debounce, arguments, priority.
-  creates: ['_fire_waiting_key', '_bind_args', 'fire_many'],
+  creates: ['_fire_waiting_key', '_bind_args', 'fire_many', '_max_runners'],
   replaces: ['_arm_waiting', '_take_next', '_execute', '_job_before_insert', '_job_before_update', 'fire_at', 'fire', 'snooze', 'retry', '_user_grants', 'jobs'],
   drops: [],
   alters: ['_job'],

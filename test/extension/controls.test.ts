@@ -100,7 +100,8 @@ describe('keys', () => {
       + `bare UPDATE ${median(bare).toFixed(1)} ms (ratio ${ratio.toFixed(2)}); with a row trigger that does nothing ${median(noop).toFixed(1)} ms `
       + `(ratio ${(median(withTrigger) / median(noop)).toFixed(2)})`);
     expect((await alice.query(`SELECT 1 FROM pgdispatch.jobs WHERE key = 'refresh:items' AND status = 'scheduled'`)).rows).toHaveLength(1);
-    expect(ratio).toBeLessThan(8);
+    // (a loose bound: the machine is shared; the figures are in the log line above)
+    expect(median(withTrigger) / median(noop)).toBeLessThan(8);
     await alice.query(`SELECT pgdispatch.cancel(id) FROM pgdispatch.jobs WHERE key = 'refresh:items' AND status = 'scheduled'`);
     await alice.query('DROP TRIGGER items_changed ON public.items');
   });
@@ -283,7 +284,7 @@ describe('priority', () => {
 });
 
 describe('batches', () => {
-  it('fire_many fires one job per command, ids in order, all or none, at a fraction of a fire() each', async () => {
+  it('fire_many fires one job per command, ids in order, all or none, at a fraction of a fire() each (most get no carrier)', async () => {
     const ids = (await one<{ ids: string[] }>(alice, `SELECT pgdispatch.fire_many(ARRAY['INSERT INTO public.ran (job, note) VALUES (''batch'', $1)',
       'INSERT INTO public.ran (job, note) VALUES (''batch'', ''plain'')'], args => '[["one"], null]', label => 'batch', priority => 2) AS ids`)).ids;
     expect(ids).toHaveLength(2);
@@ -312,6 +313,13 @@ describe('batches', () => {
     const single = await timed(`DO $$BEGIN FOR i IN 1..1000 LOOP PERFORM pgdispatch.fire('SELECT ' || i); END LOOP; END$$`);
     const batch = await timed(`SELECT pgdispatch.fire_many(array_agg('SELECT ' || i)) FROM generate_series(1, 1000) AS i`);
     console.log(`1,000 jobs: fire() each ${single.toFixed(1)} ms, fire_many() ${batch.toFixed(1)} ms: ratio ${(batch / single).toFixed(2)}`);
-    expect(batch).toBeLessThan(single);
+    expect(batch).toBeLessThan(single / 2);
+    // Past the first carriers, the batch's jobs have none: the runners of the first ones take them.
+    const many = (await one<{ ids: string[] }>(alice, `SELECT pgdispatch.fire_many(array_agg('INSERT INTO public.ran (job) VALUES (''many'')'::text)) AS ids
+                                                        FROM generate_series(1, 40)`)).ids;
+    expect(Number((await one<{ n: string }>(owner, `SELECT count(*) AS n FROM pgdispatch._job WHERE id = ANY($1) AND carrier IS NOT NULL`, [many])).n)).toBeLessThanOrEqual(4);
+    await waitFor('the batch to run', async () =>
+      (await one<{ n: string }>(alice, `SELECT count(*) AS n FROM pgdispatch.jobs WHERE id = ANY($1) AND status = 'succeeded'`, [many])).n === '40' ? true : undefined);
+    expect((await one<{ n: string }>(alice, `SELECT count(*) AS n FROM public.ran WHERE job = 'many'`)).n).toBe('40');
   });
 });
