@@ -780,10 +780,13 @@ AS $fn$
 -- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
 -- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
 -- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
--- waits out the rest (see _take).
+-- waits out the rest (see _take). New jobs are armed at COMMIT (see _job_arm_at_commit), so
+-- that the countdown starts when the job can first be seen.
 DECLARE
   seconds integer;
-  armed_in_xact integer;
+  armed text;
+  counts jsonb;
+  bucket text;
   cron_job bigint;
   now_ts timestamptz;
 BEGIN
@@ -794,21 +797,24 @@ BEGIN
   END IF;
   seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
   seconds := greatest(seconds, 1);
-  -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
-  -- runners that drain the whole burst; the others get the longest interval and serve only as
-  -- a fallback, so pg_cron does not open a session per job just to find it already done.
-  armed_in_xact := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer + 1;
-  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', armed_in_xact::text, true);
-  IF armed_in_xact > (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
-    seconds := 59;
+  -- Jobs of one role armed in one transaction for the same second share carriers: the first
+  -- max_runners of them get one each, and their runners take the others as they come due (a
+  -- runner takes its principal's jobs due within two seconds, see _take_next), so that a burst
+  -- opens a few sessions, not one per job, and every job's carrier runs at its own second.
+  -- The count lives in a transaction-local setting, tagged with the transaction: a value left
+  -- at session level (SET by a user) is not this transaction's.
+  armed := pg_catalog.current_setting('pgdispatch.armed_in_xact', true);
+  bucket := job_role::text || ':' || seconds::text;
+  IF armed IS NOT NULL AND pg_catalog.split_part(armed, '|', 1) = pg_catalog.pg_current_xact_id()::text THEN
+    counts := pg_catalog.substr(armed, pg_catalog.strpos(armed, '|') + 1)::jsonb;
+  ELSE
+    counts := '{}';
   END IF;
-  -- pg_cron 1.6's launcher misses the reload after a transaction that writes several thousand
-  -- rows of cron.job (measured: 3,000 always loaded at once, 5,000 and 10,000 often not for
-  -- minutes, until some later write to cron.job). Past 1,000 carriers in one transaction, jobs
-  -- wait for the runners of the first ones, and the maintenance job arms any that are left.
-  IF armed_in_xact > 1000 THEN
+  IF coalesce((counts ->> bucket)::integer, 0) >= (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
     RETURN NULL;
   END IF;
+  counts := counts || pg_catalog.jsonb_build_object(bucket, coalesce((counts ->> bucket)::integer, 0) + 1);
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', pg_catalog.pg_current_xact_id()::text || '|' || counts::text, true);
   -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
   -- the runner's wrapper that pg_dispatch asked for this job's carrier.
   EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
@@ -1288,10 +1294,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- A draining runner's next job: the oldest due one of this session's principal (see
--- _runner_session) that no other session holds.
+-- _runner_session) that no other session holds, or one coming due within two seconds.
 DECLARE
   j pgdispatch._job;
   bound pgdispatch._runner_session;
+  now_ts timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -1307,14 +1314,20 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
+  -- Also one due within two seconds, waited for here: jobs of one second share their carriers
+  -- (see _arm), so the ones without a carrier are this session's to start on time.
+  now_ts := pg_catalog.clock_timestamp();
   SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+   WHERE k.status = 'scheduled' AND k.run_at <= now_ts + interval '2 seconds'
      AND k.role_oid = bound.role_oid AND k.settings = bound.settings
    ORDER BY k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;
+  END IF;
+  IF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   RETURN pgdispatch._start(j);
 END
@@ -1371,6 +1384,11 @@ BEGIN
     -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
     -- pin the path again before this function, which runs as the owner, resolves another operator.
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    -- A command that dropped pg_dispatch (by a path the check at fire time cannot see): undone.
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: a job cannot drop pg_dispatch' USING ERRCODE = 'PD202',
+        HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -1389,7 +1407,26 @@ BEGIN
       e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
     -- Keep the command's part of the context, not pg_dispatch's own frames.
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
-    final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    -- A command that dropped pg_dispatch fails on its way out, when a function it dropped is
+    -- called again; the drop is undone with the rest, and the failure said for what it was.
+    IF e_sqlstate = 'XX000' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_proc AS p
+          WHERE p.oid::text = pg_catalog.substring(e_message, '^cache lookup failed for function (\d+)$')
+            AND p.pronamespace IN ('pgdispatch'::pg_catalog.regnamespace, 'pgdispatch_exec'::pg_catalog.regnamespace)) THEN
+      e_sqlstate := 'PD202';
+      e_message := 'pg_dispatch: a job cannot drop pg_dispatch';
+      e_hint := 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+    IF e_sqlstate = 'PD003' THEN
+      -- The command called cancel() on its own job (see _job_before_update): cancelled, not failed.
+      UPDATE pgdispatch._job AS j
+         SET status = 'cancelled', cancel_requested_at = pg_catalog.clock_timestamp(), finished_at = pg_catalog.clock_timestamp(),
+             error_sqlstate = '57014', error_message = 'cancelled by pgdispatch.cancel() in its own command'
+       WHERE j.id = job.id AND j.status = 'running';
+      final_status := 'cancelled';
+    ELSE
+      final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    END IF;
   END;
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
@@ -1655,17 +1692,20 @@ LANGUAGE plpgsql SECURITY INVOKER
 AS $fn$
 -- At server start (pg_cron's @reboot job). pg_cron restarts the countdown of every interval job
 -- when it loads it, so a carrier armed for "in 40 seconds" before a restart would fire 40 seconds
--- after it: arm every waiting job's carrier again for its stored time, then do the usual
--- maintenance (which also deals with the jobs the restart interrupted).
+-- after it: every waiting job's carrier goes, and the usual maintenance arms them again for their
+-- stored times, those of one second sharing carriers (see _arm), and the due ones one per free
+-- runner slot (see _arm_waiting): a restart opens the sessions its due jobs need, no more. The
+-- maintenance also deals with the jobs the restart interrupted and with carriers left over.
 DECLARE
-  job record;
+  r record;
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-  FOR job IN SELECT j.id, j.carrier, j.role_oid FROM pgdispatch._job AS j
-              WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
-              ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
-    PERFORM pgdispatch._disarm_carriers(job.role_oid, ARRAY[job.carrier]);
-    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = job.id;
+  FOR r IN SELECT j.role_oid, pg_catalog.array_agg(j.carrier) AS carriers, pg_catalog.array_agg(j.id) AS ids
+             FROM pgdispatch._job AS j
+            WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
+            GROUP BY j.role_oid LOOP
+    PERFORM pgdispatch._disarm_carriers(r.role_oid, r.carriers);
+    UPDATE pgdispatch._job AS j SET carrier = NULL WHERE j.id = ANY (r.ids);
   END LOOP;
   COMMIT;
   CALL pgdispatch._maintain();
@@ -1751,6 +1791,13 @@ BEGIN
               DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
               HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
     END IF;
+    -- A job cannot remove the machinery that records its own outcome.
+    IF statement ~* '^drop\s+(extension\M.*\m"?pg_dispatch|schema\M.*\m"?pgdispatch)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: a job cannot drop pg_dispatch'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'The job''s outcome is recorded by pg_dispatch in the job''s own transaction.',
+              HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
   END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
@@ -1832,7 +1879,8 @@ BEGIN
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  -- Its carrier comes at COMMIT (see _job_arm_at_commit).
+  NEW.carrier := NULL;
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -1843,10 +1891,42 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user and captures its request context.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
 CREATE TRIGGER _job_before_insert BEFORE INSERT ON pgdispatch._job
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_insert();
+
+-- function _job_arm_at_commit
+CREATE FUNCTION pgdispatch._job_arm_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A new job's carrier is scheduled when its transaction commits (a deferred constraint trigger),
+-- not when the job is fired: pg_cron starts a carrier's countdown when its launcher loads it,
+-- after the commit, so a carrier armed at fire time would start late by as long as the firing
+-- transaction then ran. Rows of one burst mostly find their second's carriers made (see _arm)
+-- and end here after reading one setting.
+DECLARE
+  cron_job bigint;
+BEGIN
+  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  IF cron_job IS NOT NULL THEN
+    -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
+    UPDATE pgdispatch._job AS j SET carrier = cron_job
+     WHERE j.id = NEW.id AND j.status = 'scheduled' AND j.carrier IS NULL;
+    IF NOT FOUND THEN
+      PERFORM pgdispatch._disarm_carriers(NEW.role_oid, ARRAY[cron_job]);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_arm_at_commit() IS 'Schedules a new job''s carrier when its transaction commits.';
+REVOKE ALL ON FUNCTION pgdispatch._job_arm_at_commit() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER _job_arm_at_commit AFTER INSERT ON pgdispatch._job
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_arm_at_commit();
 
 -- function _job_before_update
 CREATE FUNCTION pgdispatch._job_before_update()
@@ -1877,6 +1957,15 @@ BEGIN
       NEW.truncated := true;
     END IF;
   END IF;
+  -- A job's own command cancelling it: signalling this very session would end in an error that
+  -- counts as a failed attempt (and a retry). An error of its own instead, which the runner
+  -- records as the cancel it is (see _execute), the command's effects rolled back.
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL AND OLD.status = 'running'
+     AND NEW.status = 'running' AND OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % cancelled itself', OLD.id
+      USING ERRCODE = 'PD003',
+            HINT = 'The job ends cancelled and its effects roll back; to end it early but keep its effects, return from the command instead.';
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN ('scheduled', 'running') THEN
     NEW.status := 'cancelled';
@@ -1888,7 +1977,7 @@ BEGIN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
-    IF OLD.status = 'running' THEN
+    IF OLD.status = 'running' AND OLD.runner_pid IS DISTINCT FROM pg_catalog.pg_backend_pid() THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
       PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
@@ -1992,6 +2081,7 @@ DECLARE
   current_status text;
   fired_in pg_catalog.xid8;
   nap double precision := 0.005;
+  runner integer;
 BEGIN
   IF timeout IS NULL OR timeout < interval '0' THEN
     RAISE EXCEPTION 'pg_dispatch: the timeout of wait() must be zero or more, not %', coalesce(timeout::text, 'NULL')
@@ -2016,7 +2106,13 @@ BEGIN
   WHILE current_status IN ('scheduled', 'running') AND pg_catalog.clock_timestamp() < deadline LOOP
     PERFORM pg_catalog.pg_sleep(least(nap, pg_catalog.date_part('epoch', deadline - pg_catalog.clock_timestamp())));
     nap := least(nap * 2, 0.1);
-    SELECT j.status INTO current_status FROM pgdispatch._job AS j WHERE j.id = job_id;
+    SELECT j.status, j.runner_pid INTO current_status, runner FROM pgdispatch._job AS j WHERE j.id = job_id;
+    -- A running job waiting for a lock this session holds would wait as long as this loop does.
+    IF current_status = 'running' AND nap >= 0.1 AND pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(runner)) THEN
+      RAISE EXCEPTION 'pg_dispatch: job % is waiting for a lock this session holds, so wait() would never see it finish', job_id
+        USING ERRCODE = 'PD103',
+              HINT = 'COMMIT or ROLLBACK the work that holds the lock (the job then goes on), and wait after that.';
+    END IF;
   END LOOP;
   RETURN current_status;
 END

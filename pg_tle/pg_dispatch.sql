@@ -4526,10 +4526,13 @@ AS $fn$
 -- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
 -- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
 -- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
--- waits out the rest (see _take).
+-- waits out the rest (see _take). New jobs are armed at COMMIT (see _job_arm_at_commit), so
+-- that the countdown starts when the job can first be seen.
 DECLARE
   seconds integer;
-  armed_in_xact integer;
+  armed text;
+  counts jsonb;
+  bucket text;
   cron_job bigint;
   now_ts timestamptz;
 BEGIN
@@ -4540,21 +4543,24 @@ BEGIN
   END IF;
   seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
   seconds := greatest(seconds, 1);
-  -- In a burst (many jobs armed in one transaction), the first max_runners carriers start
-  -- runners that drain the whole burst; the others get the longest interval and serve only as
-  -- a fallback, so pg_cron does not open a session per job just to find it already done.
-  armed_in_xact := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer + 1;
-  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', armed_in_xact::text, true);
-  IF armed_in_xact > (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
-    seconds := 59;
+  -- Jobs of one role armed in one transaction for the same second share carriers: the first
+  -- max_runners of them get one each, and their runners take the others as they come due (a
+  -- runner takes its principal's jobs due within two seconds, see _take_next), so that a burst
+  -- opens a few sessions, not one per job, and every job's carrier runs at its own second.
+  -- The count lives in a transaction-local setting, tagged with the transaction: a value left
+  -- at session level (SET by a user) is not this transaction's.
+  armed := pg_catalog.current_setting('pgdispatch.armed_in_xact', true);
+  bucket := job_role::text || ':' || seconds::text;
+  IF armed IS NOT NULL AND pg_catalog.split_part(armed, '|', 1) = pg_catalog.pg_current_xact_id()::text THEN
+    counts := pg_catalog.substr(armed, pg_catalog.strpos(armed, '|') + 1)::jsonb;
+  ELSE
+    counts := '{}';
   END IF;
-  -- pg_cron 1.6's launcher misses the reload after a transaction that writes several thousand
-  -- rows of cron.job (measured: 3,000 always loaded at once, 5,000 and 10,000 often not for
-  -- minutes, until some later write to cron.job). Past 1,000 carriers in one transaction, jobs
-  -- wait for the runners of the first ones, and the maintenance job arms any that are left.
-  IF armed_in_xact > 1000 THEN
+  IF coalesce((counts ->> bucket)::integer, 0) >= (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
     RETURN NULL;
   END IF;
+  counts := counts || pg_catalog.jsonb_build_object(bucket, coalesce((counts ->> bucket)::integer, 0) + 1);
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', pg_catalog.pg_current_xact_id()::text || '|' || counts::text, true);
   -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
   -- the runner's wrapper that pg_dispatch asked for this job's carrier.
   EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
@@ -5034,10 +5040,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- A draining runner's next job: the oldest due one of this session's principal (see
--- _runner_session) that no other session holds.
+-- _runner_session) that no other session holds, or one coming due within two seconds.
 DECLARE
   j pgdispatch._job;
   bound pgdispatch._runner_session;
+  now_ts timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -5053,14 +5060,20 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
+  -- Also one due within two seconds, waited for here: jobs of one second share their carriers
+  -- (see _arm), so the ones without a carrier are this session's to start on time.
+  now_ts := pg_catalog.clock_timestamp();
   SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+   WHERE k.status = 'scheduled' AND k.run_at <= now_ts + interval '2 seconds'
      AND k.role_oid = bound.role_oid AND k.settings = bound.settings
    ORDER BY k.run_at, k.id
    LIMIT 1
    FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
     RETURN NULL;
+  END IF;
+  IF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   RETURN pgdispatch._start(j);
 END
@@ -5117,6 +5130,11 @@ BEGIN
     -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
     -- pin the path again before this function, which runs as the owner, resolves another operator.
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    -- A command that dropped pg_dispatch (by a path the check at fire time cannot see): undone.
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: a job cannot drop pg_dispatch' USING ERRCODE = 'PD202',
+        HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -5135,7 +5153,26 @@ BEGIN
       e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
     -- Keep the command's part of the context, not pg_dispatch's own frames.
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
-    final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    -- A command that dropped pg_dispatch fails on its way out, when a function it dropped is
+    -- called again; the drop is undone with the rest, and the failure said for what it was.
+    IF e_sqlstate = 'XX000' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_proc AS p
+          WHERE p.oid::text = pg_catalog.substring(e_message, '^cache lookup failed for function (\d+)$')
+            AND p.pronamespace IN ('pgdispatch'::pg_catalog.regnamespace, 'pgdispatch_exec'::pg_catalog.regnamespace)) THEN
+      e_sqlstate := 'PD202';
+      e_message := 'pg_dispatch: a job cannot drop pg_dispatch';
+      e_hint := 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+    IF e_sqlstate = 'PD003' THEN
+      -- The command called cancel() on its own job (see _job_before_update): cancelled, not failed.
+      UPDATE pgdispatch._job AS j
+         SET status = 'cancelled', cancel_requested_at = pg_catalog.clock_timestamp(), finished_at = pg_catalog.clock_timestamp(),
+             error_sqlstate = '57014', error_message = 'cancelled by pgdispatch.cancel() in its own command'
+       WHERE j.id = job.id AND j.status = 'running';
+      final_status := 'cancelled';
+    ELSE
+      final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    END IF;
   END;
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
@@ -5401,17 +5438,20 @@ LANGUAGE plpgsql SECURITY INVOKER
 AS $fn$
 -- At server start (pg_cron's @reboot job). pg_cron restarts the countdown of every interval job
 -- when it loads it, so a carrier armed for "in 40 seconds" before a restart would fire 40 seconds
--- after it: arm every waiting job's carrier again for its stored time, then do the usual
--- maintenance (which also deals with the jobs the restart interrupted).
+-- after it: every waiting job's carrier goes, and the usual maintenance arms them again for their
+-- stored times, those of one second sharing carriers (see _arm), and the due ones one per free
+-- runner slot (see _arm_waiting): a restart opens the sessions its due jobs need, no more. The
+-- maintenance also deals with the jobs the restart interrupted and with carriers left over.
 DECLARE
-  job record;
+  r record;
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-  FOR job IN SELECT j.id, j.carrier, j.role_oid FROM pgdispatch._job AS j
-              WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
-              ORDER BY j.run_at, j.id FOR UPDATE SKIP LOCKED LOOP
-    PERFORM pgdispatch._disarm_carriers(job.role_oid, ARRAY[job.carrier]);
-    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid) WHERE j.id = job.id;
+  FOR r IN SELECT j.role_oid, pg_catalog.array_agg(j.carrier) AS carriers, pg_catalog.array_agg(j.id) AS ids
+             FROM pgdispatch._job AS j
+            WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
+            GROUP BY j.role_oid LOOP
+    PERFORM pgdispatch._disarm_carriers(r.role_oid, r.carriers);
+    UPDATE pgdispatch._job AS j SET carrier = NULL WHERE j.id = ANY (r.ids);
   END LOOP;
   COMMIT;
   CALL pgdispatch._maintain();
@@ -5497,6 +5537,13 @@ BEGIN
               DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
               HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
     END IF;
+    -- A job cannot remove the machinery that records its own outcome.
+    IF statement ~* '^drop\s+(extension\M.*\m"?pg_dispatch|schema\M.*\m"?pgdispatch)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: a job cannot drop pg_dispatch'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'The job''s outcome is recorded by pg_dispatch in the job''s own transaction.',
+              HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
   END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
     RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
@@ -5578,7 +5625,8 @@ BEGIN
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  -- Its carrier comes at COMMIT (see _job_arm_at_commit).
+  NEW.carrier := NULL;
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -5589,10 +5637,42 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user and captures its request context.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
 CREATE TRIGGER _job_before_insert BEFORE INSERT ON pgdispatch._job
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_insert();
+
+-- function _job_arm_at_commit
+CREATE FUNCTION pgdispatch._job_arm_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A new job's carrier is scheduled when its transaction commits (a deferred constraint trigger),
+-- not when the job is fired: pg_cron starts a carrier's countdown when its launcher loads it,
+-- after the commit, so a carrier armed at fire time would start late by as long as the firing
+-- transaction then ran. Rows of one burst mostly find their second's carriers made (see _arm)
+-- and end here after reading one setting.
+DECLARE
+  cron_job bigint;
+BEGIN
+  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  IF cron_job IS NOT NULL THEN
+    -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
+    UPDATE pgdispatch._job AS j SET carrier = cron_job
+     WHERE j.id = NEW.id AND j.status = 'scheduled' AND j.carrier IS NULL;
+    IF NOT FOUND THEN
+      PERFORM pgdispatch._disarm_carriers(NEW.role_oid, ARRAY[cron_job]);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_arm_at_commit() IS 'Schedules a new job''s carrier when its transaction commits.';
+REVOKE ALL ON FUNCTION pgdispatch._job_arm_at_commit() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER _job_arm_at_commit AFTER INSERT ON pgdispatch._job
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_arm_at_commit();
 
 -- function _job_before_update
 CREATE FUNCTION pgdispatch._job_before_update()
@@ -5623,6 +5703,15 @@ BEGIN
       NEW.truncated := true;
     END IF;
   END IF;
+  -- A job's own command cancelling it: signalling this very session would end in an error that
+  -- counts as a failed attempt (and a retry). An error of its own instead, which the runner
+  -- records as the cancel it is (see _execute), the command's effects rolled back.
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL AND OLD.status = 'running'
+     AND NEW.status = 'running' AND OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % cancelled itself', OLD.id
+      USING ERRCODE = 'PD003',
+            HINT = 'The job ends cancelled and its effects roll back; to end it early but keep its effects, return from the command instead.';
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN ('scheduled', 'running') THEN
     NEW.status := 'cancelled';
@@ -5634,7 +5723,7 @@ BEGIN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
-    IF OLD.status = 'running' THEN
+    IF OLD.status = 'running' AND OLD.runner_pid IS DISTINCT FROM pg_catalog.pg_backend_pid() THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
       PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
@@ -5738,6 +5827,7 @@ DECLARE
   current_status text;
   fired_in pg_catalog.xid8;
   nap double precision := 0.005;
+  runner integer;
 BEGIN
   IF timeout IS NULL OR timeout < interval '0' THEN
     RAISE EXCEPTION 'pg_dispatch: the timeout of wait() must be zero or more, not %', coalesce(timeout::text, 'NULL')
@@ -5762,7 +5852,13 @@ BEGIN
   WHILE current_status IN ('scheduled', 'running') AND pg_catalog.clock_timestamp() < deadline LOOP
     PERFORM pg_catalog.pg_sleep(least(nap, pg_catalog.date_part('epoch', deadline - pg_catalog.clock_timestamp())));
     nap := least(nap * 2, 0.1);
-    SELECT j.status INTO current_status FROM pgdispatch._job AS j WHERE j.id = job_id;
+    SELECT j.status, j.runner_pid INTO current_status, runner FROM pgdispatch._job AS j WHERE j.id = job_id;
+    -- A running job waiting for a lock this session holds would wait as long as this loop does.
+    IF current_status = 'running' AND nap >= 0.1 AND pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(runner)) THEN
+      RAISE EXCEPTION 'pg_dispatch: job % is waiting for a lock this session holds, so wait() would never see it finish', job_id
+        USING ERRCODE = 'PD103',
+              HINT = 'COMMIT or ROLLBACK the work that holds the lock (the job then goes on), and wait after that.';
+    END IF;
   END LOOP;
   RETURN current_status;
 END
@@ -9614,6 +9710,552 @@ $refresh_grants$;
 $pgdispatch_tle$,
     $pgdispatch_tle$-- GENERATED by generator/ from src/ -- do not edit; run `npm run gen`.
 -- pg_dispatch 1.1.0 -> 1.2.0. Run by ALTER EXTENSION pg_dispatch UPDATE; never edit once released.
+
+-- function _arm (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz, job_role oid)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
+-- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
+-- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
+-- waits out the rest (see _take). New jobs are armed at COMMIT (see _job_arm_at_commit), so
+-- that the countdown starts when the job can first be seen.
+DECLARE
+  seconds integer;
+  armed text;
+  counts jsonb;
+  bucket text;
+  cron_job bigint;
+  now_ts timestamptz;
+BEGIN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
+    RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
+  END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
+  seconds := greatest(seconds, 1);
+  -- Jobs of one role armed in one transaction for the same second share carriers: the first
+  -- max_runners of them get one each, and their runners take the others as they come due (a
+  -- runner takes its principal's jobs due within two seconds, see _take_next), so that a burst
+  -- opens a few sessions, not one per job, and every job's carrier runs at its own second.
+  -- The count lives in a transaction-local setting, tagged with the transaction: a value left
+  -- at session level (SET by a user) is not this transaction's.
+  armed := pg_catalog.current_setting('pgdispatch.armed_in_xact', true);
+  bucket := job_role::text || ':' || seconds::text;
+  IF armed IS NOT NULL AND pg_catalog.split_part(armed, '|', 1) = pg_catalog.pg_current_xact_id()::text THEN
+    counts := pg_catalog.substr(armed, pg_catalog.strpos(armed, '|') + 1)::jsonb;
+  ELSE
+    counts := '{}';
+  END IF;
+  IF coalesce((counts ->> bucket)::integer, 0) >= (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
+    RETURN NULL;
+  END IF;
+  counts := counts || pg_catalog.jsonb_build_object(bucket, coalesce((counts ->> bucket)::integer, 0) + 1);
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', pg_catalog.pg_current_xact_id()::text || '|' || counts::text, true);
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
+  RETURN cron_job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
+REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) FROM PUBLIC;
+
+-- function _take_next (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._take_next()
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A draining runner's next job: the oldest due one of this session's principal (see
+-- _runner_session) that no other session holds, or one coming due within two seconds.
+DECLARE
+  j pgdispatch._job;
+  bound pgdispatch._runner_session;
+  now_ts timestamptz;
+BEGIN
+  PERFORM pgdispatch._fresh_transaction();
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;  -- a session drains only after it took the job its carrier was made for
+  END IF;
+  -- Over its share while another role waits: stop, so that this slot goes to that role.
+  IF EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> bound.role_oid)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = bound.role_oid)
+         > pgdispatch._fair_share(bound.role_oid) THEN
+    RETURN NULL;
+  END IF;
+  -- Also one due within two seconds, waited for here: jobs of one second share their carriers
+  -- (see _arm), so the ones without a carrier are this session's to start on time.
+  now_ts := pg_catalog.clock_timestamp();
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.status = 'scheduled' AND k.run_at <= now_ts + interval '2 seconds'
+     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
+   ORDER BY k.run_at, k.id
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_next() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take_next() TO pgdispatch_runners;
+
+-- function _execute (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._execute(job pgdispatch._job)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Runs a started job's command through its role's executor and records the outcome.
+-- The command's effects and the 'succeeded' status commit together (the caller commits);
+-- on any error, the block's subtransaction rolls the effects back and the error is recorded.
+DECLARE
+  executor text;
+  outcome record;
+  final_status text;
+  e_sqlstate text;
+  e_message text;
+  e_detail text;
+  e_hint text;
+  e_context text;
+BEGIN
+  -- Called by a runner identity: trust nothing of the record but its id. The job must be running
+  -- in this very session, and be of the role this session serves.
+  SELECT * INTO job FROM pgdispatch._job AS j
+   WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
+     AND j.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  -- A job runs in a transaction of its own, begun by the runner: never inside work that something
+  -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
+  -- would share its transaction.
+  PERFORM pgdispatch._fresh_transaction();
+  -- Lets cancel() check that this session is still on this very job before signalling it.
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
+  BEGIN
+    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+    IF executor IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
+        USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
+    END IF;
+    EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
+      INTO outcome
+      USING job.command, job.search_path,
+            -- The command can read which job and attempt it is (an idempotency key, say).
+            job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
+            (SELECT s.max_result_rows FROM pgdispatch.settings AS s);
+    -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
+    -- pin the path again before this function, which runs as the owner, resolves another operator.
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    -- A command that dropped pg_dispatch (by a path the check at fire time cannot see): undone.
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: a job cannot drop pg_dispatch' USING ERRCODE = 'PD202',
+        HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+    UPDATE pgdispatch._job AS j
+       SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
+           row_count = outcome.row_count, truncated = outcome.truncated,
+           error_sqlstate = NULL, error_message = NULL, error_detail = NULL, error_hint = NULL, error_context = NULL
+     WHERE j.id = job.id AND j.status = 'running';
+    IF NOT FOUND THEN
+      -- Cancelled or timed out while it ran: undo what the command did.
+      RAISE EXCEPTION 'pg_dispatch: job % was stopped while it ran', job.id USING ERRCODE = 'PD002';
+    END IF;
+    final_status := 'succeeded';
+  EXCEPTION WHEN OTHERS OR query_canceled THEN
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);  -- (see above)
+    -- query_canceled is named because OTHERS does not cover it: a cancel or a timeout must be
+    -- recorded like any other failure.
+    GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+      e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
+    -- Keep the command's part of the context, not pg_dispatch's own frames.
+    e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
+    -- A command that dropped pg_dispatch fails on its way out, when a function it dropped is
+    -- called again; the drop is undone with the rest, and the failure said for what it was.
+    IF e_sqlstate = 'XX000' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_proc AS p
+          WHERE p.oid::text = pg_catalog.substring(e_message, '^cache lookup failed for function (\d+)$')
+            AND p.pronamespace IN ('pgdispatch'::pg_catalog.regnamespace, 'pgdispatch_exec'::pg_catalog.regnamespace)) THEN
+      e_sqlstate := 'PD202';
+      e_message := 'pg_dispatch: a job cannot drop pg_dispatch';
+      e_hint := 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+    IF e_sqlstate = 'PD003' THEN
+      -- The command called cancel() on its own job (see _job_before_update): cancelled, not failed.
+      UPDATE pgdispatch._job AS j
+         SET status = 'cancelled', cancel_requested_at = pg_catalog.clock_timestamp(), finished_at = pg_catalog.clock_timestamp(),
+             error_sqlstate = '57014', error_message = 'cancelled by pgdispatch.cancel() in its own command'
+       WHERE j.id = job.id AND j.status = 'running';
+      final_status := 'cancelled';
+    ELSE
+      final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    END IF;
+  END;
+  PERFORM pg_catalog.pg_notify('pgdispatch',
+    -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
+    pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
+  RETURN final_status;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
+REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) TO pgdispatch_runners;
+
+-- procedure _reboot (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._reboot()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- At server start (pg_cron's @reboot job). pg_cron restarts the countdown of every interval job
+-- when it loads it, so a carrier armed for "in 40 seconds" before a restart would fire 40 seconds
+-- after it: every waiting job's carrier goes, and the usual maintenance arms them again for their
+-- stored times, those of one second sharing carriers (see _arm), and the due ones one per free
+-- runner slot (see _arm_waiting): a restart opens the sessions its due jobs need, no more. The
+-- maintenance also deals with the jobs the restart interrupted and with carriers left over.
+DECLARE
+  r record;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  FOR r IN SELECT j.role_oid, pg_catalog.array_agg(j.carrier) AS carriers, pg_catalog.array_agg(j.id) AS ids
+             FROM pgdispatch._job AS j
+            WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
+            GROUP BY j.role_oid LOOP
+    PERFORM pgdispatch._disarm_carriers(r.role_oid, r.carriers);
+    UPDATE pgdispatch._job AS j SET carrier = NULL WHERE j.id = ANY (r.ids);
+  END LOOP;
+  COMMIT;
+  CALL pgdispatch._maintain();
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._reboot() IS 'At server start: re-arms waiting jobs for their stored time, then maintains.';
+REVOKE ALL ON PROCEDURE pgdispatch._reboot() FROM PUBLIC;
+
+-- function _job_before_insert (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Every new job passes here, whether it came through fire(), snooze(), fire_at() or a direct
+-- INSERT: the checks, the request context to carry, and the carrier are the same for all.
+-- SECURITY DEFINER: the owner schedules the carrier; NEW.role was set by the column default
+-- to the firing role, which the firing role cannot override.
+DECLARE
+  s pgdispatch.settings;
+  q pgdispatch.role_quotas;
+  name text;
+  value text;
+  carried jsonb := '{}';
+  statements text[];
+  statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
+BEGIN
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is empty'
+      USING ERRCODE = 'PD200',
+            HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
+  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+    -- A job cannot remove the machinery that records its own outcome.
+    IF statement ~* '^drop\s+(extension\M.*\m"?pg_dispatch|schema\M.*\m"?pgdispatch)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: a job cannot drop pg_dispatch'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'The job''s outcome is recorded by pg_dispatch in the job''s own transaction.',
+              HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+  END LOOP;
+  IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
+    RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
+      USING ERRCODE = 'PD201', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
+  END IF;
+  IF NEW.run_at IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
+      USING ERRCODE = 'PD200', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+  END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
+  END IF;
+  IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
+    RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
+      USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
+  END IF;
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
+  IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+    RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
+      USING ERRCODE = 'PD100', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
+  END IF;
+  SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = 'PD300',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = 'PD300',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
+  PERFORM pgdispatch._executor_for(NEW.role, true);
+  -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
+  NEW.status := 'scheduled';
+  NEW.attempts := 0;
+  NEW.created_at := pg_catalog.clock_timestamp();
+  -- Its carrier comes at COMMIT (see _job_arm_at_commit).
+  NEW.carrier := NULL;
+  -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
+  -- creates the extension, then copies cron.job's rows back, and rows made at install would
+  -- collide with them (failing the whole copy: every pg_cron job of the database lost).
+  IF NOT EXISTS (SELECT 1 FROM cron.job AS c
+                  WHERE c.jobname = 'pgdispatch_maintenance' AND c.username = CURRENT_USER) THEN
+    PERFORM pgdispatch._service_jobs();
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user and captures its request context.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
+
+-- function _job_arm_at_commit (new)
+CREATE FUNCTION pgdispatch._job_arm_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A new job's carrier is scheduled when its transaction commits (a deferred constraint trigger),
+-- not when the job is fired: pg_cron starts a carrier's countdown when its launcher loads it,
+-- after the commit, so a carrier armed at fire time would start late by as long as the firing
+-- transaction then ran. Rows of one burst mostly find their second's carriers made (see _arm)
+-- and end here after reading one setting.
+DECLARE
+  cron_job bigint;
+BEGIN
+  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  IF cron_job IS NOT NULL THEN
+    -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
+    UPDATE pgdispatch._job AS j SET carrier = cron_job
+     WHERE j.id = NEW.id AND j.status = 'scheduled' AND j.carrier IS NULL;
+    IF NOT FOUND THEN
+      PERFORM pgdispatch._disarm_carriers(NEW.role_oid, ARRAY[cron_job]);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_arm_at_commit() IS 'Schedules a new job''s carrier when its transaction commits.';
+REVOKE ALL ON FUNCTION pgdispatch._job_arm_at_commit() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER _job_arm_at_commit AFTER INSERT ON pgdispatch._job
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_arm_at_commit();
+
+-- function _job_before_update (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_update()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- cancel() and cancel_by_label() set cancel_requested_at on the caller's own rows (row-level
+-- security decides which); this trigger, running as the owner, makes the cancel happen.
+-- It also holds a result to its role's max_result_bytes quota when the runner records it.
+DECLARE
+  max_bytes integer;
+BEGIN
+  -- A result larger than the quota keeps its first rows that fit (as JSON text, with the ", "
+  -- between them), in order, and says truncated; row_count stays the exact count.
+  IF NEW.rows IS NOT NULL AND NEW.rows IS DISTINCT FROM OLD.rows THEN
+    max_bytes := coalesce((SELECT q.max_result_bytes FROM pgdispatch.role_quotas AS q WHERE q.role = NEW.role_oid),
+                          (SELECT s.max_result_bytes FROM pgdispatch.settings AS s));
+    IF pg_catalog.octet_length(NEW.rows::text) > max_bytes THEN
+      IF pg_catalog.jsonb_typeof(NEW.rows) = 'array' THEN
+        SELECT coalesce(pg_catalog.jsonb_agg(k.e ORDER BY k.i), '[]') INTO NEW.rows
+          FROM (SELECT t.e, t.i, pg_catalog.sum(pg_catalog.octet_length(t.e::text) + 2) OVER (ORDER BY t.i) AS upto
+                  FROM pg_catalog.jsonb_array_elements(NEW.rows) WITH ORDINALITY AS t(e, i)) AS k
+         WHERE k.upto <= max_bytes;
+      ELSE
+        NEW.rows := NULL;
+      END IF;
+      NEW.truncated := true;
+    END IF;
+  END IF;
+  -- A job's own command cancelling it: signalling this very session would end in an error that
+  -- counts as a failed attempt (and a retry). An error of its own instead, which the runner
+  -- records as the cancel it is (see _execute), the command's effects rolled back.
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL AND OLD.status = 'running'
+     AND NEW.status = 'running' AND OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % cancelled itself', OLD.id
+      USING ERRCODE = 'PD003',
+            HINT = 'The job ends cancelled and its effects roll back; to end it early but keep its effects, return from the command instead.';
+  END IF;
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
+     AND OLD.status IN ('scheduled', 'running') THEN
+    NEW.status := 'cancelled';
+    NEW.finished_at := pg_catalog.clock_timestamp();
+    NEW.error_sqlstate := '57014';
+    NEW.error_message := 'cancelled by pgdispatch.cancel()';
+    -- The carrier goes now, unless its run is in progress: that run removes it when it ends.
+    IF OLD.carrier IS NOT NULL AND OLD.id <> ALL (pgdispatch._busy_carriers()) THEN
+      PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
+      NEW.carrier := NULL;
+    END IF;
+    IF OLD.status = 'running' AND OLD.runner_pid IS DISTINCT FROM pg_catalog.pg_backend_pid() THEN
+      -- Interrupt the command only while its runner is still on this job; the runner waits for
+      -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
+      PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
+      -- A command that catches the cancel is ended by the watchdog.
+      PERFORM pgdispatch._ensure_watchdog();
+    END IF;
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
+
+-- function wait (changed)
+CREATE OR REPLACE FUNCTION pgdispatch.wait(job_id bigint, timeout interval DEFAULT '30 seconds')
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  deadline timestamptz := pg_catalog.clock_timestamp() + timeout;
+  current_status text;
+  fired_in pg_catalog.xid8;
+  nap double precision := 0.005;
+  runner integer;
+BEGIN
+  IF timeout IS NULL OR timeout < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout of wait() must be zero or more, not %', coalesce(timeout::text, 'NULL')
+      USING ERRCODE = 'PD200', HINT = 'E.g. SELECT pgdispatch.wait(42, interval ''10 seconds'');';
+  END IF;
+  SELECT j.status, j.fired_xact INTO current_status, fired_in FROM pgdispatch._job AS j WHERE j.id = job_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no job %', job_id
+      USING ERRCODE = 'PD100',
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
+  END IF;
+  IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id
+      USING ERRCODE = 'PD101', HINT = 'COMMIT, then wait for the job.';
+  END IF;
+  IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'pg_dispatch: wait() needs READ COMMITTED; in % it would never see the job change', pg_catalog.current_setting('transaction_isolation')
+      USING ERRCODE = 'PD402', HINT = 'Call it outside the transaction, or poll pgdispatch.status() from new transactions.';
+  END IF;
+  -- Polls with a growing nap (5 ms up to 100 ms): a function cannot receive NOTIFY, and clients
+  -- that can should LISTEN on channel pgdispatch instead.
+  WHILE current_status IN ('scheduled', 'running') AND pg_catalog.clock_timestamp() < deadline LOOP
+    PERFORM pg_catalog.pg_sleep(least(nap, pg_catalog.date_part('epoch', deadline - pg_catalog.clock_timestamp())));
+    nap := least(nap * 2, 0.1);
+    SELECT j.status, j.runner_pid INTO current_status, runner FROM pgdispatch._job AS j WHERE j.id = job_id;
+    -- A running job waiting for a lock this session holds would wait as long as this loop does.
+    IF current_status = 'running' AND nap >= 0.1 AND pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(runner)) THEN
+      RAISE EXCEPTION 'pg_dispatch: job % is waiting for a lock this session holds, so wait() would never see it finish', job_id
+        USING ERRCODE = 'PD103',
+              HINT = 'COMMIT or ROLLBACK the work that holds the lock (the job then goes on), and wait after that.';
+    END IF;
+  END LOOP;
+  RETURN current_status;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.wait(bigint, interval) IS 'Waits until the job has finished or `timeout` has passed, and returns its status then. Raises when the job was fired in the still-open calling transaction (it could never start).';
+REVOKE ALL ON FUNCTION pgdispatch.wait(bigint, interval) FROM PUBLIC;
+
+-- upgrade: every role given grant_usage gets the new surface
+DO $refresh_grants$
+DECLARE
+  grantee name;
+  grant_sql text;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname
+      FROM pg_catalog.pg_namespace AS n
+     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+     WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+       AND a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole
+  LOOP
+    FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
+      EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);
+    END LOOP;
+  END LOOP;
+END
+$refresh_grants$;
 $pgdispatch_tle$
   ];
   v record;

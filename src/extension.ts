@@ -12,7 +12,7 @@ import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
 import { statements } from './schema/statements.js';
 import { executorSchema } from './schema/executor-schema.js';
-import { jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
+import { jobArmAtCommit, jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
 import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
@@ -117,6 +117,7 @@ export const extension: ExtensionModel = {
     serviceJobs,
     settingsChanged,
     jobBeforeInsert,
+    jobArmAtCommit,
     jobBeforeUpdate,
     fireAt,
     fire,

@@ -19,9 +19,11 @@ export interface ErrorDef {
 export const errors = {
   interrupted: { sqlstate: 'PD001', className: 'JobInterruptedError', meaning: 'Recorded when the session running a job ended before the job finished (crash, restart, terminated backend).', raised: false },
   stopped: { sqlstate: 'PD002', className: 'JobStoppedError', meaning: 'Recorded when a job was cancelled or timed out while it ran; its effects were rolled back.', raised: false },
+  cancelled_itself: { sqlstate: 'PD003', className: 'JobCancelledItselfError', meaning: 'Raised inside a job whose own command called cancel() on it: the job ends `cancelled` and its effects roll back.' },
   job_not_found: { sqlstate: 'PD100', className: 'JobNotFoundError', meaning: 'No job with that id is visible to the caller: another role\'s or end user\'s, purged after retention, or never fired.' },
   job_not_committed: { sqlstate: 'PD101', className: 'JobNotCommittedError', meaning: 'wait() on a job fired in the still-open calling transaction, which can never start before it commits.' },
   job_not_retryable: { sqlstate: 'PD102', className: 'JobNotRetryableError', meaning: 'retry() of a job that has not finished, or that succeeded.' },
+  job_blocked_by_waiter: { sqlstate: 'PD103', className: 'JobBlockedByWaiterError', meaning: 'wait() on a running job that is waiting for a lock the waiting session holds: it could never finish while wait() waits.' },
   invalid_argument: { sqlstate: 'PD200', className: 'InvalidArgumentError', meaning: 'An argument was refused (empty command, negative delay or timeout, max_attempts below 1, NULL time, ...).' },
   label_too_long: { sqlstate: 'PD201', className: 'LabelTooLongError', parent: 'InvalidArgumentError', meaning: 'A label longer than 64 bytes.' },
   command_not_supported: { sqlstate: 'PD202', className: 'CommandNotSupportedError', meaning: 'A command that cannot run inside a transaction block (VACUUM, CREATE INDEX CONCURRENTLY, transaction control, ...), or that cannot run as a job: schedule it with pg_cron directly.' },

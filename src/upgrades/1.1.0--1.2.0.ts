@@ -5,8 +5,8 @@ import type { DeltaUpgrade } from '../model/types.js';
 export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
-  creates: [],
-  replaces: [],
+  creates: ['_job_arm_at_commit'],
+  replaces: ['_arm', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait'],
   drops: [],
   alters: [],
 };

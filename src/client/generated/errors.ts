@@ -22,6 +22,16 @@ export class JobStoppedError extends PgDispatchError {
 }
 
 /**
+ * Raised inside a job whose own command called cancel() on it: the job ends `cancelled` and its effects roll back. (`PD003`, cancelled_itself).
+ *
+ * @example
+ * if (e instanceof JobCancelledItselfError) console.log(e.sqlstate, e.hint); // 'PD003'
+ */
+export class JobCancelledItselfError extends PgDispatchError {
+  override readonly name: string = 'JobCancelledItselfError';
+}
+
+/**
  * No job with that id is visible to the caller: another role's or end user's, purged after retention, or never fired. (`PD100`, job_not_found).
  *
  * @example
@@ -49,6 +59,16 @@ export class JobNotCommittedError extends PgDispatchError {
  */
 export class JobNotRetryableError extends PgDispatchError {
   override readonly name: string = 'JobNotRetryableError';
+}
+
+/**
+ * wait() on a running job that is waiting for a lock the waiting session holds: it could never finish while wait() waits. (`PD103`, job_blocked_by_waiter).
+ *
+ * @example
+ * if (e instanceof JobBlockedByWaiterError) console.log(e.sqlstate, e.hint); // 'PD103'
+ */
+export class JobBlockedByWaiterError extends PgDispatchError {
+  override readonly name: string = 'JobBlockedByWaiterError';
 }
 
 /**
@@ -125,9 +145,11 @@ export class NotSupportedError extends PgDispatchError {
 export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?: ConstructorParameters<typeof PgDispatchError>[1]) => PgDispatchError>> = {
   PD001: JobInterruptedError,
   PD002: JobStoppedError,
+  PD003: JobCancelledItselfError,
   PD100: JobNotFoundError,
   PD101: JobNotCommittedError,
   PD102: JobNotRetryableError,
+  PD103: JobBlockedByWaiterError,
   PD200: InvalidArgumentError,
   PD201: LabelTooLongError,
   PD202: CommandNotSupportedError,

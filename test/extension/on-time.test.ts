@@ -1,0 +1,132 @@
+// On time, job by job: however many jobs share a transaction or a second, a transaction that runs
+// on after firing, the maintenance job's and the @reboot job's arming. Each job's start is
+// measured against its own time (run_at, or its commit when that is later), from inside the job.
+// And the smaller faults: a job that cancels itself, a job that drops pg_dispatch, wait() on a
+// job that waits for the waiting session's own lock.
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, failure, freshExtension, waitFor, waitForJob } from '../setup/db.js';
+
+let db: pg.Client;
+
+beforeAll(async () => {
+  db = await connect();
+  await freshExtension(db);
+  await db.query('DROP TABLE IF EXISTS on_time; CREATE TABLE on_time (job bigint, at timestamptz DEFAULT clock_timestamp())');
+});
+afterAll(async () => db?.end());
+
+/** Every job's lateness in ms: when its command ran (from inside it) minus `due` (default run_at). */
+async function lateness(ids: string[], due: (id: string) => Date | undefined = () => undefined): Promise<number[]> {
+  await waitFor(`${ids.length} jobs to finish`, async () => {
+    const { rows: [{ n }] } = await db.query(
+      `SELECT count(*)::int AS n FROM pgdispatch.jobs WHERE id = ANY ($1) AND status NOT IN ('scheduled', 'running')`, [ids]);
+    return n === ids.length ? true : undefined;
+  }, { timeoutMs: 40_000 });
+  const { rows } = await db.query<{ id: string; status: string; run_at: Date; at: Date }>(
+    `SELECT j.id, j.status, j.run_at, o.at FROM pgdispatch.jobs AS j JOIN on_time AS o ON o.job = j.id WHERE j.id = ANY ($1) ORDER BY j.id`, [ids]);
+  expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'succeeded'));
+  return rows.map((r) => r.at.getTime() - (due(r.id) ?? r.run_at).getTime());
+}
+
+const mark = `INSERT INTO on_time (job) VALUES (current_setting('pgdispatch.job_id')::bigint)`;
+
+describe('every job starts within 2 seconds of its time', () => {
+  it('eight snoozes of 2 to 16 seconds in one statement (1.0.0: the 5th to 8th up to 34 s late)', async () => {
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT pgdispatch.snooze($1, make_interval(secs => 2 * g)) AS id FROM generate_series(1, 8) AS g`, [mark]);
+    const late = await lateness(rows.map((r) => r.id));
+    for (const ms of late) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThan(2000);
+    }
+  });
+
+  it('forty jobs in one second of one transaction, times spread over that second, share four carriers', async () => {
+    await db.query('BEGIN');
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT pgdispatch.fire_at($1, clock_timestamp() + interval '3 seconds' + make_interval(secs => g / 50.0)) AS id
+         FROM generate_series(1, 40) AS g`, [mark]);
+    const { rows: [{ n }] } = await db.query(`SELECT count(*)::int AS n FROM cron.job WHERE jobname LIKE 'pgdispatch_job_%'`);
+    await db.query('COMMIT');
+    const { rows: [{ carriers }] } = await db.query(
+      `SELECT count(*)::int AS carriers FROM pgdispatch._job WHERE id = ANY ($1) AND carrier IS NOT NULL`, [rows.map((r) => r.id)]);
+    expect(n).toBe(0); // armed at COMMIT, not when fired
+    expect(carriers).toBeLessThanOrEqual(4);
+    const late = await lateness(rows.map((r) => r.id));
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...late)).toBeLessThan(2000);
+  });
+
+  it('a transaction that goes on for 3 s after firing: counted from its commit', async () => {
+    await db.query('BEGIN');
+    const { rows: [{ id }] } = await db.query<{ id: string }>(`SELECT pgdispatch.snooze($1, '4 seconds') AS id`, [mark]);
+    await db.query('SELECT pg_sleep(3)');
+    await db.query('COMMIT');
+    // Due 4 s after it was fired, 1 s after the commit: not 4 s after the commit.
+    const [ms] = await lateness([id]);
+    expect(ms).toBeGreaterThanOrEqual(0);
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('the maintenance job and the @reboot job arm a whole minute\'s jobs for their seconds', async () => {
+    // Twelve jobs due over the next 3 to 14 s, fired one by one, then what a restart does: the
+    // @reboot job takes every carrier away and the maintenance arms them again, in one transaction.
+    const ids: string[] = [];
+    for (let g = 1; g <= 12; g++) {
+      const { rows: [{ id }] } = await db.query<{ id: string }>(`SELECT pgdispatch.snooze($1, make_interval(secs => 2 + $2::int)) AS id`, [mark, g]);
+      ids.push(id);
+    }
+    await db.query('CALL pgdispatch._reboot()');
+    await db.query('RESET search_path'); // (the procedure pins its session's)
+    const late = await lateness(ids);
+    for (const ms of late) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThan(2000);
+    }
+  });
+});
+
+describe('smaller faults', () => {
+  it('a job that cancels itself ends cancelled, its effects rolled back, and is not retried', async () => {
+    const { rows: [{ id }] } = await db.query<{ id: string }>(
+      `SELECT pgdispatch.fire($1 || '; SELECT pgdispatch.cancel(current_setting(''pgdispatch.job_id'')::bigint)', max_attempts => 3) AS id`, [mark]);
+    const job = await waitForJob(db, id);
+    expect(job.status).toBe('cancelled');
+    expect(job.attempts).toBe(1);
+    const { rows: [{ n }] } = await db.query('SELECT count(*)::int AS n FROM on_time WHERE job = $1', [id]);
+    expect(n).toBe(0);
+  });
+
+  it('DROP EXTENSION pg_dispatch in a command is refused at fire time, and undone when it comes another way', async () => {
+    const refused = await failure(db, `SELECT pgdispatch.fire('SELECT 1; DROP EXTENSION IF EXISTS "pg_dispatch" CASCADE')`);
+    expect(refused.code).toBe('PD202');
+    expect(refused.hint).toMatch(/session of your own/);
+    const { rows: [{ id }] } = await db.query<{ id: string }>(
+      `SELECT pgdispatch.fire($f$DO $d$BEGIN EXECUTE 'DROP ' || 'EXTENSION pg_dispatch CASCADE'; END$d$$f$) AS id`);
+    const job = await waitForJob(db, id);
+    expect(job.status).toBe('failed');
+    expect(job.error_sqlstate).toBe('PD202');
+    const { rows } = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_dispatch'`);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('wait() on a job that waits for a lock the waiting session holds says so, at once', async () => {
+    const other = await connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE on_time IN ACCESS SHARE MODE');
+      const { rows: [{ id }] } = await other.query<{ id: string }>(`SELECT pgdispatch.fire('LOCK TABLE on_time') AS id`);
+      await waitForJob(other, id, ['running']);
+      const t0 = Date.now();
+      const err = await failure(db, `SELECT pgdispatch.wait($1, '20 seconds')`, [id]);
+      expect(err.code).toBe('PD103');
+      expect(err.hint).toMatch(/COMMIT or ROLLBACK/);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await db.query('ROLLBACK');
+      expect((await waitForJob(other, id)).status).toBe('succeeded');
+    } finally {
+      await other.end();
+    }
+  });
+});
