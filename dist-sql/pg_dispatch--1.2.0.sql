@@ -85,7 +85,8 @@ CREATE TABLE pgdispatch.settings (
   warm_runner boolean NOT NULL DEFAULT false,
   max_pending_jobs integer NOT NULL DEFAULT 100000 CONSTRAINT settings_max_pending_jobs CHECK (max_pending_jobs >= 0),
   max_command_bytes integer NOT NULL DEFAULT 1048576 CONSTRAINT settings_max_command_bytes CHECK (max_command_bytes >= 1),
-  max_result_bytes integer NOT NULL DEFAULT 10485760 CONSTRAINT settings_max_result_bytes CHECK (max_result_bytes >= 0)
+  max_result_bytes integer NOT NULL DEFAULT 10485760 CONSTRAINT settings_max_result_bytes CHECK (max_result_bytes >= 0),
+  linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour')
 );
 INSERT INTO pgdispatch.settings DEFAULT VALUES;
 COMMENT ON TABLE pgdispatch.settings IS 'Settings an admin can change with UPDATE pgdispatch.settings SET ...; one row.';
@@ -902,17 +903,17 @@ COMMENT ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolea
 REVOKE ALL ON FUNCTION pgdispatch._stop_runner(bigint, integer, timestamptz, boolean) FROM PUBLIC;
 
 -- function _stay_warm
-CREATE FUNCTION pgdispatch._stay_warm()
+CREATE FUNCTION pgdispatch._stay_warm(idle interval)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT s.warm_runner AND NOT EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> pgdispatch._served_role())
+SELECT (s.warm_runner OR idle < s.linger) AND NOT EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w)
   FROM pgdispatch.settings AS s
 $fn$;
-COMMENT ON FUNCTION pgdispatch._stay_warm() IS 'Whether an idle runner holding a slot stays and polls for its principal''s next job (settings.warm_runner).';
-REVOKE ALL ON FUNCTION pgdispatch._stay_warm() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm() TO pgdispatch_runners;
+COMMENT ON FUNCTION pgdispatch._stay_warm(interval) IS 'Whether a runner idle for `idle` stays and polls for its principal''s next job (settings.linger, settings.warm_runner).';
+REVOKE ALL ON FUNCTION pgdispatch._stay_warm(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm(interval) TO pgdispatch_runners;
 
 -- function _arm_waiting
 CREATE FUNCTION pgdispatch._arm_waiting()
@@ -1446,8 +1447,9 @@ AS $fn$
 -- a runner slot and the job it was made for, then goes on with every other due job of the same
 -- principal (role and request settings), so that a burst is
 -- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
--- transaction; the carriers of finished jobs are removed in batches (see _disarm). While
--- settings.warm_runner is on, a draining session stays and polls for its principal's next job.
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). A draining
+-- session stays settings.linger after its last job and polls for its principal's next one, so
+-- that steady traffic starts in milliseconds and a quiet server holds no session (see _stay_warm).
 -- Nothing here trusts the session: a command may have changed any setting, and work it left for
 -- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
 -- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
@@ -1457,6 +1459,7 @@ DECLARE
   flushed_at timestamptz := pg_catalog.clock_timestamp();
   draining boolean := false;  -- holds a runner slot
   warm boolean := false;
+  last_job_at timestamptz := pg_catalog.clock_timestamp();
   outcome text;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
@@ -1486,9 +1489,12 @@ BEGIN
       IF outcome <> 'scheduled' THEN
         finished := finished || job.id;
       END IF;
+      last_job_at := pg_catalog.clock_timestamp();
     END IF;
+    -- Often enough that a carrier (which runs a second or more after its commit) is mostly gone
+    -- before pg_cron opens a session for a job already done.
     IF pg_catalog.cardinality(finished) >= 1000
-       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '1 second') THEN
+       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '0.2 seconds') THEN
       PERFORM pgdispatch._disarm(finished);
       COMMIT;
       finished := '{}';
@@ -1498,7 +1504,7 @@ BEGIN
     job := pgdispatch._take_next();
     COMMIT;
     IF job.id IS NULL THEN
-      warm := pgdispatch._stay_warm();
+      warm := pgdispatch._stay_warm(pg_catalog.clock_timestamp() - last_job_at);
       EXIT WHEN NOT warm;
       IF pg_catalog.cardinality(finished) > 0 THEN
         -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.

@@ -5,7 +5,7 @@
 // job that waits for the waiting session's own lock.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, freshExtension, waitFor, waitForJob } from '../setup/db.js';
+import { connect, failure, freshExtension, type JobRow, waitFor, waitForJob } from '../setup/db.js';
 
 let db: pg.Client;
 
@@ -42,7 +42,7 @@ describe('every job starts within 2 seconds of its time', () => {
     }
   });
 
-  it('forty jobs in one second of one transaction, times spread over that second, share four carriers', async () => {
+  it('forty jobs of one transaction, times spread over one second, share the carriers of that second', async () => {
     await db.query('BEGIN');
     const { rows } = await db.query<{ id: string }>(
       `SELECT pgdispatch.fire_at($1, clock_timestamp() + interval '3 seconds' + make_interval(secs => g / 50.0)) AS id
@@ -52,7 +52,8 @@ describe('every job starts within 2 seconds of its time', () => {
     const { rows: [{ carriers }] } = await db.query(
       `SELECT count(*)::int AS carriers FROM pgdispatch._job WHERE id = ANY ($1) AND carrier IS NOT NULL`, [rows.map((r) => r.id)]);
     expect(n).toBe(0); // armed at COMMIT, not when fired
-    expect(carriers).toBeLessThanOrEqual(4);
+    // Their times fall in the second after commit + 2 s or the one after: four carriers each, at most.
+    expect(carriers).toBeLessThanOrEqual(8);
     const late = await lateness(rows.map((r) => r.id));
     expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...late)).toBeLessThan(2000);
@@ -104,7 +105,16 @@ describe('smaller faults', () => {
     expect(refused.hint).toMatch(/session of your own/);
     const { rows: [{ id }] } = await db.query<{ id: string }>(
       `SELECT pgdispatch.fire($f$DO $d$BEGIN EXECUTE 'DROP ' || 'EXTENSION pg_dispatch CASCADE'; END$d$$f$) AS id`);
-    const job = await waitForJob(db, id);
+    // While the job's DROP holds its locks, a query of pgdispatch.jobs may be its deadlock victim.
+    const job = await waitFor(`job ${id} to finish`, async () => {
+      try {
+        const { rows: [row] } = await db.query<JobRow>(`SELECT * FROM pgdispatch.jobs WHERE id = $1 AND status NOT IN ('scheduled', 'running')`, [id]);
+        return row;
+      } catch (e) {
+        if ((e as pg.DatabaseError).code === '40P01') return undefined;
+        throw e;
+      }
+    });
     expect(job.status).toBe('failed');
     expect(job.error_sqlstate).toBe('PD202');
     const { rows } = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_dispatch'`);
