@@ -1251,7 +1251,8 @@ RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- What a carrier's run does first: take the job it was made for, if that job is due and free.
+-- What a carrier's run does first: take the job it was made for, if that job is due and free, or
+-- else another due job of the same principal.
 -- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
@@ -1262,11 +1263,15 @@ BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
-    RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
+    -- Gone (_settle_carrier deals with the carrier), or another session holds it: a runner of
+    -- the same second took it (see _arm). Then this one helps with the other due jobs of the
+    -- same principal, as that one does, rather than leave a burst to fewer sessions.
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings) END;
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
-      RETURN NULL;
+      RETURN pgdispatch._take_due(j.role_oid, j.settings);
     END IF;
     PERFORM pgdispatch._record_failure(j, 'PD001',
       'interrupted: the session running this job ended before the job finished',
@@ -1276,8 +1281,10 @@ BEGIN
   END IF;
   -- Compared before subtracting: run_at may be infinity.
   now_ts := pg_catalog.clock_timestamp();
-  IF j.status <> 'scheduled' OR j.run_at > now_ts + interval '2 seconds' THEN
-    RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
+  IF j.status <> 'scheduled' THEN
+    RETURN pgdispatch._take_due(j.role_oid, j.settings);  -- done already by a runner of its second
+  ELSIF j.run_at > now_ts + interval '2 seconds' THEN
+    RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
@@ -1288,6 +1295,38 @@ COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was mad
 REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
 
+-- function _take_due
+CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The oldest due job of a principal (role and carried settings) that no other session holds, or
+-- one due within two seconds, waited for here: jobs of one second share their carriers (see
+-- _arm), so those without one are for the runners of the others to start on time. Started in
+-- this session, which _start binds to that principal (or refuses, if it serves another).
+DECLARE
+  j pgdispatch._job;
+  now_ts timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.status = 'scheduled' AND k.run_at <= now_ts + interval '2 seconds'
+     AND k.role_oid = principal_role AND k.settings = principal_settings
+   ORDER BY k.run_at, k.id
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb) IS 'Takes the oldest job of a principal due within two seconds that no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb) FROM PUBLIC;
+
 -- function _take_next
 CREATE FUNCTION pgdispatch._take_next()
 RETURNS pgdispatch._job
@@ -1295,11 +1334,9 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- A draining runner's next job: the oldest due one of this session's principal (see
--- _runner_session) that no other session holds, or one coming due within two seconds.
+-- _runner_session) that no other session holds (see _take_due).
 DECLARE
-  j pgdispatch._job;
   bound pgdispatch._runner_session;
-  now_ts timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -1315,22 +1352,7 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  -- Also one due within two seconds, waited for here: jobs of one second share their carriers
-  -- (see _arm), so the ones without a carrier are this session's to start on time.
-  now_ts := pg_catalog.clock_timestamp();
-  SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= now_ts + interval '2 seconds'
-     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.run_at, k.id
-   LIMIT 1
-   FOR UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  IF j.run_at > now_ts THEN
-    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
-  END IF;
-  RETURN pgdispatch._start(j);
+  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';

@@ -38,6 +38,7 @@ import { stayWarm } from './runner/stay-warm.js';
 import { stopRunner } from './runner/stop-runner.js';
 import { take } from './runner/take.js';
 import { takeNext } from './runner/take-next.js';
+import { takeDue } from './runner/take-due.js';
 import { watch } from './runner/watch.js';
 import { freshTransaction } from './runner/fresh-transaction.js';
 import { purge, purgeInternal } from './admin/purge.js';
@@ -107,6 +108,7 @@ export const extension: ExtensionModel = {
     start,
     recordFailure,
     take,
+    takeDue,
     takeNext,
     execute,
     run,

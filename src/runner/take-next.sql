@@ -1,9 +1,7 @@
 -- A draining runner's next job: the oldest due one of this session's principal (see
--- _runner_session) that no other session holds, or one coming due within two seconds.
+-- _runner_session) that no other session holds (see _take_due).
 DECLARE
-  j pgdispatch._job;
   bound pgdispatch._runner_session;
-  now_ts timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -19,20 +17,5 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  -- Also one due within two seconds, waited for here: jobs of one second share their carriers
-  -- (see _arm), so the ones without a carrier are this session's to start on time.
-  now_ts := pg_catalog.clock_timestamp();
-  SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= now_ts + interval '2 seconds'
-     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.run_at, k.id
-   LIMIT 1
-   FOR UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  IF j.run_at > now_ts THEN
-    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
-  END IF;
-  RETURN pgdispatch._start(j);
+  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
 END

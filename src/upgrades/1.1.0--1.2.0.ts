@@ -6,8 +6,8 @@ import type { DeltaUpgrade } from '../model/types.js';
 export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
-  creates: ['_job_arm_at_commit'],
-  replaces: ['_arm', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run', '_stay_warm'],
+  creates: ['_job_arm_at_commit', '_take_due'],
+  replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run', '_stay_warm'],
   drops: [],
   alters: ['settings'],
   before: dedent(`
