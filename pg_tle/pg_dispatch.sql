@@ -3836,6 +3836,23 @@ CREATE TABLE pgdispatch.settings (
 INSERT INTO pgdispatch.settings DEFAULT VALUES;
 COMMENT ON TABLE pgdispatch.settings IS 'Settings an admin can change with UPDATE pgdispatch.settings SET ...; one row.';
 REVOKE ALL ON TABLE pgdispatch.settings FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+
+-- function _settings_before_insert
+CREATE FUNCTION pgdispatch._settings_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM pgdispatch.settings;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settings_before_insert() IS 'A new settings row replaces the one there (pg_restore copying the dumped settings).';
+REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
+CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
 
 -- table role_quotas
 CREATE TABLE pgdispatch.role_quotas (
@@ -3846,6 +3863,7 @@ CREATE TABLE pgdispatch.role_quotas (
 );
 COMMENT ON TABLE pgdispatch.role_quotas IS 'Per-role quotas an admin sets; NULL (or no row) means the default in pgdispatch.settings.';
 REVOKE ALL ON TABLE pgdispatch.role_quotas FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
 
 -- table _job
 CREATE TABLE pgdispatch._job (
@@ -3896,6 +3914,8 @@ CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label 
 CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 COMMENT ON TABLE pgdispatch._job IS 'Every job and its outcome. Read it through the view pgdispatch.jobs.';
 REVOKE ALL ON TABLE pgdispatch._job FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
 
 -- table _pending_bound
 CREATE TABLE pgdispatch._pending_bound (
@@ -3905,6 +3925,15 @@ CREATE TABLE pgdispatch._pending_bound (
 );
 COMMENT ON TABLE pgdispatch._pending_bound IS 'Per role, the last exact count of its pending jobs, from which fire() bounds them (the max_pending_jobs quota).';
 REVOKE ALL ON TABLE pgdispatch._pending_bound FROM PUBLIC;
+
+-- table _restored
+CREATE TABLE pgdispatch._restored (
+  job_id bigint PRIMARY KEY,
+  role_oid oid NOT NULL,
+  carrier bigint
+);
+COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
+REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
 
 -- table _runner
 CREATE TABLE pgdispatch._runner (
@@ -5322,6 +5351,165 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._purge(interval) IS 'Deletes finished jobs older than older_than (used by purge() and maintenance).';
 REVOKE ALL ON FUNCTION pgdispatch._purge(interval) FROM PUBLIC;
 
+-- function _restored_job
+CREATE FUNCTION pgdispatch._restored_job(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO pgdispatch._restored (job_id, role_oid, carrier) VALUES (job.id, job.role_oid, job.carrier);
+  job.role_oid := 0;
+  job.carrier := NULL;
+  -- The dumped cluster's transaction ids mean nothing here (wait() reads this one's status).
+  job.fired_xact := pg_catalog.pg_current_xact_id();
+  RETURN job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._restored_job(pgdispatch._job) IS 'A job row restored from a dump, made inert until _rehome binds it to this cluster''s role of its name.';
+REVOKE ALL ON FUNCTION pgdispatch._restored_job(pgdispatch._job) FROM PUBLIC;
+
+-- function _retire_runner
+CREATE FUNCTION pgdispatch._retire_runner(old_oid oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner identity of another life: named after a role OID (pgdispatch_runner_<oid>) by a dumped
+-- cluster (its carriers came back with cron.job, its role maybe with pg_dumpall's globals) or by an
+-- earlier install of pg_dispatch, and not registered here. pg_cron knows a job's user by name and
+-- lets only that user remove the job: the name is made pg_dispatch's own again (_runner_for drops
+-- a role of that name and makes it anew, then removes every carrier under the name), and dropped
+-- when no role of this cluster has that OID. While a role here has that OID and a registered
+-- runner identity of that name, only the carriers of restored jobs under it are removed.
+DECLARE
+  runner name := 'pgdispatch_runner_' || old_oid::text;
+  ext_name name;
+  fname text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid)
+     AND pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I()', 'carriers_' || old_oid::text)) IS NOT NULL THEN
+    EXECUTE pg_catalog.format(
+      'SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c '
+      'WHERE pg_catalog.substr(c.jobname, 16)::bigint IN (SELECT s.job_id FROM pgdispatch._restored AS s)))',
+      'disarm_' || old_oid::text, 'carriers_' || old_oid::text);
+    RETURN;
+  END IF;
+  BEGIN
+    PERFORM pgdispatch._runner_for(old_oid, true);
+  EXCEPTION WHEN SQLSTATE 'PD400' THEN
+    -- A role of that name that owns or holds something elsewhere: its carriers run nothing (it
+    -- serves no role here), but stay. Said once a minute, by the maintenance job.
+    RAISE WARNING 'pg_dispatch cannot take over the leftover runner identity %: %', runner, SQLERRM
+      USING HINT = pg_catalog.format('A superuser can remove it: DROP OWNED BY %1$I; DROP ROLE %1$I; (in every database), or remove it from pgdispatch_runners: REVOKE pgdispatch_runners FROM %1$I;', runner);
+    RETURN;
+  END;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.oid = old_oid) THEN
+    RETURN;  -- a role of this cluster has that OID: the identity made anew is its own
+  END IF;
+  DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid;
+  ext_name := pgdispatch._extension_name();
+  FOREACH fname IN ARRAY ARRAY['arm_' || old_oid::text || '(bigint, integer, text)', 'disarm_' || old_oid::text || '(bigint[])', 'carriers_' || old_oid::text || '()'] LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION pgdispatch_exec.%s', ext_name, fname);
+    EXECUTE pg_catalog.format('DROP FUNCTION pgdispatch_exec.%s', fname);
+  END LOOP;
+  EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._retire_runner(oid) IS 'Takes over a runner identity pg_dispatch did not register here (restored, or left by an earlier install): removes its carriers, and drops it when it serves no role here.';
+REVOKE ALL ON FUNCTION pgdispatch._retire_runner(oid) FROM PUBLIC;
+
+-- function _rehome
+CREATE FUNCTION pgdispatch._rehome()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called first by the maintenance job (once a minute, and at server start). After pg_restore:
+-- binds the restored jobs (see _restored_job) to this cluster's roles, by name, as pg_dump binds
+-- owners and grants; removes the carriers they came with; gives the pending ones carriers of this
+-- cluster's runner identities. A job whose role does not exist here, or cannot run here, fails
+-- with an error that says so; finished ones keep their outcome (a job of a missing role: seen by
+-- admins only). Also, any time: runner identities that pg_dispatch did not register (restored
+-- with pg_dumpall's globals, or left by an earlier install) are taken over and dropped, with their
+-- carriers, so that nothing runs as them.
+DECLARE
+  old_oid oid;
+  restored bigint[];
+  role_name name;
+  e_message text;
+  e_hint text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._restored)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+                      WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')
+                        AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)) THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgdispatch._restored IN SHARE ROW EXCLUSIVE MODE;  -- one at a time
+  FOR old_oid IN
+    SELECT s.role_oid FROM pgdispatch._restored AS s
+    UNION
+    SELECT pg_catalog.substr(a.rolname, 19)::oid
+      FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+     WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners') AND a.rolname ~ '^pgdispatch_runner_[0-9]{1,10}$'
+       AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)
+  LOOP
+    PERFORM pgdispatch._retire_runner(old_oid);
+  END LOOP;
+  SELECT pg_catalog.array_agg(s.job_id) INTO restored FROM pgdispatch._restored AS s;
+  IF restored IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE pgdispatch._job AS j SET role_oid = a.oid
+    FROM pg_catalog.pg_roles AS a
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND a.rolname = j.role;
+  -- The pending-jobs quota counts again, restored jobs included.
+  DELETE FROM pgdispatch._pending_bound AS b
+   WHERE b.role_oid IN (SELECT j.role_oid FROM pgdispatch._job AS j WHERE j.id = ANY (restored));
+  -- Each role with restored jobs to run: its runner identity, and its executor while it may use
+  -- pg_dispatch (grant_usage, restored with the dump's privileges); without, its jobs fail when
+  -- due, as after revoke_usage.
+  FOR role_name IN
+    SELECT DISTINCT j.role FROM pgdispatch._job AS j
+     WHERE j.id = ANY (restored) AND j.role_oid <> 0 AND j.status IN ('scheduled', 'running')
+  LOOP
+    BEGIN
+      PERFORM pgdispatch._runner_for((SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = role_name), true);
+      IF pg_catalog.has_schema_privilege(role_name, 'pgdispatch', 'USAGE') THEN
+        PERFORM pgdispatch._executor_for(role_name, true);
+      END IF;
+    EXCEPTION WHEN SQLSTATE 'PD400' THEN
+      GET STACKED DIAGNOSTICS e_message = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+      UPDATE pgdispatch._job AS j
+         SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+             error_sqlstate = 'PD400', error_message = e_message, error_hint = nullif(e_hint, ''),
+             error_detail = 'This job was restored from a dump.', error_context = NULL
+       WHERE j.id = ANY (restored) AND j.role = role_name AND j.status IN ('scheduled', 'running');
+    END;
+  END LOOP;
+  UPDATE pgdispatch._job AS j
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+         error_sqlstate = 'PD003',
+         error_message = pg_catalog.format('pg_dispatch: role %s does not exist in this database: this job was restored from a dump and does not run', j.role),
+         error_detail = 'A restored job runs as the role of its name in the database it was restored into.',
+         error_hint = 'Restore the roles first (pg_dumpall --globals-only), then the database; or fire the command again as an existing role.',
+         error_context = NULL
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND j.status IN ('scheduled', 'running');
+  -- Jobs that were running when the dump was taken are found interrupted by the maintenance job
+  -- (their sessions are not this server's), and retried or failed. Jobs due within the minute
+  -- get their carriers now, those due later from the maintenance job.
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.id = ANY (restored) AND k.status = 'scheduled' AND k.carrier IS NULL AND k.role_oid <> 0
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id);
+  DELETE FROM pgdispatch._restored AS s WHERE s.job_id = ANY (restored);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
+REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
+
 -- procedure _maintain
 CREATE PROCEDURE pgdispatch._maintain()
 LANGUAGE plpgsql SECURITY INVOKER
@@ -5337,6 +5525,8 @@ DECLARE
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
@@ -5477,6 +5667,10 @@ DECLARE
   bound record;
   pending integer;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
@@ -9614,6 +9808,476 @@ $refresh_grants$;
 $pgdispatch_tle$,
     $pgdispatch_tle$-- GENERATED by generator/ from src/ -- do not edit; run `npm run gen`.
 -- pg_dispatch 1.1.0 -> 1.2.0. Run by ALTER EXTENSION pg_dispatch UPDATE; never edit once released.
+
+-- upgrade: before (hand-written)
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
+
+-- upgrade: what goes, or is made anew
+DROP VIEW pgdispatch.jobs;
+DROP VIEW pgdispatch.stats;
+
+-- function _settings_before_insert (new)
+CREATE FUNCTION pgdispatch._settings_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM pgdispatch.settings;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settings_before_insert() IS 'A new settings row replaces the one there (pg_restore copying the dumped settings).';
+REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
+CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
+
+-- table _restored (new)
+CREATE TABLE pgdispatch._restored (
+  job_id bigint PRIMARY KEY,
+  role_oid oid NOT NULL,
+  carrier bigint
+);
+COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
+REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
+
+-- function _restored_job (new)
+CREATE FUNCTION pgdispatch._restored_job(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO pgdispatch._restored (job_id, role_oid, carrier) VALUES (job.id, job.role_oid, job.carrier);
+  job.role_oid := 0;
+  job.carrier := NULL;
+  -- The dumped cluster's transaction ids mean nothing here (wait() reads this one's status).
+  job.fired_xact := pg_catalog.pg_current_xact_id();
+  RETURN job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._restored_job(pgdispatch._job) IS 'A job row restored from a dump, made inert until _rehome binds it to this cluster''s role of its name.';
+REVOKE ALL ON FUNCTION pgdispatch._restored_job(pgdispatch._job) FROM PUBLIC;
+
+-- function _retire_runner (new)
+CREATE FUNCTION pgdispatch._retire_runner(old_oid oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner identity of another life: named after a role OID (pgdispatch_runner_<oid>) by a dumped
+-- cluster (its carriers came back with cron.job, its role maybe with pg_dumpall's globals) or by an
+-- earlier install of pg_dispatch, and not registered here. pg_cron knows a job's user by name and
+-- lets only that user remove the job: the name is made pg_dispatch's own again (_runner_for drops
+-- a role of that name and makes it anew, then removes every carrier under the name), and dropped
+-- when no role of this cluster has that OID. While a role here has that OID and a registered
+-- runner identity of that name, only the carriers of restored jobs under it are removed.
+DECLARE
+  runner name := 'pgdispatch_runner_' || old_oid::text;
+  ext_name name;
+  fname text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid)
+     AND pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I()', 'carriers_' || old_oid::text)) IS NOT NULL THEN
+    EXECUTE pg_catalog.format(
+      'SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c '
+      'WHERE pg_catalog.substr(c.jobname, 16)::bigint IN (SELECT s.job_id FROM pgdispatch._restored AS s)))',
+      'disarm_' || old_oid::text, 'carriers_' || old_oid::text);
+    RETURN;
+  END IF;
+  BEGIN
+    PERFORM pgdispatch._runner_for(old_oid, true);
+  EXCEPTION WHEN SQLSTATE 'PD400' THEN
+    -- A role of that name that owns or holds something elsewhere: its carriers run nothing (it
+    -- serves no role here), but stay. Said once a minute, by the maintenance job.
+    RAISE WARNING 'pg_dispatch cannot take over the leftover runner identity %: %', runner, SQLERRM
+      USING HINT = pg_catalog.format('A superuser can remove it: DROP OWNED BY %1$I; DROP ROLE %1$I; (in every database), or remove it from pgdispatch_runners: REVOKE pgdispatch_runners FROM %1$I;', runner);
+    RETURN;
+  END;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.oid = old_oid) THEN
+    RETURN;  -- a role of this cluster has that OID: the identity made anew is its own
+  END IF;
+  DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid;
+  ext_name := pgdispatch._extension_name();
+  FOREACH fname IN ARRAY ARRAY['arm_' || old_oid::text || '(bigint, integer, text)', 'disarm_' || old_oid::text || '(bigint[])', 'carriers_' || old_oid::text || '()'] LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION pgdispatch_exec.%s', ext_name, fname);
+    EXECUTE pg_catalog.format('DROP FUNCTION pgdispatch_exec.%s', fname);
+  END LOOP;
+  EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._retire_runner(oid) IS 'Takes over a runner identity pg_dispatch did not register here (restored, or left by an earlier install): removes its carriers, and drops it when it serves no role here.';
+REVOKE ALL ON FUNCTION pgdispatch._retire_runner(oid) FROM PUBLIC;
+
+-- function _rehome (new)
+CREATE FUNCTION pgdispatch._rehome()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called first by the maintenance job (once a minute, and at server start). After pg_restore:
+-- binds the restored jobs (see _restored_job) to this cluster's roles, by name, as pg_dump binds
+-- owners and grants; removes the carriers they came with; gives the pending ones carriers of this
+-- cluster's runner identities. A job whose role does not exist here, or cannot run here, fails
+-- with an error that says so; finished ones keep their outcome (a job of a missing role: seen by
+-- admins only). Also, any time: runner identities that pg_dispatch did not register (restored
+-- with pg_dumpall's globals, or left by an earlier install) are taken over and dropped, with their
+-- carriers, so that nothing runs as them.
+DECLARE
+  old_oid oid;
+  restored bigint[];
+  role_name name;
+  e_message text;
+  e_hint text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._restored)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+                      WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')
+                        AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)) THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgdispatch._restored IN SHARE ROW EXCLUSIVE MODE;  -- one at a time
+  FOR old_oid IN
+    SELECT s.role_oid FROM pgdispatch._restored AS s
+    UNION
+    SELECT pg_catalog.substr(a.rolname, 19)::oid
+      FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+     WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners') AND a.rolname ~ '^pgdispatch_runner_[0-9]{1,10}$'
+       AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)
+  LOOP
+    PERFORM pgdispatch._retire_runner(old_oid);
+  END LOOP;
+  SELECT pg_catalog.array_agg(s.job_id) INTO restored FROM pgdispatch._restored AS s;
+  IF restored IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE pgdispatch._job AS j SET role_oid = a.oid
+    FROM pg_catalog.pg_roles AS a
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND a.rolname = j.role;
+  -- The pending-jobs quota counts again, restored jobs included.
+  DELETE FROM pgdispatch._pending_bound AS b
+   WHERE b.role_oid IN (SELECT j.role_oid FROM pgdispatch._job AS j WHERE j.id = ANY (restored));
+  -- Each role with restored jobs to run: its runner identity, and its executor while it may use
+  -- pg_dispatch (grant_usage, restored with the dump's privileges); without, its jobs fail when
+  -- due, as after revoke_usage.
+  FOR role_name IN
+    SELECT DISTINCT j.role FROM pgdispatch._job AS j
+     WHERE j.id = ANY (restored) AND j.role_oid <> 0 AND j.status IN ('scheduled', 'running')
+  LOOP
+    BEGIN
+      PERFORM pgdispatch._runner_for((SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = role_name), true);
+      IF pg_catalog.has_schema_privilege(role_name, 'pgdispatch', 'USAGE') THEN
+        PERFORM pgdispatch._executor_for(role_name, true);
+      END IF;
+    EXCEPTION WHEN SQLSTATE 'PD400' THEN
+      GET STACKED DIAGNOSTICS e_message = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+      UPDATE pgdispatch._job AS j
+         SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+             error_sqlstate = 'PD400', error_message = e_message, error_hint = nullif(e_hint, ''),
+             error_detail = 'This job was restored from a dump.', error_context = NULL
+       WHERE j.id = ANY (restored) AND j.role = role_name AND j.status IN ('scheduled', 'running');
+    END;
+  END LOOP;
+  UPDATE pgdispatch._job AS j
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+         error_sqlstate = 'PD003',
+         error_message = pg_catalog.format('pg_dispatch: role %s does not exist in this database: this job was restored from a dump and does not run', j.role),
+         error_detail = 'A restored job runs as the role of its name in the database it was restored into.',
+         error_hint = 'Restore the roles first (pg_dumpall --globals-only), then the database; or fire the command again as an existing role.',
+         error_context = NULL
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND j.status IN ('scheduled', 'running');
+  -- Jobs that were running when the dump was taken are found interrupted by the maintenance job
+  -- (their sessions are not this server's), and retried or failed. Jobs due within the minute
+  -- get their carriers now, those due later from the maintenance job.
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.id = ANY (restored) AND k.status = 'scheduled' AND k.carrier IS NULL AND k.role_oid <> 0
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id);
+  DELETE FROM pgdispatch._restored AS s WHERE s.job_id = ANY (restored);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
+REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
+
+-- procedure _maintain (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The maintenance job, once a minute (and once at server start): the only session pg_dispatch
+-- opens while idle. It recovers interrupted jobs, arms the carriers of jobs coming due within
+-- the next minute, arms the watchdog, removes stray carriers, purges old jobs and cleans
+-- pg_dispatch's rows out of cron.job_run_details.
+DECLARE
+  job pgdispatch._job;
+  runner record;
+  strays bigint[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
+  -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
+  FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
+    IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
+      PERFORM pgdispatch._record_failure(job, 'PD001',
+        'interrupted: the session running this job ended before the job finished',
+        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    END IF;
+  END LOOP;
+  COMMIT;
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
+  COMMIT;
+  IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
+              WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+    PERFORM pgdispatch._ensure_watchdog();
+    COMMIT;
+  END IF;
+  -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
+  COMMIT;
+  PERFORM pgdispatch._forget_runs(100000);
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._maintain() IS 'The maintenance job, once a minute and at server start.';
+REVOKE ALL ON PROCEDURE pgdispatch._maintain() FROM PUBLIC;
+
+-- function _job_before_insert (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Every new job passes here, whether it came through fire(), snooze(), fire_at() or a direct
+-- INSERT: the checks, the request context to carry, and the carrier are the same for all.
+-- SECURITY DEFINER: the owner schedules the carrier; NEW.role was set by the column default
+-- to the firing role, which the firing role cannot override.
+DECLARE
+  s pgdispatch.settings;
+  q pgdispatch.role_quotas;
+  name text;
+  value text;
+  carried jsonb := '{}';
+  statements text[];
+  statement text;
+  max_pending integer;
+  max_command integer;
+  command_bytes integer;
+  bound record;
+  pending integer;
+BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
+  -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
+  NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+  NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+  statements := pgdispatch._statements(NEW.command);
+  IF NEW.command IS NULL OR pg_catalog.cardinality(statements) = 0 THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is empty'
+      USING ERRCODE = 'PD200',
+            HINT = 'Pass the SQL to run, e.g. SELECT pgdispatch.fire(''SELECT 1'');';
+  END IF;
+  -- Every statement, not only the first, and after any comments (which _statements blanks out).
+  FOREACH statement IN ARRAY statements LOOP
+    IF statement ~* '^(vacuum|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently'
+                    '|reindex\M.*\mconcurrently|reindex\s+(\(.*\)\s*)?(schema|database|system)|create\s+database|drop\s+database'
+                    '|alter\s+database\M.*\mset\s+tablespace|create\s+tablespace|drop\s+tablespace|alter\s+system|discard\s+all'
+                    '|begin|commit|rollback|abort|start\s+transaction|savepoint|release|prepare\s+transaction)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: it cannot run inside a transaction block'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
+              HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+  END LOOP;
+  IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
+    RAISE EXCEPTION 'pg_dispatch: the label is % bytes long, more than 64', pg_catalog.octet_length(NEW.label)
+      USING ERRCODE = 'PD201', HINT = 'Use a shorter label, e.g. ''billing/prod/req-8f3a''.';
+  END IF;
+  IF NEW.run_at IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: the time to run at is NULL'
+      USING ERRCODE = 'PD200', HINT = 'Pass a timestamptz, e.g. now() + interval ''1 hour''.';
+  END IF;
+  -- A time in the past means now; -infinity is stored as now, so that no timing need subtract it.
+  -- infinity is kept: such a job waits until it is cancelled.
+  IF NEW.run_at = '-infinity' THEN
+    NEW.run_at := pg_catalog.clock_timestamp();
+  END IF;
+  IF NEW.max_attempts IS NULL OR NEW.max_attempts < 1 THEN
+    RAISE EXCEPTION 'pg_dispatch: max_attempts must be 1 or more, not %', coalesce(NEW.max_attempts::text, 'NULL')
+      USING ERRCODE = 'PD200', HINT = 'max_attempts => 1 runs a job once; 3 allows two retries.';
+  END IF;
+  -- retry_of links a retry to the job it retries: one the firing role and end user could see.
+  IF NEW.retry_of IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM pgdispatch._job AS o WHERE o.id = NEW.retry_of AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) THEN
+    RAISE EXCEPTION 'pg_dispatch: no job % to retry', NEW.retry_of
+      USING ERRCODE = 'PD100', HINT = 'Use pgdispatch.retry(job_id) on a job of yours.';
+  END IF;
+  SELECT * INTO s FROM pgdispatch.settings;
+  SELECT * INTO q FROM pgdispatch.role_quotas AS rq WHERE rq.role = NEW.role_oid;
+  -- Quotas (PD300): the command's size, then the role's pending jobs.
+  max_command := coalesce(q.max_command_bytes, s.max_command_bytes);
+  command_bytes := pg_catalog.octet_length(NEW.command);
+  IF command_bytes > max_command THEN
+    RAISE EXCEPTION 'pg_dispatch: the command is % bytes long, more than max_command_bytes (% for role %)', command_bytes, max_command, NEW.role
+      USING ERRCODE = 'PD300',
+            DETAIL = 'Quota max_command_bytes: limit ' || max_command || ', this command ' || command_bytes || ' bytes.',
+            HINT = 'Pass data through a table rather than inside the command. An admin raises the limit: UPDATE pgdispatch.settings SET max_command_bytes = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_command_bytes) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_command_bytes = excluded.max_command_bytes;';
+  END IF;
+  -- The pending-jobs quota: a bound from the role's last exact count (src/schema/pending-bound-table.ts),
+  -- and a new count only when that bound passes the quota.
+  max_pending := coalesce(q.max_pending_jobs, s.max_pending_jobs);
+  SELECT b.base_id, b.base_count INTO bound FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid;
+  IF NOT FOUND OR bound.base_count::bigint + greatest(NEW.id - bound.base_id, 1) > max_pending THEN
+    SELECT pg_catalog.count(*) INTO pending
+      FROM (SELECT 1 FROM pgdispatch._job AS k
+             WHERE k.role_oid = NEW.role_oid AND k.status IN ('scheduled', 'running') LIMIT max_pending) AS p;
+    IF pending >= max_pending THEN
+      RAISE EXCEPTION 'pg_dispatch: role % has % pending jobs (scheduled or running), its quota max_pending_jobs is %', NEW.role, pending, max_pending
+        USING ERRCODE = 'PD300',
+              DETAIL = 'Quota max_pending_jobs: limit ' || max_pending || ', pending now ' || pending || ' (counted up to the limit).',
+              HINT = 'Wait for jobs to finish, or cancel some (pgdispatch.cancel_by_label). An admin raises the limit: UPDATE pgdispatch.settings SET max_pending_jobs = ...; or for this role: INSERT INTO pgdispatch.role_quotas (role, max_pending_jobs) VALUES (' || pg_catalog.quote_literal(NEW.role) || ', ...) ON CONFLICT (role) DO UPDATE SET max_pending_jobs = excluded.max_pending_jobs;';
+    END IF;
+    -- The new base: unless another transaction is writing it (then this one counts again next time).
+    PERFORM 1 FROM pgdispatch._pending_bound AS b WHERE b.role_oid = NEW.role_oid FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      UPDATE pgdispatch._pending_bound AS b SET base_id = NEW.id, base_count = pending + 1 WHERE b.role_oid = NEW.role_oid;
+    ELSIF bound.base_id IS NULL THEN
+      INSERT INTO pgdispatch._pending_bound (role_oid, base_id, base_count) VALUES (NEW.role_oid, NEW.id, pending + 1)
+        ON CONFLICT (role_oid) DO NOTHING;
+    END IF;
+  END IF;
+  IF NEW.timeout IS NULL THEN
+    NEW.timeout := s.default_timeout;
+  ELSIF NEW.timeout <= interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout must be positive, not %', NEW.timeout
+      USING ERRCODE = 'PD200', HINT = 'Pass e.g. timeout => interval ''30 seconds'', or leave it out.';
+  END IF;
+  IF NEW.search_path IS NULL THEN
+    NEW.search_path := '"$user", public';
+  END IF;
+  -- The request context of the firing session, restored inside the job (Supabase's auth.uid()).
+  FOREACH name IN ARRAY s.carried_settings LOOP
+    value := pg_catalog.current_setting(name, true);
+    IF value IS NOT NULL AND value <> '' THEN
+      carried := carried || pg_catalog.jsonb_build_object(name, value);
+    END IF;
+  END LOOP;
+  NEW.settings := carried;
+  -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
+  PERFORM pgdispatch._executor_for(NEW.role, true);
+  -- What the firing role could not set anyway, set again for a direct INSERT by the owner.
+  NEW.status := 'scheduled';
+  NEW.attempts := 0;
+  NEW.created_at := pg_catalog.clock_timestamp();
+  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
+  -- creates the extension, then copies cron.job's rows back, and rows made at install would
+  -- collide with them (failing the whole copy: every pg_cron job of the database lost).
+  IF NOT EXISTS (SELECT 1 FROM cron.job AS c
+                  WHERE c.jobname = 'pgdispatch_maintenance' AND c.username = CURRENT_USER) THEN
+    PERFORM pgdispatch._service_jobs();
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
+
+-- view jobs (changed)
+CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
+SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
+       j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
+  FROM pgdispatch._job AS j
+ WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
+REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
+
+-- view stats (changed)
+CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
+WITH visible AS (
+  SELECT j.* FROM pgdispatch._job AS j WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+), recent AS (
+  SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
+    FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
+)
+SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled') AS scheduled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled' AND v.run_at <= pg_catalog.now()) AS due,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'running') AS running,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'succeeded') AS succeeded,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'failed') AS failed,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'cancelled') AS cancelled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'timed_out') AS timed_out,
+       r.start_latency_p50, r.start_latency_p95, r.start_latency_p99,
+       r.run_time_p50, r.run_time_p95, r.run_time_p99
+  FROM (SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p99,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
+          FROM recent AS x) AS r;
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
+REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- upgrade: every role given grant_usage gets the new surface
+DO $refresh_grants$
+DECLARE
+  grantee name;
+  grant_sql text;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname
+      FROM pg_catalog.pg_namespace AS n
+     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+     WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+       AND a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole
+  LOOP
+    FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
+      EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);
+    END LOOP;
+  END LOOP;
+END
+$refresh_grants$;
 $pgdispatch_tle$
   ];
   v record;

@@ -1,12 +1,20 @@
 // pg_dispatch 1.1.0 -> 1.2.0, by model object: the generator renders the DDL and checks these lists
 // against dist-sql/pg_dispatch--1.1.0.sql, naming anything left out. Hand SQL moves data only.
+import { dedent } from '../model/define.js';
 import type { DeltaUpgrade } from '../model/types.js';
 
 export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
-  creates: [],
-  replaces: [],
+  // Backups (#14): jobs, settings and quotas in pg_dump; restored jobs bound again by _rehome.
+  creates: ['_settings_before_insert', '_restored', '_restored_job', '_retire_runner', '_rehome'],
+  replaces: ['_maintain', '_job_before_insert'],
   drops: [],
-  alters: [],
+  alters: ['_job', 'settings', 'role_quotas'],
+  before: dedent(`
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+    SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
+  `),
 };

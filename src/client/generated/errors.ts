@@ -22,6 +22,16 @@ export class JobStoppedError extends PgDispatchError {
 }
 
 /**
+ * Recorded when a job restored from a dump names a role that does not exist in the database it was restored into: it is not run. (`PD003`, role_missing; recorded in a job's error_sqlstate, not raised by a call).
+ *
+ * @example
+ * if (e instanceof JobRoleMissingError) console.log(e.sqlstate, e.hint); // 'PD003'
+ */
+export class JobRoleMissingError extends PgDispatchError {
+  override readonly name: string = 'JobRoleMissingError';
+}
+
+/**
  * No job with that id is visible to the caller: another role's or end user's, purged after retention, or never fired. (`PD100`, job_not_found).
  *
  * @example
@@ -125,6 +135,7 @@ export class NotSupportedError extends PgDispatchError {
 export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?: ConstructorParameters<typeof PgDispatchError>[1]) => PgDispatchError>> = {
   PD001: JobInterruptedError,
   PD002: JobStoppedError,
+  PD003: JobRoleMissingError,
   PD100: JobNotFoundError,
   PD101: JobNotCommittedError,
   PD102: JobNotRetryableError,
