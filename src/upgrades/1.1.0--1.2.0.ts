@@ -8,7 +8,7 @@ export const to120: DeltaUpgrade = {
   to: '1.2.0',
   // Backups (#14): jobs, settings and quotas in pg_dump; restored jobs bound again by _rehome.
   creates: ['_settings_before_insert', '_restored', '_restored_job', '_retire_runner', '_rehome'],
-  replaces: ['_maintain', '_job_before_insert'],
+  replaces: ['_maintain', '_job_before_insert', '_executor_for'],
   drops: [],
   alters: ['_job', 'settings', 'role_quotas'],
   before: dedent(`
@@ -16,5 +16,21 @@ export const to120: DeltaUpgrade = {
     SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
     SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
     SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
+  `),
+  // Executors made before 1.2.0 joined the extension before they changed owner: their recorded
+  // initial privileges name the extension owner, so pg_dump dumped a REVOKE and a GRANT on each,
+  // which failed the restore (the function is not there). Joined again, as they are now.
+  after: dedent(`
+    DO $rejoin_executors$
+    DECLARE
+      f regprocedure;
+    BEGIN
+      FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+                WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname ~ '^run_as_[0-9]+$' LOOP
+        EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), f);
+        EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', pgdispatch._extension_name(), f);
+      END LOOP;
+    END
+    $rejoin_executors$;
   `),
 };
