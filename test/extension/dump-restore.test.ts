@@ -135,6 +135,11 @@ describe('pg_dump and pg_restore', () => {
       expect((await waitForJob(restored, mine)).status).toBe('succeeded');
       expect((await as(restored, 'mallory', 'SELECT id FROM pgdispatch.jobs')).map((r) => r.id)).toEqual([mine]);
       expect(BigInt(mine)).toBeGreaterThan(BigInt(before.at(-1).id)); // ids go on past the restored ones
+      // A tenant cannot pass a row off as restored (role_oid is not hers to write), nor bind jobs.
+      for (const sql of [`INSERT INTO pgdispatch._job (command, role_oid) VALUES ('SELECT 1', ${aliceOid})`,
+        'SELECT pgdispatch._rehome()', `SELECT pgdispatch._retire_runner(${aliceOid})`]) {
+        await expect(as(restored, 'mallory', sql)).rejects.toMatchObject({ code: '42501' });
+      }
 
       // What the maintenance job does first, within a minute: here at once.
       await restored.query('CALL pgdispatch._maintain()');
