@@ -91,6 +91,23 @@ CREATE TABLE pgdispatch.settings (
 INSERT INTO pgdispatch.settings DEFAULT VALUES;
 COMMENT ON TABLE pgdispatch.settings IS 'Settings an admin can change with UPDATE pgdispatch.settings SET ...; one row.';
 REVOKE ALL ON TABLE pgdispatch.settings FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+
+-- function _settings_before_insert
+CREATE FUNCTION pgdispatch._settings_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM pgdispatch.settings;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settings_before_insert() IS 'A new settings row replaces the one there (pg_restore copying the dumped settings).';
+REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
+CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
 
 -- table role_quotas
 CREATE TABLE pgdispatch.role_quotas (
@@ -101,6 +118,7 @@ CREATE TABLE pgdispatch.role_quotas (
 );
 COMMENT ON TABLE pgdispatch.role_quotas IS 'Per-role quotas an admin sets; NULL (or no row) means the default in pgdispatch.settings.';
 REVOKE ALL ON TABLE pgdispatch.role_quotas FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
 
 -- table _job
 CREATE TABLE pgdispatch._job (
@@ -151,6 +169,8 @@ CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label 
 CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 COMMENT ON TABLE pgdispatch._job IS 'Every job and its outcome. Read it through the view pgdispatch.jobs.';
 REVOKE ALL ON TABLE pgdispatch._job FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
 
 -- table _pending_bound
 CREATE TABLE pgdispatch._pending_bound (
@@ -160,6 +180,15 @@ CREATE TABLE pgdispatch._pending_bound (
 );
 COMMENT ON TABLE pgdispatch._pending_bound IS 'Per role, the last exact count of its pending jobs, from which fire() bounds them (the max_pending_jobs quota).';
 REVOKE ALL ON TABLE pgdispatch._pending_bound FROM PUBLIC;
+
+-- table _restored
+CREATE TABLE pgdispatch._restored (
+  job_id bigint PRIMARY KEY,
+  role_oid oid NOT NULL,
+  carrier bigint
+);
+COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
+REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
 
 -- table _runner
 CREATE TABLE pgdispatch._runner (
@@ -684,18 +713,20 @@ BEGIN
     fname, (SELECT t.prosrc FROM pg_catalog.pg_proc AS t WHERE t.oid = template));
   f := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname)::regprocedure;
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
-  ext_name := pgdispatch._extension_name();
-  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
-                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
-    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
-  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
     EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', f, role_name);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', role_name);
+  END IF;
+  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema. Joined
+  -- last, with their owner, so that their privileges as they are now are their initial ones, which
+  -- pg_dump leaves out (else the dump revokes and grants on a function the restore never makes).
+  ext_name := pgdispatch._extension_name();
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
   END IF;
   RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
 END
@@ -1641,6 +1672,165 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._purge(interval) IS 'Deletes finished jobs older than older_than (used by purge() and maintenance).';
 REVOKE ALL ON FUNCTION pgdispatch._purge(interval) FROM PUBLIC;
 
+-- function _restored_job
+CREATE FUNCTION pgdispatch._restored_job(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO pgdispatch._restored (job_id, role_oid, carrier) VALUES (job.id, job.role_oid, job.carrier);
+  job.role_oid := 0;
+  job.carrier := NULL;
+  -- The dumped cluster's transaction ids mean nothing here (wait() reads this one's status).
+  job.fired_xact := pg_catalog.pg_current_xact_id();
+  RETURN job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._restored_job(pgdispatch._job) IS 'A job row restored from a dump, made inert until _rehome binds it to this cluster''s role of its name.';
+REVOKE ALL ON FUNCTION pgdispatch._restored_job(pgdispatch._job) FROM PUBLIC;
+
+-- function _retire_runner
+CREATE FUNCTION pgdispatch._retire_runner(old_oid oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner identity of another life: named after a role OID (pgdispatch_runner_<oid>) by a dumped
+-- cluster (its carriers came back with cron.job, its role maybe with pg_dumpall's globals) or by an
+-- earlier install of pg_dispatch, and not registered here. pg_cron knows a job's user by name and
+-- lets only that user remove the job: the name is made pg_dispatch's own again (_runner_for drops
+-- a role of that name and makes it anew, then removes every carrier under the name), and dropped
+-- when no role of this cluster has that OID. While a role here has that OID and a registered
+-- runner identity of that name, only the carriers of restored jobs under it are removed.
+DECLARE
+  runner name := 'pgdispatch_runner_' || old_oid::text;
+  ext_name name;
+  fname text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid)
+     AND pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I()', 'carriers_' || old_oid::text)) IS NOT NULL THEN
+    EXECUTE pg_catalog.format(
+      'SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c '
+      'WHERE pg_catalog.substr(c.jobname, 16)::bigint IN (SELECT s.job_id FROM pgdispatch._restored AS s)))',
+      'disarm_' || old_oid::text, 'carriers_' || old_oid::text);
+    RETURN;
+  END IF;
+  BEGIN
+    PERFORM pgdispatch._runner_for(old_oid, true);
+  EXCEPTION WHEN SQLSTATE 'PD400' THEN
+    -- A role of that name that owns or holds something elsewhere: its carriers run nothing (it
+    -- serves no role here), but stay. Said once a minute, by the maintenance job.
+    RAISE WARNING 'pg_dispatch cannot take over the leftover runner identity %: %', runner, SQLERRM
+      USING HINT = pg_catalog.format('A superuser can remove it: DROP OWNED BY %1$I; DROP ROLE %1$I; (in every database), or remove it from pgdispatch_runners: REVOKE pgdispatch_runners FROM %1$I;', runner);
+    RETURN;
+  END;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.oid = old_oid) THEN
+    RETURN;  -- a role of this cluster has that OID: the identity made anew is its own
+  END IF;
+  DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid;
+  ext_name := pgdispatch._extension_name();
+  FOREACH fname IN ARRAY ARRAY['arm_' || old_oid::text || '(bigint, integer, text)', 'disarm_' || old_oid::text || '(bigint[])', 'carriers_' || old_oid::text || '()'] LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION pgdispatch_exec.%s', ext_name, fname);
+    EXECUTE pg_catalog.format('DROP FUNCTION pgdispatch_exec.%s', fname);
+  END LOOP;
+  EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._retire_runner(oid) IS 'Takes over a runner identity pg_dispatch did not register here (restored, or left by an earlier install): removes its carriers, and drops it when it serves no role here.';
+REVOKE ALL ON FUNCTION pgdispatch._retire_runner(oid) FROM PUBLIC;
+
+-- function _rehome
+CREATE FUNCTION pgdispatch._rehome()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called first by the maintenance job (once a minute, and at server start). After pg_restore:
+-- binds the restored jobs (see _restored_job) to this cluster's roles, by name, as pg_dump binds
+-- owners and grants; removes the carriers they came with; gives the pending ones carriers of this
+-- cluster's runner identities. A job whose role does not exist here, or cannot run here, fails
+-- with an error that says so; finished ones keep their outcome (a job of a missing role: seen by
+-- admins only). Also, any time: runner identities that pg_dispatch did not register (restored
+-- with pg_dumpall's globals, or left by an earlier install) are taken over and dropped, with their
+-- carriers, so that nothing runs as them.
+DECLARE
+  old_oid oid;
+  restored bigint[];
+  role_name name;
+  e_message text;
+  e_hint text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._restored)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+                      WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')
+                        AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)) THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgdispatch._restored IN SHARE ROW EXCLUSIVE MODE;  -- one at a time
+  FOR old_oid IN
+    SELECT s.role_oid FROM pgdispatch._restored AS s
+    UNION
+    SELECT pg_catalog.substr(a.rolname, 19)::oid
+      FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+     WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners') AND a.rolname ~ '^pgdispatch_runner_[0-9]{1,10}$'
+       AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)
+  LOOP
+    PERFORM pgdispatch._retire_runner(old_oid);
+  END LOOP;
+  SELECT pg_catalog.array_agg(s.job_id) INTO restored FROM pgdispatch._restored AS s;
+  IF restored IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE pgdispatch._job AS j SET role_oid = a.oid
+    FROM pg_catalog.pg_roles AS a
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND a.rolname = j.role;
+  -- The pending-jobs quota counts again, restored jobs included.
+  DELETE FROM pgdispatch._pending_bound AS b
+   WHERE b.role_oid IN (SELECT j.role_oid FROM pgdispatch._job AS j WHERE j.id = ANY (restored));
+  -- Each role with restored jobs to run: its runner identity, and its executor while it may use
+  -- pg_dispatch (grant_usage, restored with the dump's privileges); without, its jobs fail when
+  -- due, as after revoke_usage.
+  FOR role_name IN
+    SELECT DISTINCT j.role FROM pgdispatch._job AS j
+     WHERE j.id = ANY (restored) AND j.role_oid <> 0 AND j.status IN ('scheduled', 'running')
+  LOOP
+    BEGIN
+      PERFORM pgdispatch._runner_for((SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = role_name), true);
+      IF pg_catalog.has_schema_privilege(role_name, 'pgdispatch', 'USAGE') THEN
+        PERFORM pgdispatch._executor_for(role_name, true);
+      END IF;
+    EXCEPTION WHEN SQLSTATE 'PD400' THEN
+      GET STACKED DIAGNOSTICS e_message = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+      UPDATE pgdispatch._job AS j
+         SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+             error_sqlstate = 'PD400', error_message = e_message, error_hint = nullif(e_hint, ''),
+             error_detail = 'This job was restored from a dump.', error_context = NULL
+       WHERE j.id = ANY (restored) AND j.role = role_name AND j.status IN ('scheduled', 'running');
+    END;
+  END LOOP;
+  UPDATE pgdispatch._job AS j
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+         error_sqlstate = 'PD004',
+         error_message = pg_catalog.format('pg_dispatch: role %s does not exist in this database: this job was restored from a dump and does not run', j.role),
+         error_detail = 'A restored job runs as the role of its name in the database it was restored into.',
+         error_hint = 'Restore the roles first (pg_dumpall --globals-only), then the database; or fire the command again as an existing role.',
+         error_context = NULL
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND j.status IN ('scheduled', 'running');
+  -- Jobs that were running when the dump was taken are found interrupted by the maintenance job
+  -- (their sessions are not this server's), and retried or failed. Jobs due within the minute
+  -- get their carriers now, those due later from the maintenance job.
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.id = ANY (restored) AND k.status = 'scheduled' AND k.carrier IS NULL AND k.role_oid <> 0
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id);
+  DELETE FROM pgdispatch._restored AS s WHERE s.job_id = ANY (restored);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
+REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
+
 -- procedure _maintain
 CREATE PROCEDURE pgdispatch._maintain()
 LANGUAGE plpgsql SECURITY INVOKER
@@ -1656,6 +1846,8 @@ DECLARE
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
@@ -1799,6 +1991,10 @@ DECLARE
   bound record;
   pending integer;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
@@ -1938,6 +2134,10 @@ AS $fn$
 DECLARE
   cron_job bigint;
 BEGIN
+  -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
+  IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
   cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.

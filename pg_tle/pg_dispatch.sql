@@ -3837,6 +3837,23 @@ CREATE TABLE pgdispatch.settings (
 INSERT INTO pgdispatch.settings DEFAULT VALUES;
 COMMENT ON TABLE pgdispatch.settings IS 'Settings an admin can change with UPDATE pgdispatch.settings SET ...; one row.';
 REVOKE ALL ON TABLE pgdispatch.settings FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+
+-- function _settings_before_insert
+CREATE FUNCTION pgdispatch._settings_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM pgdispatch.settings;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settings_before_insert() IS 'A new settings row replaces the one there (pg_restore copying the dumped settings).';
+REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
+CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
 
 -- table role_quotas
 CREATE TABLE pgdispatch.role_quotas (
@@ -3847,6 +3864,7 @@ CREATE TABLE pgdispatch.role_quotas (
 );
 COMMENT ON TABLE pgdispatch.role_quotas IS 'Per-role quotas an admin sets; NULL (or no row) means the default in pgdispatch.settings.';
 REVOKE ALL ON TABLE pgdispatch.role_quotas FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
 
 -- table _job
 CREATE TABLE pgdispatch._job (
@@ -3897,6 +3915,8 @@ CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label 
 CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 COMMENT ON TABLE pgdispatch._job IS 'Every job and its outcome. Read it through the view pgdispatch.jobs.';
 REVOKE ALL ON TABLE pgdispatch._job FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
 
 -- table _pending_bound
 CREATE TABLE pgdispatch._pending_bound (
@@ -3906,6 +3926,15 @@ CREATE TABLE pgdispatch._pending_bound (
 );
 COMMENT ON TABLE pgdispatch._pending_bound IS 'Per role, the last exact count of its pending jobs, from which fire() bounds them (the max_pending_jobs quota).';
 REVOKE ALL ON TABLE pgdispatch._pending_bound FROM PUBLIC;
+
+-- table _restored
+CREATE TABLE pgdispatch._restored (
+  job_id bigint PRIMARY KEY,
+  role_oid oid NOT NULL,
+  carrier bigint
+);
+COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
+REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
 
 -- table _runner
 CREATE TABLE pgdispatch._runner (
@@ -4430,18 +4459,20 @@ BEGIN
     fname, (SELECT t.prosrc FROM pg_catalog.pg_proc AS t WHERE t.oid = template));
   f := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname)::regprocedure;
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
-  ext_name := pgdispatch._extension_name();
-  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
-                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
-    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
-  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
     EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', f, role_name);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', role_name);
+  END IF;
+  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema. Joined
+  -- last, with their owner, so that their privileges as they are now are their initial ones, which
+  -- pg_dump leaves out (else the dump revokes and grants on a function the restore never makes).
+  ext_name := pgdispatch._extension_name();
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
   END IF;
   RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
 END
@@ -5387,6 +5418,165 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._purge(interval) IS 'Deletes finished jobs older than older_than (used by purge() and maintenance).';
 REVOKE ALL ON FUNCTION pgdispatch._purge(interval) FROM PUBLIC;
 
+-- function _restored_job
+CREATE FUNCTION pgdispatch._restored_job(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO pgdispatch._restored (job_id, role_oid, carrier) VALUES (job.id, job.role_oid, job.carrier);
+  job.role_oid := 0;
+  job.carrier := NULL;
+  -- The dumped cluster's transaction ids mean nothing here (wait() reads this one's status).
+  job.fired_xact := pg_catalog.pg_current_xact_id();
+  RETURN job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._restored_job(pgdispatch._job) IS 'A job row restored from a dump, made inert until _rehome binds it to this cluster''s role of its name.';
+REVOKE ALL ON FUNCTION pgdispatch._restored_job(pgdispatch._job) FROM PUBLIC;
+
+-- function _retire_runner
+CREATE FUNCTION pgdispatch._retire_runner(old_oid oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner identity of another life: named after a role OID (pgdispatch_runner_<oid>) by a dumped
+-- cluster (its carriers came back with cron.job, its role maybe with pg_dumpall's globals) or by an
+-- earlier install of pg_dispatch, and not registered here. pg_cron knows a job's user by name and
+-- lets only that user remove the job: the name is made pg_dispatch's own again (_runner_for drops
+-- a role of that name and makes it anew, then removes every carrier under the name), and dropped
+-- when no role of this cluster has that OID. While a role here has that OID and a registered
+-- runner identity of that name, only the carriers of restored jobs under it are removed.
+DECLARE
+  runner name := 'pgdispatch_runner_' || old_oid::text;
+  ext_name name;
+  fname text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid)
+     AND pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I()', 'carriers_' || old_oid::text)) IS NOT NULL THEN
+    EXECUTE pg_catalog.format(
+      'SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c '
+      'WHERE pg_catalog.substr(c.jobname, 16)::bigint IN (SELECT s.job_id FROM pgdispatch._restored AS s)))',
+      'disarm_' || old_oid::text, 'carriers_' || old_oid::text);
+    RETURN;
+  END IF;
+  BEGIN
+    PERFORM pgdispatch._runner_for(old_oid, true);
+  EXCEPTION WHEN SQLSTATE 'PD400' THEN
+    -- A role of that name that owns or holds something elsewhere: its carriers run nothing (it
+    -- serves no role here), but stay. Said once a minute, by the maintenance job.
+    RAISE WARNING 'pg_dispatch cannot take over the leftover runner identity %: %', runner, SQLERRM
+      USING HINT = pg_catalog.format('A superuser can remove it: DROP OWNED BY %1$I; DROP ROLE %1$I; (in every database), or remove it from pgdispatch_runners: REVOKE pgdispatch_runners FROM %1$I;', runner);
+    RETURN;
+  END;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.oid = old_oid) THEN
+    RETURN;  -- a role of this cluster has that OID: the identity made anew is its own
+  END IF;
+  DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid;
+  ext_name := pgdispatch._extension_name();
+  FOREACH fname IN ARRAY ARRAY['arm_' || old_oid::text || '(bigint, integer, text)', 'disarm_' || old_oid::text || '(bigint[])', 'carriers_' || old_oid::text || '()'] LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION pgdispatch_exec.%s', ext_name, fname);
+    EXECUTE pg_catalog.format('DROP FUNCTION pgdispatch_exec.%s', fname);
+  END LOOP;
+  EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._retire_runner(oid) IS 'Takes over a runner identity pg_dispatch did not register here (restored, or left by an earlier install): removes its carriers, and drops it when it serves no role here.';
+REVOKE ALL ON FUNCTION pgdispatch._retire_runner(oid) FROM PUBLIC;
+
+-- function _rehome
+CREATE FUNCTION pgdispatch._rehome()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called first by the maintenance job (once a minute, and at server start). After pg_restore:
+-- binds the restored jobs (see _restored_job) to this cluster's roles, by name, as pg_dump binds
+-- owners and grants; removes the carriers they came with; gives the pending ones carriers of this
+-- cluster's runner identities. A job whose role does not exist here, or cannot run here, fails
+-- with an error that says so; finished ones keep their outcome (a job of a missing role: seen by
+-- admins only). Also, any time: runner identities that pg_dispatch did not register (restored
+-- with pg_dumpall's globals, or left by an earlier install) are taken over and dropped, with their
+-- carriers, so that nothing runs as them.
+DECLARE
+  old_oid oid;
+  restored bigint[];
+  role_name name;
+  e_message text;
+  e_hint text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._restored)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+                      WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')
+                        AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)) THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgdispatch._restored IN SHARE ROW EXCLUSIVE MODE;  -- one at a time
+  FOR old_oid IN
+    SELECT s.role_oid FROM pgdispatch._restored AS s
+    UNION
+    SELECT pg_catalog.substr(a.rolname, 19)::oid
+      FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+     WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners') AND a.rolname ~ '^pgdispatch_runner_[0-9]{1,10}$'
+       AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)
+  LOOP
+    PERFORM pgdispatch._retire_runner(old_oid);
+  END LOOP;
+  SELECT pg_catalog.array_agg(s.job_id) INTO restored FROM pgdispatch._restored AS s;
+  IF restored IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE pgdispatch._job AS j SET role_oid = a.oid
+    FROM pg_catalog.pg_roles AS a
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND a.rolname = j.role;
+  -- The pending-jobs quota counts again, restored jobs included.
+  DELETE FROM pgdispatch._pending_bound AS b
+   WHERE b.role_oid IN (SELECT j.role_oid FROM pgdispatch._job AS j WHERE j.id = ANY (restored));
+  -- Each role with restored jobs to run: its runner identity, and its executor while it may use
+  -- pg_dispatch (grant_usage, restored with the dump's privileges); without, its jobs fail when
+  -- due, as after revoke_usage.
+  FOR role_name IN
+    SELECT DISTINCT j.role FROM pgdispatch._job AS j
+     WHERE j.id = ANY (restored) AND j.role_oid <> 0 AND j.status IN ('scheduled', 'running')
+  LOOP
+    BEGIN
+      PERFORM pgdispatch._runner_for((SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = role_name), true);
+      IF pg_catalog.has_schema_privilege(role_name, 'pgdispatch', 'USAGE') THEN
+        PERFORM pgdispatch._executor_for(role_name, true);
+      END IF;
+    EXCEPTION WHEN SQLSTATE 'PD400' THEN
+      GET STACKED DIAGNOSTICS e_message = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+      UPDATE pgdispatch._job AS j
+         SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+             error_sqlstate = 'PD400', error_message = e_message, error_hint = nullif(e_hint, ''),
+             error_detail = 'This job was restored from a dump.', error_context = NULL
+       WHERE j.id = ANY (restored) AND j.role = role_name AND j.status IN ('scheduled', 'running');
+    END;
+  END LOOP;
+  UPDATE pgdispatch._job AS j
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+         error_sqlstate = 'PD004',
+         error_message = pg_catalog.format('pg_dispatch: role %s does not exist in this database: this job was restored from a dump and does not run', j.role),
+         error_detail = 'A restored job runs as the role of its name in the database it was restored into.',
+         error_hint = 'Restore the roles first (pg_dumpall --globals-only), then the database; or fire the command again as an existing role.',
+         error_context = NULL
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND j.status IN ('scheduled', 'running');
+  -- Jobs that were running when the dump was taken are found interrupted by the maintenance job
+  -- (their sessions are not this server's), and retried or failed. Jobs due within the minute
+  -- get their carriers now, those due later from the maintenance job.
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.id = ANY (restored) AND k.status = 'scheduled' AND k.carrier IS NULL AND k.role_oid <> 0
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id);
+  DELETE FROM pgdispatch._restored AS s WHERE s.job_id = ANY (restored);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
+REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
+
 -- procedure _maintain
 CREATE PROCEDURE pgdispatch._maintain()
 LANGUAGE plpgsql SECURITY INVOKER
@@ -5402,6 +5592,8 @@ DECLARE
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
@@ -5545,6 +5737,10 @@ DECLARE
   bound record;
   pending integer;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
@@ -5684,6 +5880,10 @@ AS $fn$
 DECLARE
   cron_job bigint;
 BEGIN
+  -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
+  IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
   cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
@@ -9742,11 +9942,119 @@ $pgdispatch_tle$,
 -- upgrade: before (hand-written)
 ALTER TABLE pgdispatch.settings
   ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
 
 -- upgrade: what goes, or is made anew
 DROP VIEW pgdispatch.jobs;
 DROP VIEW pgdispatch.stats;
 DROP FUNCTION pgdispatch._stay_warm();
+
+-- function _settings_before_insert (new)
+CREATE FUNCTION pgdispatch._settings_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM pgdispatch.settings;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settings_before_insert() IS 'A new settings row replaces the one there (pg_restore copying the dumped settings).';
+REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
+CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
+
+-- table _restored (new)
+CREATE TABLE pgdispatch._restored (
+  job_id bigint PRIMARY KEY,
+  role_oid oid NOT NULL,
+  carrier bigint
+);
+COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
+REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
+
+-- function _executor_for (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The executor of a role, as a callable qualified name: found and checked, or (when make is
+-- true) created. NULL when it is missing and make is false.
+DECLARE
+  role_oid oid;
+  fname text;
+  f regprocedure;
+  template regprocedure := 'pgdispatch._executor_template(text, text, jsonb, integer)'::regprocedure;
+  owner_name name := CURRENT_USER;
+  ext_name name;
+BEGIN
+  SELECT r.oid INTO role_oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name;
+  IF role_oid IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: role % does not exist', role_name
+      USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
+  END IF;
+  fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
+  f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
+  IF f IS NOT NULL THEN
+    -- A role owns its executor, so check before every use that it is still exactly ours.
+    PERFORM 1
+      FROM pg_catalog.pg_proc AS p, pg_catalog.pg_proc AS t
+     WHERE p.oid = f AND t.oid = template
+       AND p.prosecdef AND p.proowner = role_oid AND p.prolang = t.prolang
+       AND p.prosrc = t.prosrc AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'];
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'pg_dispatch: the executor of role % has been altered; refusing to run its jobs', role_name
+        USING ERRCODE = 'PD400',
+              HINT = pg_catalog.format('An admin can rebuild it: SELECT pgdispatch.revoke_usage(%L); SELECT pgdispatch.grant_usage(%L);', role_name, role_name);
+    END IF;
+    RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
+  END IF;
+  IF NOT make THEN
+    RETURN NULL;
+  END IF;
+  -- The extension owner runs the executor through its membership in the role.
+  IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name)
+     AND NOT pg_catalog.pg_has_role(owner_name, role_oid, 'USAGE') THEN
+    RAISE EXCEPTION 'pg_dispatch cannot run jobs as role %', role_name
+      USING ERRCODE = 'PD400',
+            DETAIL = pg_catalog.format('Jobs run as the role that fired them, through a function owned by that role; the extension owner %I must be a member of %I to create it.', owner_name, role_name),
+            HINT = pg_catalog.format('As a superuser or a role with ADMIN on %I: GRANT %I TO %I; then SELECT pgdispatch.grant_usage(%L);', role_name, role_name, owner_name, role_name);
+  END IF;
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(command text, search_path text, settings jsonb, max_rows integer, '
+    'OUT rows jsonb, OUT row_count bigint, OUT truncated boolean) RETURNS record LANGUAGE plpgsql '
+    'SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %L',
+    fname, (SELECT t.prosrc FROM pg_catalog.pg_proc AS t WHERE t.oid = template));
+  f := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname)::regprocedure;
+  EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+  IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
+    -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
+    EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', f, role_name);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', role_name);
+  END IF;
+  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema. Joined
+  -- last, with their owner, so that their privileges as they are now are their initial ones, which
+  -- pg_dump leaves out (else the dump revokes and grants on a function the restore never makes).
+  ext_name := pgdispatch._extension_name();
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  END IF;
+  RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._executor_for(name, boolean) IS 'The checked executor of a role; creates it when make is true and it is missing.';
+REVOKE ALL ON FUNCTION pgdispatch._executor_for(name, boolean) FROM PUBLIC;
 
 -- function _arm (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz, job_role oid)
@@ -10124,6 +10432,240 @@ COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
 REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
 
+-- function _restored_job (new)
+CREATE FUNCTION pgdispatch._restored_job(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO pgdispatch._restored (job_id, role_oid, carrier) VALUES (job.id, job.role_oid, job.carrier);
+  job.role_oid := 0;
+  job.carrier := NULL;
+  -- The dumped cluster's transaction ids mean nothing here (wait() reads this one's status).
+  job.fired_xact := pg_catalog.pg_current_xact_id();
+  RETURN job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._restored_job(pgdispatch._job) IS 'A job row restored from a dump, made inert until _rehome binds it to this cluster''s role of its name.';
+REVOKE ALL ON FUNCTION pgdispatch._restored_job(pgdispatch._job) FROM PUBLIC;
+
+-- function _retire_runner (new)
+CREATE FUNCTION pgdispatch._retire_runner(old_oid oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner identity of another life: named after a role OID (pgdispatch_runner_<oid>) by a dumped
+-- cluster (its carriers came back with cron.job, its role maybe with pg_dumpall's globals) or by an
+-- earlier install of pg_dispatch, and not registered here. pg_cron knows a job's user by name and
+-- lets only that user remove the job: the name is made pg_dispatch's own again (_runner_for drops
+-- a role of that name and makes it anew, then removes every carrier under the name), and dropped
+-- when no role of this cluster has that OID. While a role here has that OID and a registered
+-- runner identity of that name, only the carriers of restored jobs under it are removed.
+DECLARE
+  runner name := 'pgdispatch_runner_' || old_oid::text;
+  ext_name name;
+  fname text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid)
+     AND pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I()', 'carriers_' || old_oid::text)) IS NOT NULL THEN
+    EXECUTE pg_catalog.format(
+      'SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c '
+      'WHERE pg_catalog.substr(c.jobname, 16)::bigint IN (SELECT s.job_id FROM pgdispatch._restored AS s)))',
+      'disarm_' || old_oid::text, 'carriers_' || old_oid::text);
+    RETURN;
+  END IF;
+  BEGIN
+    PERFORM pgdispatch._runner_for(old_oid, true);
+  EXCEPTION WHEN SQLSTATE 'PD400' THEN
+    -- A role of that name that owns or holds something elsewhere: its carriers run nothing (it
+    -- serves no role here), but stay. Said once a minute, by the maintenance job.
+    RAISE WARNING 'pg_dispatch cannot take over the leftover runner identity %: %', runner, SQLERRM
+      USING HINT = pg_catalog.format('A superuser can remove it: DROP OWNED BY %1$I; DROP ROLE %1$I; (in every database), or remove it from pgdispatch_runners: REVOKE pgdispatch_runners FROM %1$I;', runner);
+    RETURN;
+  END;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.oid = old_oid) THEN
+    RETURN;  -- a role of this cluster has that OID: the identity made anew is its own
+  END IF;
+  DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid;
+  ext_name := pgdispatch._extension_name();
+  FOREACH fname IN ARRAY ARRAY['arm_' || old_oid::text || '(bigint, integer, text)', 'disarm_' || old_oid::text || '(bigint[])', 'carriers_' || old_oid::text || '()'] LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION pgdispatch_exec.%s', ext_name, fname);
+    EXECUTE pg_catalog.format('DROP FUNCTION pgdispatch_exec.%s', fname);
+  END LOOP;
+  EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._retire_runner(oid) IS 'Takes over a runner identity pg_dispatch did not register here (restored, or left by an earlier install): removes its carriers, and drops it when it serves no role here.';
+REVOKE ALL ON FUNCTION pgdispatch._retire_runner(oid) FROM PUBLIC;
+
+-- function _rehome (new)
+CREATE FUNCTION pgdispatch._rehome()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called first by the maintenance job (once a minute, and at server start). After pg_restore:
+-- binds the restored jobs (see _restored_job) to this cluster's roles, by name, as pg_dump binds
+-- owners and grants; removes the carriers they came with; gives the pending ones carriers of this
+-- cluster's runner identities. A job whose role does not exist here, or cannot run here, fails
+-- with an error that says so; finished ones keep their outcome (a job of a missing role: seen by
+-- admins only). Also, any time: runner identities that pg_dispatch did not register (restored
+-- with pg_dumpall's globals, or left by an earlier install) are taken over and dropped, with their
+-- carriers, so that nothing runs as them.
+DECLARE
+  old_oid oid;
+  restored bigint[];
+  role_name name;
+  e_message text;
+  e_hint text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._restored)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+                      WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')
+                        AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)) THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgdispatch._restored IN SHARE ROW EXCLUSIVE MODE;  -- one at a time
+  FOR old_oid IN
+    SELECT s.role_oid FROM pgdispatch._restored AS s
+    UNION
+    SELECT pg_catalog.substr(a.rolname, 19)::oid
+      FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+     WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners') AND a.rolname ~ '^pgdispatch_runner_[0-9]{1,10}$'
+       AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)
+  LOOP
+    PERFORM pgdispatch._retire_runner(old_oid);
+  END LOOP;
+  SELECT pg_catalog.array_agg(s.job_id) INTO restored FROM pgdispatch._restored AS s;
+  IF restored IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE pgdispatch._job AS j SET role_oid = a.oid
+    FROM pg_catalog.pg_roles AS a
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND a.rolname = j.role;
+  -- The pending-jobs quota counts again, restored jobs included.
+  DELETE FROM pgdispatch._pending_bound AS b
+   WHERE b.role_oid IN (SELECT j.role_oid FROM pgdispatch._job AS j WHERE j.id = ANY (restored));
+  -- Each role with restored jobs to run: its runner identity, and its executor while it may use
+  -- pg_dispatch (grant_usage, restored with the dump's privileges); without, its jobs fail when
+  -- due, as after revoke_usage.
+  FOR role_name IN
+    SELECT DISTINCT j.role FROM pgdispatch._job AS j
+     WHERE j.id = ANY (restored) AND j.role_oid <> 0 AND j.status IN ('scheduled', 'running')
+  LOOP
+    BEGIN
+      PERFORM pgdispatch._runner_for((SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = role_name), true);
+      IF pg_catalog.has_schema_privilege(role_name, 'pgdispatch', 'USAGE') THEN
+        PERFORM pgdispatch._executor_for(role_name, true);
+      END IF;
+    EXCEPTION WHEN SQLSTATE 'PD400' THEN
+      GET STACKED DIAGNOSTICS e_message = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+      UPDATE pgdispatch._job AS j
+         SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+             error_sqlstate = 'PD400', error_message = e_message, error_hint = nullif(e_hint, ''),
+             error_detail = 'This job was restored from a dump.', error_context = NULL
+       WHERE j.id = ANY (restored) AND j.role = role_name AND j.status IN ('scheduled', 'running');
+    END;
+  END LOOP;
+  UPDATE pgdispatch._job AS j
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+         error_sqlstate = 'PD004',
+         error_message = pg_catalog.format('pg_dispatch: role %s does not exist in this database: this job was restored from a dump and does not run', j.role),
+         error_detail = 'A restored job runs as the role of its name in the database it was restored into.',
+         error_hint = 'Restore the roles first (pg_dumpall --globals-only), then the database; or fire the command again as an existing role.',
+         error_context = NULL
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND j.status IN ('scheduled', 'running');
+  -- Jobs that were running when the dump was taken are found interrupted by the maintenance job
+  -- (their sessions are not this server's), and retried or failed. Jobs due within the minute
+  -- get their carriers now, those due later from the maintenance job.
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.id = ANY (restored) AND k.status = 'scheduled' AND k.carrier IS NULL AND k.role_oid <> 0
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id);
+  DELETE FROM pgdispatch._restored AS s WHERE s.job_id = ANY (restored);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
+REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
+
+-- procedure _maintain (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The maintenance job, once a minute (and once at server start): the only session pg_dispatch
+-- opens while idle. It recovers interrupted jobs, arms the carriers of jobs coming due within
+-- the next minute, arms the watchdog, removes stray carriers, purges old jobs and cleans
+-- pg_dispatch's rows out of cron.job_run_details.
+DECLARE
+  job pgdispatch._job;
+  runner record;
+  strays bigint[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
+  -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
+  FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
+    IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
+      PERFORM pgdispatch._record_failure(job, 'PD001',
+        'interrupted: the session running this job ended before the job finished',
+        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    END IF;
+  END LOOP;
+  COMMIT;
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
+  COMMIT;
+  IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
+              WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+    PERFORM pgdispatch._ensure_watchdog();
+    COMMIT;
+  END IF;
+  -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
+  COMMIT;
+  PERFORM pgdispatch._forget_runs(100000);
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._maintain() IS 'The maintenance job, once a minute and at server start.';
+REVOKE ALL ON PROCEDURE pgdispatch._maintain() FROM PUBLIC;
+
 -- procedure _reboot (changed)
 CREATE OR REPLACE PROCEDURE pgdispatch._reboot()
 LANGUAGE plpgsql SECURITY INVOKER
@@ -10176,6 +10718,10 @@ DECLARE
   bound record;
   pending integer;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
@@ -10313,6 +10859,10 @@ AS $fn$
 DECLARE
   cron_job bigint;
 BEGIN
+  -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
+  IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
   cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
@@ -10480,6 +11030,19 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
           FROM recent AS x) AS r;
 COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- upgrade: after (hand-written)
+DO $rejoin_executors$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname ~ '^run_as_[0-9]+$' LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), f);
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', pgdispatch._extension_name(), f);
+  END LOOP;
+END
+$rejoin_executors$;
 
 -- upgrade: every role given grant_usage gets the new surface
 DO $refresh_grants$

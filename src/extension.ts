@@ -6,6 +6,10 @@ import { preamble } from './schema/preamble.js';
 import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
 import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
+import { settingsBeforeInsert } from './schema/settings-before-insert.js';
+import { restoredTable } from './backup/restored-table.js';
+import { restoredJob } from './backup/restored-job.js';
+import { rehome, retireRunner } from './backup/rehome.js';
 import { roleQuotasTable } from './schema/role-quotas-table.js';
 import { pendingBoundTable } from './schema/pending-bound-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
@@ -69,9 +73,11 @@ export const extension: ExtensionModel = {
     runnerGroup,
     extensionName,
     settingsTable,
+    settingsBeforeInsert,
     roleQuotasTable,
     jobTable,
     pendingBoundTable,
+    restoredTable,
     runnerTable,
     runnerSessionTable,
     slotTable,
@@ -114,6 +120,9 @@ export const extension: ExtensionModel = {
     run,
     watch,
     purgeInternal,
+    restoredJob,
+    retireRunner,
+    rehome,
     maintain,
     reboot,
     serviceJobs,

@@ -20,6 +20,7 @@ export const errors = {
   interrupted: { sqlstate: 'PD001', className: 'JobInterruptedError', meaning: 'Recorded when the session running a job ended before the job finished (crash, restart, terminated backend).', raised: false },
   stopped: { sqlstate: 'PD002', className: 'JobStoppedError', meaning: 'Recorded when a job was cancelled or timed out while it ran; its effects were rolled back.', raised: false },
   cancelled_itself: { sqlstate: 'PD003', className: 'JobCancelledItselfError', meaning: 'Raised inside a job whose own command called cancel() on it: the job ends `cancelled` and its effects roll back.' },
+  role_missing: { sqlstate: 'PD004', className: 'JobRoleMissingError', meaning: 'Recorded when a job restored from a dump names a role that does not exist in the database it was restored into: it is not run.', raised: false },
   job_not_found: { sqlstate: 'PD100', className: 'JobNotFoundError', meaning: 'No job with that id is visible to the caller: another role\'s or end user\'s, purged after retention, or never fired.' },
   job_not_committed: { sqlstate: 'PD101', className: 'JobNotCommittedError', meaning: 'wait() on a job fired in the still-open calling transaction, which can never start before it commits.' },
   job_not_retryable: { sqlstate: 'PD102', className: 'JobNotRetryableError', meaning: 'retry() of a job that has not finished, or that succeeded.' },

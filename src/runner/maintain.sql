@@ -9,6 +9,8 @@ DECLARE
 BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN

@@ -6,6 +6,10 @@
 DECLARE
   cron_job bigint;
 BEGIN
+  -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
+  IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
   cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.

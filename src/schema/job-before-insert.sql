@@ -16,6 +16,10 @@ DECLARE
   bound record;
   pending integer;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := {{CALLER_SUB}};

@@ -68,6 +68,8 @@ export const jobTable = table({
     'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of)',
     'UPDATE (cancel_requested_at)',
   ],
+  // Jobs are kept by pg_dump; restored ones are bound again by src/backup/rehome.sql.
+  dumpFilter: '',
   columns: [],
 });
 

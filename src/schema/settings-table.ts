@@ -22,6 +22,8 @@ export const settingsTable = table({
     );
     INSERT INTO pgdispatch.settings DEFAULT VALUES;
   `),
+  // Kept by pg_dump: the restored row replaces the one the install made (_settings_before_insert).
+  dumpFilter: '',
   columns: [
     { name: 'max_result_rows', type: 'integer', nullable: false, doc: 'Rows of a result kept as JSON (default 1000); the row count stays exact.' },
     { name: 'retention', type: 'interval', nullable: false, doc: 'Finished jobs older than this are purged by the maintenance job (default 7 days).' },

@@ -6,12 +6,35 @@ import type { DeltaUpgrade } from '../model/types.js';
 export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
-  creates: ['_job_arm_at_commit', '_take_due'],
-  replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run', '_stay_warm'],
+  // On time (#14): carriers armed at COMMIT and shared per second, runners that linger; backups
+  // (#14): jobs, settings and quotas in pg_dump, restored jobs bound again by _rehome.
+  creates: ['_job_arm_at_commit', '_take_due', '_settings_before_insert', '_restored', '_restored_job', '_retire_runner', '_rehome'],
+  replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
+    '_stay_warm', '_maintain', '_executor_for'],
   drops: [],
-  alters: ['settings'],
+  alters: ['_job', 'settings', 'role_quotas'],
   before: dedent(`
     ALTER TABLE pgdispatch.settings
       ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+    SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
+  `),
+  // Executors made before 1.2.0 joined the extension before they changed owner: their recorded
+  // initial privileges name the extension owner, so pg_dump dumped a REVOKE and a GRANT on each,
+  // which failed the restore (the function is not there). Joined again, as they are now.
+  after: dedent(`
+    DO $rejoin_executors$
+    DECLARE
+      f regprocedure;
+    BEGIN
+      FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+                WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname ~ '^run_as_[0-9]+$' LOOP
+        EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), f);
+        EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', pgdispatch._extension_name(), f);
+      END LOOP;
+    END
+    $rejoin_executors$;
   `),
 };

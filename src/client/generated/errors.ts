@@ -32,6 +32,16 @@ export class JobCancelledItselfError extends PgDispatchError {
 }
 
 /**
+ * Recorded when a job restored from a dump names a role that does not exist in the database it was restored into: it is not run. (`PD004`, role_missing; recorded in a job's error_sqlstate, not raised by a call).
+ *
+ * @example
+ * if (e instanceof JobRoleMissingError) console.log(e.sqlstate, e.hint); // 'PD004'
+ */
+export class JobRoleMissingError extends PgDispatchError {
+  override readonly name: string = 'JobRoleMissingError';
+}
+
+/**
  * No job with that id is visible to the caller: another role's or end user's, purged after retention, or never fired. (`PD100`, job_not_found).
  *
  * @example
@@ -146,6 +156,7 @@ export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?:
   PD001: JobInterruptedError,
   PD002: JobStoppedError,
   PD003: JobCancelledItselfError,
+  PD004: JobRoleMissingError,
   PD100: JobNotFoundError,
   PD101: JobNotCommittedError,
   PD102: JobNotRetryableError,
