@@ -52,6 +52,11 @@ import { retry } from './api/retry.js';
 import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
 import { to120 } from './upgrades/1.1.0--1.2.0.js';
+import { cronField, nextOccurrence } from './schedules/cron.js';
+import { schedulePolicy, scheduleTable } from './schedules/schedule-table.js';
+import { maintainSchedules, occurrenceEnd, occurrenceStart, scheduleAfterDelete, scheduleAfterWrite, scheduleBeforeWrite, scheduleChain, scheduleOccurrence } from './schedules/schedule-machinery.js';
+import { pauseSchedule, resumeSchedule, runScheduleNow, schedule, unscheduleFn } from './schedules/schedule-api.js';
+import { schedulesView } from './schedules/schedules-view.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -70,6 +75,7 @@ export const extension: ExtensionModel = {
     settingsTable,
     roleQuotasTable,
     jobTable,
+    scheduleTable,
     pendingBoundTable,
     runnerTable,
     runnerSessionTable,
@@ -82,6 +88,9 @@ export const extension: ExtensionModel = {
     isAdmin,
     statements,
     jobPolicy,
+    schedulePolicy,
+    cronField,
+    nextOccurrence,
     executorSchema,
     executorTemplate,
     runnerFor,
@@ -112,12 +121,20 @@ export const extension: ExtensionModel = {
     run,
     watch,
     purgeInternal,
+    scheduleOccurrence,
+    scheduleChain,
+    maintainSchedules,
     maintain,
     reboot,
     serviceJobs,
     settingsChanged,
     jobBeforeInsert,
     jobBeforeUpdate,
+    occurrenceStart,
+    occurrenceEnd,
+    scheduleBeforeWrite,
+    scheduleAfterWrite,
+    scheduleAfterDelete,
     fireAt,
     fire,
     snooze,
@@ -127,12 +144,18 @@ export const extension: ExtensionModel = {
     cancel,
     cancelByLabel,
     retry,
+    schedule,
+    unscheduleFn,
+    pauseSchedule,
+    resumeSchedule,
+    runScheduleNow,
     purge,
     userGrants,
     grantUsage,
     revokeUsage,
     jobsView,
     statsView,
+    schedulesView,
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.

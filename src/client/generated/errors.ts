@@ -22,6 +22,16 @@ export class JobStoppedError extends PgDispatchError {
 }
 
 /**
+ * Recorded (as `cancelled`) on an occurrence of a schedule that did not run: its previous occurrence was still running (overlap `skip`, or `queue` with one already waiting), or it was missed during downtime (misfire `skip`). (`PD003`, skipped; recorded in a job's error_sqlstate, not raised by a call).
+ *
+ * @example
+ * if (e instanceof OccurrenceSkippedError) console.log(e.sqlstate, e.hint); // 'PD003'
+ */
+export class OccurrenceSkippedError extends PgDispatchError {
+  override readonly name: string = 'OccurrenceSkippedError';
+}
+
+/**
  * No job with that id is visible to the caller: another role's or end user's, purged after retention, or never fired. (`PD100`, job_not_found).
  *
  * @example
@@ -52,6 +62,16 @@ export class JobNotRetryableError extends PgDispatchError {
 }
 
 /**
+ * No schedule of that name belongs to the caller (role and end user). (`PD103`, schedule_not_found).
+ *
+ * @example
+ * if (e instanceof ScheduleNotFoundError) console.log(e.sqlstate, e.hint); // 'PD103'
+ */
+export class ScheduleNotFoundError extends PgDispatchError {
+  override readonly name: string = 'ScheduleNotFoundError';
+}
+
+/**
  * An argument was refused (empty command, negative delay or timeout, max_attempts below 1, NULL time, ...). (`PD200`, invalid_argument).
  *
  * @example
@@ -79,6 +99,26 @@ export class LabelTooLongError extends InvalidArgumentError {
  */
 export class CommandNotSupportedError extends PgDispatchError {
   override readonly name: string = 'CommandNotSupportedError';
+}
+
+/**
+ * A cron expression that is not understood or never matches, or a schedule option out of its range. (`PD203`, invalid_schedule).
+ *
+ * @example
+ * if (e instanceof InvalidScheduleError) console.log(e.sqlstate, e.hint); // 'PD203'
+ */
+export class InvalidScheduleError extends InvalidArgumentError {
+  override readonly name: string = 'InvalidScheduleError';
+}
+
+/**
+ * A time zone PostgreSQL does not know. (`PD204`, unknown_time_zone).
+ *
+ * @example
+ * if (e instanceof UnknownTimeZoneError) console.log(e.sqlstate, e.hint); // 'PD204'
+ */
+export class UnknownTimeZoneError extends InvalidArgumentError {
+  override readonly name: string = 'UnknownTimeZoneError';
 }
 
 /**
@@ -125,12 +165,16 @@ export class NotSupportedError extends PgDispatchError {
 export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?: ConstructorParameters<typeof PgDispatchError>[1]) => PgDispatchError>> = {
   PD001: JobInterruptedError,
   PD002: JobStoppedError,
+  PD003: OccurrenceSkippedError,
   PD100: JobNotFoundError,
   PD101: JobNotCommittedError,
   PD102: JobNotRetryableError,
+  PD103: ScheduleNotFoundError,
   PD200: InvalidArgumentError,
   PD201: LabelTooLongError,
   PD202: CommandNotSupportedError,
+  PD203: InvalidScheduleError,
+  PD204: UnknownTimeZoneError,
   PD300: QuotaExceededError,
   PD400: NotAllowedError,
   PD401: AdminOnlyError,
