@@ -501,6 +501,7 @@ DECLARE
   high integer;
   step integer;
   v integer;
+  present boolean[] := pg_catalog.array_fill(false, ARRAY[highest - lowest + 1]);
   allowed integer[] := '{}';
 BEGIN
   FOREACH item IN ARRAY pg_catalog.string_to_array(pg_catalog.lower(field), ',') LOOP
@@ -528,10 +529,16 @@ BEGIN
               HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
     END IF;
     FOR v IN low .. high BY step LOOP
-      allowed := allowed || v;
+      present[v - lowest + 1] := true;
     END LOOP;
   END LOOP;
-  RETURN ARRAY(SELECT DISTINCT u.v FROM pg_catalog.unnest(allowed) AS u(v) ORDER BY u.v);
+  -- Sorted and without duplicates; plain loops rather than a query (this runs at every occurrence).
+  FOR v IN lowest .. highest LOOP
+    IF present[v - lowest + 1] THEN
+      allowed := allowed || v;
+    END IF;
+  END LOOP;
+  RETURN allowed;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._cron_field(text, text, text, integer, integer, text[], integer) IS 'The values one field of a cron expression allows, sorted; raises PD203 on a field it does not understand.';
@@ -579,6 +586,7 @@ DECLARE
   h integer;
   mi integer;
   nxt integer;
+  v integer;
   day_ok boolean;
 BEGIN
   IF expression IS NULL OR after IS NULL OR NOT pg_catalog.isfinite(after) THEN
@@ -621,7 +629,10 @@ BEGIN
                                    '{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}', 1);
   dows := pgdispatch._cron_field(expression, f[5], 'day-of-week', 0, 7, '{sun,mon,tue,wed,thu,fri,sat}', 0);
   IF 7 = ANY (dows) THEN
-    dows := ARRAY(SELECT DISTINCT CASE WHEN u.v = 7 THEN 0 ELSE u.v END FROM pg_catalog.unnest(dows) AS u(v) ORDER BY 1);
+    dows := pg_catalog.array_remove(dows, 7);
+    IF 0 <> ALL (dows) THEN
+      dows := 0 || dows;
+    END IF;
   END IF;
   -- Vixie cron's rule: when both day fields are restricted, a day matching either runs; a field
   -- written with a leading * ('*', '*/2') is unrestricted, and then both must match.
@@ -641,7 +652,10 @@ BEGIN
     y := pg_catalog.date_part('year', wall)::integer;
     mo := pg_catalog.date_part('month', wall)::integer;
     IF mo <> ALL (months) THEN
-      nxt := (SELECT pg_catalog.min(u.v) FROM pg_catalog.unnest(months) AS u(v) WHERE u.v > mo);
+      nxt := NULL;
+      FOREACH v IN ARRAY months LOOP
+        IF v > mo THEN nxt := v; EXIT; END IF;
+      END LOOP;
       wall := CASE WHEN nxt IS NULL THEN pg_catalog.make_timestamp(y + 1, months[1], 1, 0, 0, 0)
                    ELSE pg_catalog.make_timestamp(y, nxt, 1, 0, 0, 0) END;
       CONTINUE;
@@ -656,14 +670,20 @@ BEGIN
     END IF;
     h := pg_catalog.date_part('hour', wall)::integer;
     IF h <> ALL (hours) THEN
-      nxt := (SELECT pg_catalog.min(u.v) FROM pg_catalog.unnest(hours) AS u(v) WHERE u.v > h);
+      nxt := NULL;
+      FOREACH v IN ARRAY hours LOOP
+        IF v > h THEN nxt := v; EXIT; END IF;
+      END LOOP;
       wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('day', wall) + interval '1 day'
                    ELSE pg_catalog.date_trunc('day', wall) + nxt * interval '1 hour' END;
       CONTINUE;
     END IF;
     mi := pg_catalog.date_part('minute', wall)::integer;
     IF mi <> ALL (minutes) THEN
-      nxt := (SELECT pg_catalog.min(u.v) FROM pg_catalog.unnest(minutes) AS u(v) WHERE u.v > mi);
+      nxt := NULL;
+      FOREACH v IN ARRAY minutes LOOP
+        IF v > mi THEN nxt := v; EXIT; END IF;
+      END LOOP;
       wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('hour', wall) + interval '1 hour'
                    ELSE pg_catalog.date_trunc('hour', wall) + nxt * interval '1 minute' END;
       CONTINUE;
@@ -1867,7 +1887,10 @@ BEGIN
     RETURN NULL;
   END IF;
   at := CASE WHEN catch_up THEN pg_catalog.clock_timestamp() ELSE pgdispatch._next_occurrence(s.expression, s.time_zone, after) END;
-  IF at IS NULL THEN
+  IF at IS NULL AND strict THEN
+    RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(s.expression)
+      USING ERRCODE = 'PD203', HINT = 'Check the day of the month against the month (30 February never comes).';
+  ELSIF at IS NULL THEN
     UPDATE pgdispatch._schedule AS k SET pending_job = NULL, last_error = 'the expression matches no later time' WHERE k.id = s.id;
     RETURN NULL;
   END IF;
@@ -2404,8 +2427,9 @@ BEGIN
         USING ERRCODE = 'PD203',
               HINT = '''run_once'' (default) runs one catch-up after missed occurrences (downtime), ''skip'' runs none.';
     END IF;
-    -- Refuses a bad expression (PD203) or zone (PD204) now, and one that never matches.
-    IF pgdispatch._next_occurrence(NEW.expression, NEW.time_zone, pg_catalog.clock_timestamp()) IS NULL THEN
+    -- Refuses a bad expression (PD203) or zone (PD204) now, and one that never matches. (Unless
+    -- paused, the schedule's first occurrence is computed next, strictly: _schedule_chain checks then.)
+    IF NEW.paused AND pgdispatch._next_occurrence(NEW.expression, NEW.time_zone, pg_catalog.clock_timestamp()) IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(NEW.expression)
         USING ERRCODE = 'PD203', HINT = 'Check the day of the month against the month (30 February never comes).';
     END IF;
@@ -2737,6 +2761,10 @@ AS $fn$
 DECLARE
   schedule_id bigint;
 BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
   INSERT INTO pgdispatch._schedule AS s (name, expression, time_zone, command, timeout, max_attempts, label, overlap, misfire, search_path)
   VALUES (schedule.name, schedule.cron_expression, schedule.time_zone, schedule.command, schedule.timeout, schedule.max_attempts,
           schedule.label, schedule.overlap, schedule.misfire, schedule.search_path)
@@ -2763,6 +2791,10 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = unschedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
   DELETE FROM pgdispatch._schedule AS s WHERE s.name = unschedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(unschedule.name)
@@ -2784,6 +2816,10 @@ AS $fn$
 DECLARE
   was boolean;
 BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
   SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false) FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(pause_schedule.name)
@@ -2809,6 +2845,10 @@ AS $fn$
 DECLARE
   was boolean;
 BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
   SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false) FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(resume_schedule.name)
@@ -2834,6 +2874,10 @@ AS $fn$
 DECLARE
   job_id bigint;
 BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = run_schedule_now.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
   UPDATE pgdispatch._schedule AS s SET run_requested_at = pg_catalog.clock_timestamp()
    WHERE s.name = run_schedule_now.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false)
   RETURNING s.manual_job INTO job_id;

@@ -8,6 +8,7 @@ DECLARE
   high integer;
   step integer;
   v integer;
+  present boolean[] := pg_catalog.array_fill(false, ARRAY[highest - lowest + 1]);
   allowed integer[] := '{}';
 BEGIN
   FOREACH item IN ARRAY pg_catalog.string_to_array(pg_catalog.lower(field), ',') LOOP
@@ -35,8 +36,14 @@ BEGIN
               HINT = {{CRON_HINT}};
     END IF;
     FOR v IN low .. high BY step LOOP
-      allowed := allowed || v;
+      present[v - lowest + 1] := true;
     END LOOP;
   END LOOP;
-  RETURN ARRAY(SELECT DISTINCT u.v FROM pg_catalog.unnest(allowed) AS u(v) ORDER BY u.v);
+  -- Sorted and without duplicates; plain loops rather than a query (this runs at every occurrence).
+  FOR v IN lowest .. highest LOOP
+    IF present[v - lowest + 1] THEN
+      allowed := allowed || v;
+    END IF;
+  END LOOP;
+  RETURN allowed;
 END

@@ -34,6 +34,7 @@ DECLARE
   h integer;
   mi integer;
   nxt integer;
+  v integer;
   day_ok boolean;
 BEGIN
   IF expression IS NULL OR after IS NULL OR NOT pg_catalog.isfinite(after) THEN
@@ -76,7 +77,10 @@ BEGIN
                                    '{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}', 1);
   dows := pgdispatch._cron_field(expression, f[5], 'day-of-week', 0, 7, '{sun,mon,tue,wed,thu,fri,sat}', 0);
   IF 7 = ANY (dows) THEN
-    dows := ARRAY(SELECT DISTINCT CASE WHEN u.v = 7 THEN 0 ELSE u.v END FROM pg_catalog.unnest(dows) AS u(v) ORDER BY 1);
+    dows := pg_catalog.array_remove(dows, 7);
+    IF 0 <> ALL (dows) THEN
+      dows := 0 || dows;
+    END IF;
   END IF;
   -- Vixie cron's rule: when both day fields are restricted, a day matching either runs; a field
   -- written with a leading * ('*', '*/2') is unrestricted, and then both must match.
@@ -96,7 +100,10 @@ BEGIN
     y := pg_catalog.date_part('year', wall)::integer;
     mo := pg_catalog.date_part('month', wall)::integer;
     IF mo <> ALL (months) THEN
-      nxt := (SELECT pg_catalog.min(u.v) FROM pg_catalog.unnest(months) AS u(v) WHERE u.v > mo);
+      nxt := NULL;
+      FOREACH v IN ARRAY months LOOP
+        IF v > mo THEN nxt := v; EXIT; END IF;
+      END LOOP;
       wall := CASE WHEN nxt IS NULL THEN pg_catalog.make_timestamp(y + 1, months[1], 1, 0, 0, 0)
                    ELSE pg_catalog.make_timestamp(y, nxt, 1, 0, 0, 0) END;
       CONTINUE;
@@ -111,14 +118,20 @@ BEGIN
     END IF;
     h := pg_catalog.date_part('hour', wall)::integer;
     IF h <> ALL (hours) THEN
-      nxt := (SELECT pg_catalog.min(u.v) FROM pg_catalog.unnest(hours) AS u(v) WHERE u.v > h);
+      nxt := NULL;
+      FOREACH v IN ARRAY hours LOOP
+        IF v > h THEN nxt := v; EXIT; END IF;
+      END LOOP;
       wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('day', wall) + interval '1 day'
                    ELSE pg_catalog.date_trunc('day', wall) + nxt * interval '1 hour' END;
       CONTINUE;
     END IF;
     mi := pg_catalog.date_part('minute', wall)::integer;
     IF mi <> ALL (minutes) THEN
-      nxt := (SELECT pg_catalog.min(u.v) FROM pg_catalog.unnest(minutes) AS u(v) WHERE u.v > mi);
+      nxt := NULL;
+      FOREACH v IN ARRAY minutes LOOP
+        IF v > mi THEN nxt := v; EXIT; END IF;
+      END LOOP;
       wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('hour', wall) + interval '1 hour'
                    ELSE pg_catalog.date_trunc('hour', wall) + nxt * interval '1 minute' END;
       CONTINUE;

@@ -14,6 +14,18 @@ const notFound = (name: string): string => dedent(`
           HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
 `);
 
+/**
+ * Locks the unfinished occurrences of the caller's schedule of that name before its row: the
+ * runner locks an occurrence, then its schedule (src/schedules/occurrence-start.sql), so every
+ * other path takes them in the same order, or the two would deadlock.
+ */
+const lockOccurrences = (name: string): string => dedent(`
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE ${own('s', name)})
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+`).trimEnd().replace(/\n/g, '\n      ');
+
 const byName = { name: 'name', type: 'text', doc: 'The schedule\'s name (the caller\'s own).' } as const;
 const cliAbsentWrite = { absent: 'schedules are defined in SQL (a migration) or from the client' } as const;
 
@@ -40,6 +52,7 @@ export const schedule = fn({
     DECLARE
       schedule_id bigint;
     BEGIN
+      ${lockOccurrences('schedule.name')}
       INSERT INTO pgdispatch._schedule AS s (name, expression, time_zone, command, timeout, max_attempts, label, overlap, misfire, search_path)
       VALUES (schedule.name, schedule.cron_expression, schedule.time_zone, schedule.command, schedule.timeout, schedule.max_attempts,
               schedule.label, schedule.overlap, schedule.misfire, schedule.search_path)
@@ -72,6 +85,7 @@ export const unscheduleFn = fn({
   security: 'invoker',
   body: dedent(`
     BEGIN
+      ${lockOccurrences('unschedule.name')}
       DELETE FROM pgdispatch._schedule AS s WHERE ${own('s', 'unschedule.name')};
       IF NOT FOUND THEN
         ${notFound('unschedule.name').trimEnd().replace(/\n/g, '\n        ')}
@@ -95,6 +109,7 @@ const setPaused = (fnName: string, paused: boolean, doc: string, example: string
     DECLARE
       was boolean;
     BEGIN
+      ${lockOccurrences(`${fnName}.name`)}
       SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE ${own('s', `${fnName}.name`)} FOR UPDATE;
       IF NOT FOUND THEN
         ${notFound(`${fnName}.name`).trimEnd().replace(/\n/g, '\n        ')}
@@ -130,6 +145,7 @@ export const runScheduleNow = fn({
     DECLARE
       job_id bigint;
     BEGIN
+      ${lockOccurrences('run_schedule_now.name')}
       UPDATE pgdispatch._schedule AS s SET run_requested_at = pg_catalog.clock_timestamp()
        WHERE ${own('s', 'run_schedule_now.name')}
       RETURNING s.manual_job INTO job_id;

@@ -34,8 +34,9 @@ BEGIN
         USING ERRCODE = '{{ERR:invalid_schedule}}',
               HINT = '''run_once'' (default) runs one catch-up after missed occurrences (downtime), ''skip'' runs none.';
     END IF;
-    -- Refuses a bad expression (PD203) or zone (PD204) now, and one that never matches.
-    IF pgdispatch._next_occurrence(NEW.expression, NEW.time_zone, pg_catalog.clock_timestamp()) IS NULL THEN
+    -- Refuses a bad expression (PD203) or zone (PD204) now, and one that never matches. (Unless
+    -- paused, the schedule's first occurrence is computed next, strictly: _schedule_chain checks then.)
+    IF NEW.paused AND pgdispatch._next_occurrence(NEW.expression, NEW.time_zone, pg_catalog.clock_timestamp()) IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(NEW.expression)
         USING ERRCODE = '{{ERR:invalid_schedule}}', HINT = 'Check the day of the month against the month (30 February never comes).';
     END IF;

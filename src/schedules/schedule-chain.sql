@@ -15,7 +15,10 @@ BEGIN
     RETURN NULL;
   END IF;
   at := CASE WHEN catch_up THEN pg_catalog.clock_timestamp() ELSE pgdispatch._next_occurrence(s.expression, s.time_zone, after) END;
-  IF at IS NULL THEN
+  IF at IS NULL AND strict THEN
+    RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(s.expression)
+      USING ERRCODE = '{{ERR:invalid_schedule}}', HINT = 'Check the day of the month against the month (30 February never comes).';
+  ELSIF at IS NULL THEN
     UPDATE pgdispatch._schedule AS k SET pending_job = NULL, last_error = 'the expression matches no later time' WHERE k.id = s.id;
     RETURN NULL;
   END IF;
