@@ -18,7 +18,8 @@ async function next(expression: string, zone: string, from: string, n = 1): Prom
   const out: string[] = [];
   let after = from;
   for (let i = 0; i < n; i++) {
-    const { rows: [{ at }] } = await db.query<{ at: Date | null }>('SELECT pgdispatch._next_occurrence($1, $2, $3) AS at', [expression, zone, after]);
+    const { rows } = await db.query<{ at: Date | null }>('SELECT pgdispatch._next_occurrence($1, $2, $3) AS at', [expression, zone, after]);
+    const at = rows[0]!.at;
     if (!at) break;
     after = at.toISOString();
     out.push(after);
