@@ -2,7 +2,9 @@
 // policies; 10,000 schedules cost no pg_cron job; each role sees and changes only its own.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, failure, freshExtension, waitFor, waitForJob } from '../setup/db.js';
+import { connect, databaseUrl, failure, freshExtension, waitFor, waitForJob } from '../setup/db.js';
+import { createDispatch, ScheduleNotFoundError, InvalidScheduleError } from '../../src/client/index.js';
+import { buildCli, cli } from '../cli/run-cli.js';
 
 let admin: pg.Client;
 let alice: pg.Client;
@@ -246,4 +248,30 @@ describe('security: a role sees and changes only its own schedules', () => {
     expect((await waitForJob(admin, job)).rows).toEqual([{ sub: 'user-1' }]);
     await as('user-1', `SELECT pgdispatch.unschedule('mine')`);
   });
+});
+
+describe('the Node client and the CLI', () => {
+  it('schedule(), schedules() and unschedule() are typed calls, with error classes by SQLSTATE; the CLI lists them', async () => {
+    const d = createDispatch(alice);
+    const id = await d.schedule('client-made', '*/10 * * * *', 'SELECT 1', { timeZone: 'America/New_York', overlap: 'queue', timeout: '1 minute' });
+    expect(id).toMatch(/^\d+$/);
+    const mine = (await d.schedules()).find((s) => s.name === 'client-made')!;
+    expect(mine).toMatchObject({ id, expression: '*/10 * * * *', time_zone: 'America/New_York', overlap: 'queue', paused: false });
+    expect(mine.next_run_at).toBeInstanceOf(Date);
+    await expect(d.schedule('client-bad', 'every day', 'SELECT 1')).rejects.toBeInstanceOf(InvalidScheduleError);
+    buildCli();
+    const url = new URL(databaseUrl());
+    url.username = 'pgd_sch_alice';
+    const r = await cli(['schedules', '--url', url.toString()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/client-made\s+\*\/10 \* \* \* \*\s+America\/New_York/);
+    const j = await cli(['schedules', '--json', '--url', url.toString()]);
+    expect(JSON.parse(j.stdout).map((s: { name: string }) => s.name)).toContain('client-made');
+    const w = await cli(['schedules', '--watch', '--duration', '1', '--url', url.toString()]);
+    expect(w.code).toBe(0);
+    expect(w.stdout).toContain('client-made');
+    expect(await d.unschedule('client-made')).toBe(true);
+    await expect(d.unschedule('client-made')).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    await d.close();
+  }, 60_000);
 });
