@@ -4,6 +4,9 @@
 -- upgrade: before (hand-written)
 ALTER TABLE pgdispatch.settings
   ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
+ALTER TABLE pgdispatch._job ADD COLUMN schedule_id bigint;
+CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
 SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
 SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
@@ -30,6 +33,39 @@ REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
 CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
 
+-- table _schedule (new)
+CREATE TABLE pgdispatch._schedule (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL,
+  role name NOT NULL DEFAULT CURRENT_USER,
+  role_oid oid NOT NULL,
+  sub text,
+  expression text NOT NULL,
+  time_zone text NOT NULL DEFAULT 'UTC',
+  command text NOT NULL,
+  label text,
+  timeout interval,
+  max_attempts integer NOT NULL DEFAULT 1,
+  search_path text NOT NULL DEFAULT '"$user", public',
+  settings jsonb NOT NULL DEFAULT '{}',
+  overlap text NOT NULL DEFAULT 'skip',
+  misfire text NOT NULL DEFAULT 'run_once',
+  paused boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  -- The occurrence waiting to start (a job), and its time; the time stays once it started.
+  pending_job bigint,
+  next_run_at timestamptz,
+  run_requested_at timestamptz,
+  manual_job bigint,
+  -- Why the next occurrence could not be made (a quota, usage revoked); the maintenance job retries.
+  last_error text
+);
+CREATE UNIQUE INDEX _schedule_name ON pgdispatch._schedule (role_oid, (coalesce(sub, '')), name);
+ALTER TABLE pgdispatch._schedule ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE pgdispatch._schedule IS 'Every recurring schedule. Read it through the view pgdispatch.schedules.';
+REVOKE ALL ON TABLE pgdispatch._schedule FROM PUBLIC;
+
 -- table _restored (new)
 CREATE TABLE pgdispatch._restored (
   job_id bigint PRIMARY KEY,
@@ -38,6 +74,233 @@ CREATE TABLE pgdispatch._restored (
 );
 COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
 REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
+
+-- statement schedule-policy (new)
+CREATE POLICY _schedule_own_rows ON pgdispatch._schedule
+  USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+  WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+
+-- function _cron_field (new)
+CREATE FUNCTION pgdispatch._cron_field(expression text, field text, what text, lowest integer, highest integer, names text[], name_base integer)
+RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- One field of a cron expression, as the sorted values it allows: a comma list of `*`, `N`, `N-M`,
+-- each with an optional `/step` (`N/step` runs from N to the field's end, as in Vixie cron), and
+-- three-letter names for months and days of the week. Day-of-week 7 is Sunday (0).
+DECLARE
+  item text;
+  m text[];
+  low integer;
+  high integer;
+  step integer;
+  v integer;
+  present boolean[] := pg_catalog.array_fill(false, ARRAY[highest - lowest + 1]);
+  allowed integer[] := '{}';
+BEGIN
+  FOREACH item IN ARRAY pg_catalog.string_to_array(pg_catalog.lower(field), ',') LOOP
+    m := pg_catalog.regexp_match(item, '^(\*|([0-9]{1,2}|[a-z]{3})(-([0-9]{1,2}|[a-z]{3}))?)(/([0-9]{1,2}))?$');
+    IF m IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: % field "%" is not understood', pg_catalog.quote_literal(expression), what, field
+        USING ERRCODE = 'PD203', HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+    END IF;
+    IF m[1] = '*' THEN
+      low := lowest;
+      high := highest;
+    ELSE
+      low := CASE WHEN m[2] ~ '^[0-9]' THEN m[2]::integer ELSE pg_catalog.array_position(names, m[2]) - 1 + name_base END;
+      high := CASE WHEN m[4] IS NOT NULL THEN
+                     CASE WHEN m[4] ~ '^[0-9]' THEN m[4]::integer ELSE pg_catalog.array_position(names, m[4]) - 1 + name_base END
+                   WHEN m[6] IS NOT NULL THEN highest
+                   ELSE low END;
+    END IF;
+    step := coalesce(m[6]::integer, 1);
+    IF low IS NULL OR high IS NULL OR low < lowest OR high > highest OR low > high OR step < 1 THEN
+      RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: % field "%" is out of range', pg_catalog.quote_literal(expression), what, field
+        USING ERRCODE = 'PD203',
+              DETAIL = pg_catalog.format('The %s field takes %s to %s%s; a range runs upwards (low-high) and a step is 1 or more.', what, lowest, highest,
+                                         CASE WHEN names IS NULL THEN '' ELSE ' or ' || pg_catalog.array_to_string(names, ', ') END),
+              HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+    END IF;
+    FOR v IN low .. high BY step LOOP
+      present[v - lowest + 1] := true;
+    END LOOP;
+  END LOOP;
+  -- Sorted and without duplicates; plain loops rather than a query (this runs at every occurrence).
+  FOR v IN lowest .. highest LOOP
+    IF present[v - lowest + 1] THEN
+      allowed := allowed || v;
+    END IF;
+  END LOOP;
+  RETURN allowed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._cron_field(text, text, text, integer, integer, text[], integer) IS 'The values one field of a cron expression allows, sorted; raises PD203 on a field it does not understand.';
+REVOKE ALL ON FUNCTION pgdispatch._cron_field(text, text, text, integer, integer, text[], integer) FROM PUBLIC;
+
+-- function _next_occurrence (new)
+CREATE FUNCTION pgdispatch._next_occurrence(expression text, time_zone text, after timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The first occurrence of a schedule strictly after `after`, computed in the schedule's own time
+-- zone; NULL when the expression never matches (30 February). Pure: it reads no table and no
+-- clock, so the tests pass any `after`.
+--
+-- Wall times and daylight saving (docs/how-it-works.md#schedules):
+-- * A wall time the zone skips (02:30 on a spring-forward night in Europe/Berlin) runs once, as
+--   far after the jump as it was after its start: 02:30 runs at 03:30 new time. This is how
+--   PostgreSQL reads a time in the gap (with the offset in force before it) and how cron-parser does.
+-- * A wall time the zone repeats (02:30 on a fall-back night) runs once, at its first instance.
+--   '30 * * * *' therefore has no run in the repeated hour's second pass.
+-- So the candidates are wall times in the zone, taken in order, each mapped to its instant; around
+-- a change those instants are not in the walls' order (a skipped 02:30 maps after 03:10), hence
+-- the smallest instant after `after` among the walls up to the one that maps past it.
+DECLARE
+  e text := pg_catalog.lower(pg_catalog.btrim(expression));
+  m text[];
+  f text[];
+  minutes integer[];
+  hours integer[];
+  doms integer[];
+  months integer[];
+  dows integer[];
+  dom_star boolean;
+  dow_star boolean;
+  local_after timestamp;
+  wall timestamp;
+  instant timestamptz;
+  earlier timestamptz;
+  best timestamptz;
+  steps integer := 0;
+  y integer;
+  mo integer;
+  d integer;
+  h integer;
+  mi integer;
+  nxt integer;
+  v integer;
+  day_ok boolean;
+BEGIN
+  IF expression IS NULL OR after IS NULL OR NOT pg_catalog.isfinite(after) THEN
+    RAISE EXCEPTION 'pg_dispatch: the expression and the time after which to look must be given, and the time finite'
+      USING ERRCODE = 'PD200', HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+  END IF;
+  BEGIN
+    local_after := after AT TIME ZONE time_zone;
+  EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'pg_dispatch: unknown time zone %', pg_catalog.quote_literal(time_zone)
+      USING ERRCODE = 'PD204',
+            HINT = 'Use a zone name of the IANA database, e.g. ''Europe/Berlin'', ''America/New_York'' or ''UTC'' (SELECT name FROM pg_timezone_names lists them).';
+  END;
+  IF local_after IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: the time zone must be given'
+      USING ERRCODE = 'PD204', HINT = 'Pass e.g. time_zone => ''UTC''.';
+  END IF;
+  -- pg_cron's interval form: every N seconds, counted from the whole second of `after`.
+  m := pg_catalog.regexp_match(e, '^([0-9]{1,9})\s*seconds?$');
+  IF m IS NOT NULL THEN
+    IF m[1]::integer NOT BETWEEN 1 AND 59 THEN
+      RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: seconds must be 1 to 59', pg_catalog.quote_literal(expression)
+        USING ERRCODE = 'PD203', HINT = 'For a minute or more, use a cron expression: ''*/2 * * * *'' runs every two minutes.';
+    END IF;
+    RETURN pg_catalog.date_trunc('second', after) + m[1]::integer * interval '1 second';
+  END IF;
+  e := CASE e WHEN '@yearly' THEN '0 0 1 1 *' WHEN '@annually' THEN '0 0 1 1 *' WHEN '@monthly' THEN '0 0 1 * *'
+              WHEN '@weekly' THEN '0 0 * * 0' WHEN '@daily' THEN '0 0 * * *' WHEN '@midnight' THEN '0 0 * * *'
+              WHEN '@hourly' THEN '0 * * * *' ELSE e END;
+  f := pg_catalog.regexp_split_to_array(e, '\s+');
+  IF pg_catalog.cardinality(f) <> 5 OR e ~ '^@' THEN
+    RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: % fields, not 5', pg_catalog.quote_literal(expression),
+      CASE WHEN e = '' THEN 0 ELSE pg_catalog.cardinality(f) END
+      USING ERRCODE = 'PD203', HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+  END IF;
+  minutes := pgdispatch._cron_field(expression, f[1], 'minute', 0, 59, NULL, 0);
+  hours := pgdispatch._cron_field(expression, f[2], 'hour', 0, 23, NULL, 0);
+  doms := pgdispatch._cron_field(expression, f[3], 'day-of-month', 1, 31, NULL, 0);
+  months := pgdispatch._cron_field(expression, f[4], 'month', 1, 12,
+                                   '{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}', 1);
+  dows := pgdispatch._cron_field(expression, f[5], 'day-of-week', 0, 7, '{sun,mon,tue,wed,thu,fri,sat}', 0);
+  IF 7 = ANY (dows) THEN
+    dows := pg_catalog.array_remove(dows, 7);
+    IF 0 <> ALL (dows) THEN
+      dows := 0 || dows;
+    END IF;
+  END IF;
+  -- Vixie cron's rule: when both day fields are restricted, a day matching either runs; a field
+  -- written with a leading * ('*', '*/2') is unrestricted, and then both must match.
+  dom_star := f[3] ~ '^\*';
+  dow_star := f[5] ~ '^\*';
+  -- Walls from the minute of `after`; from 3 hours earlier when the offset changed in those 3
+  -- hours, since walls skipped by that change map to instants after it.
+  wall := pg_catalog.date_trunc('minute', local_after);
+  IF ((after - interval '3 hours') AT TIME ZONE time_zone) <> local_after - interval '3 hours' THEN
+    wall := wall - interval '3 hours';
+  END IF;
+  LOOP
+    steps := steps + 1;
+    IF steps > 20000 THEN
+      RETURN best;  -- (NULL) a day that never comes: '0 0 30 2 *'
+    END IF;
+    y := pg_catalog.date_part('year', wall)::integer;
+    mo := pg_catalog.date_part('month', wall)::integer;
+    IF mo <> ALL (months) THEN
+      nxt := NULL;
+      FOREACH v IN ARRAY months LOOP
+        IF v > mo THEN nxt := v; EXIT; END IF;
+      END LOOP;
+      wall := CASE WHEN nxt IS NULL THEN pg_catalog.make_timestamp(y + 1, months[1], 1, 0, 0, 0)
+                   ELSE pg_catalog.make_timestamp(y, nxt, 1, 0, 0, 0) END;
+      CONTINUE;
+    END IF;
+    d := pg_catalog.date_part('day', wall)::integer;
+    day_ok := CASE WHEN dom_star OR dow_star
+                   THEN d = ANY (doms) AND pg_catalog.date_part('dow', wall)::integer = ANY (dows)
+                   ELSE d = ANY (doms) OR pg_catalog.date_part('dow', wall)::integer = ANY (dows) END;
+    IF NOT day_ok THEN
+      wall := pg_catalog.date_trunc('day', wall) + interval '1 day';
+      CONTINUE;
+    END IF;
+    h := pg_catalog.date_part('hour', wall)::integer;
+    IF h <> ALL (hours) THEN
+      nxt := NULL;
+      FOREACH v IN ARRAY hours LOOP
+        IF v > h THEN nxt := v; EXIT; END IF;
+      END LOOP;
+      wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('day', wall) + interval '1 day'
+                   ELSE pg_catalog.date_trunc('day', wall) + nxt * interval '1 hour' END;
+      CONTINUE;
+    END IF;
+    mi := pg_catalog.date_part('minute', wall)::integer;
+    IF mi <> ALL (minutes) THEN
+      nxt := NULL;
+      FOREACH v IN ARRAY minutes LOOP
+        IF v > mi THEN nxt := v; EXIT; END IF;
+      END LOOP;
+      wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('hour', wall) + interval '1 hour'
+                   ELSE pg_catalog.date_trunc('hour', wall) + nxt * interval '1 minute' END;
+      CONTINUE;
+    END IF;
+    -- A matching wall time; past the best one's wall time, no later wall maps to an earlier instant.
+    EXIT WHEN best IS NOT NULL AND wall >= (best AT TIME ZONE time_zone);
+    instant := wall AT TIME ZONE time_zone;  -- a repeated wall: PostgreSQL takes its later instance
+    earlier := (wall - (((instant - interval '3 hours') AT TIME ZONE time_zone) - ((instant - interval '3 hours') AT TIME ZONE 'UTC')))
+               AT TIME ZONE 'UTC';
+    IF earlier < instant AND (earlier AT TIME ZONE time_zone) = wall THEN
+      instant := earlier;
+    END IF;
+    IF instant > after AND (best IS NULL OR instant < best) THEN
+      best := instant;
+    END IF;
+    wall := wall + interval '1 minute';
+  END LOOP;
+  RETURN best;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._next_occurrence(text, text, timestamptz) IS 'The first occurrence of a cron expression strictly after `after`, in `time_zone` (NULL when it never matches); PD203/PD204 on a bad expression or zone.';
+REVOKE ALL ON FUNCTION pgdispatch._next_occurrence(text, text, timestamptz) FROM PUBLIC;
 
 -- function _executor_for (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
@@ -380,7 +643,7 @@ BEGIN
       e_message := 'pg_dispatch: a job cannot drop pg_dispatch';
       e_hint := 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
     END IF;
-    IF e_sqlstate = 'PD003' THEN
+    IF e_sqlstate = 'PD005' THEN
       -- The command called cancel() on its own job (see _job_before_update): cancelled, not failed.
       UPDATE pgdispatch._job AS j
          SET status = 'cancelled', cancel_requested_at = pg_catalog.clock_timestamp(), finished_at = pg_catalog.clock_timestamp(),
@@ -653,6 +916,113 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
 REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
 
+-- function _schedule_occurrence (new)
+CREATE FUNCTION pgdispatch._schedule_occurrence(s pgdispatch._schedule, at timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- An occurrence of a schedule, at `at`: an ordinary job of the schedule's role, with the request
+-- context captured when the schedule was defined (as fire() captures the firing session's). Made
+-- as the owner (by the schedule's triggers, a starting occurrence or the maintenance job), so the
+-- end user and settings are set from the schedule, not from the session that happens to make it.
+DECLARE
+  job_id bigint;
+BEGIN
+  INSERT INTO pgdispatch._job (command, label, run_at, max_attempts, timeout, search_path, role, schedule_id)
+  VALUES (s.command, s.label, at, s.max_attempts, s.timeout, s.search_path, pg_catalog.pg_get_userbyid(s.role_oid), s.id)
+  RETURNING pgdispatch._job.id INTO job_id;
+  UPDATE pgdispatch._job AS j SET sub = s.sub, settings = s.settings WHERE j.id = job_id;
+  RETURN job_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_occurrence(pgdispatch._schedule, timestamptz) IS 'Fires an occurrence of a schedule at a time: a job of its role, with its carried request context.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_occurrence(pgdispatch._schedule, timestamptz) FROM PUBLIC;
+
+-- function _schedule_chain (new)
+CREATE FUNCTION pgdispatch._schedule_chain(schedule_id bigint, after timestamptz, catch_up boolean, strict boolean)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Makes the next occurrence of a schedule (the caller holds its row): the first one after `after`,
+-- or, for a catch-up after missed occurrences (misfire => 'run_once'), one due now. Records it as
+-- the schedule's pending occurrence. Unless `strict`, a refusal of pg_dispatch's own (a quota,
+-- usage revoked: SQLSTATE PD...) is recorded in last_error instead of raised, and the maintenance
+-- job tries again a minute later; any other error is raised.
+DECLARE
+  s pgdispatch._schedule;
+  at timestamptz;
+  job_id bigint;
+  e_sqlstate text;
+  e_message text;
+BEGIN
+  SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = schedule_id;
+  IF NOT FOUND OR s.paused THEN
+    RETURN NULL;
+  END IF;
+  at := CASE WHEN catch_up THEN pg_catalog.clock_timestamp() ELSE pgdispatch._next_occurrence(s.expression, s.time_zone, after) END;
+  IF at IS NULL AND strict THEN
+    RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(s.expression)
+      USING ERRCODE = 'PD203', HINT = 'Check the day of the month against the month (30 February never comes).';
+  ELSIF at IS NULL THEN
+    UPDATE pgdispatch._schedule AS k SET pending_job = NULL, last_error = 'the expression matches no later time' WHERE k.id = s.id;
+    RETURN NULL;
+  END IF;
+  IF strict THEN
+    job_id := pgdispatch._schedule_occurrence(s, at);
+  ELSE
+    BEGIN
+      job_id := pgdispatch._schedule_occurrence(s, at);
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT;
+      IF e_sqlstate NOT LIKE 'PD%' THEN
+        RAISE;
+      END IF;
+      UPDATE pgdispatch._schedule AS k SET pending_job = NULL, last_error = e_sqlstate || ': ' || e_message WHERE k.id = s.id;
+      RETURN NULL;
+    END;
+  END IF;
+  UPDATE pgdispatch._schedule AS k SET pending_job = job_id, next_run_at = at, last_error = NULL WHERE k.id = s.id;
+  RETURN job_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_chain(bigint, timestamptz, boolean, boolean) IS 'Makes the next occurrence of a schedule and records it as the one waiting; returns its job id.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_chain(bigint, timestamptz, boolean, boolean) FROM PUBLIC;
+
+-- function _maintain_schedules (new)
+CREATE FUNCTION pgdispatch._maintain_schedules()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called by the maintenance job once a minute: every schedule that is not paused but has no
+-- occurrence waiting (making it failed on a quota or revoked usage, or an admin deleted it) gets
+-- one. If its time passed meanwhile, misfire decides: one catch-up now ('run_once') or none.
+-- Returns how many were made.
+DECLARE
+  s record;
+  made integer := 0;
+  now_ts timestamptz := pg_catalog.clock_timestamp();
+  missed boolean;
+BEGIN
+  FOR s IN SELECT k.id, k.next_run_at, k.misfire, k.expression, k.time_zone FROM pgdispatch._schedule AS k
+            WHERE NOT k.paused
+              AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = k.pending_job AND j.status = 'scheduled')
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.oid = k.role_oid)
+            ORDER BY k.id FOR UPDATE SKIP LOCKED LOOP
+    missed := s.next_run_at IS NOT NULL AND pgdispatch._next_occurrence(s.expression, s.time_zone, s.next_run_at) <= now_ts;
+    IF pgdispatch._schedule_chain(s.id, CASE WHEN missed OR s.next_run_at IS NULL THEN now_ts ELSE s.next_run_at END,
+                                  missed AND s.misfire = 'run_once', false) IS NOT NULL THEN
+      made := made + 1;
+    END IF;
+  END LOOP;
+  RETURN made;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._maintain_schedules() IS 'Gives every schedule without a waiting occurrence its next one (the maintenance job, once a minute).';
+REVOKE ALL ON FUNCTION pgdispatch._maintain_schedules() FROM PUBLIC;
+
 -- procedure _maintain (changed)
 CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
 LANGUAGE plpgsql SECURITY INVOKER
@@ -679,6 +1049,8 @@ BEGIN
         'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
     END IF;
   END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._maintain_schedules();  -- schedules without a waiting occurrence get one (src/schedules/)
   COMMIT;
   -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
   UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
@@ -978,7 +1350,7 @@ BEGIN
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL AND OLD.status = 'running'
      AND NEW.status = 'running' AND OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
     RAISE EXCEPTION 'pg_dispatch: job % cancelled itself', OLD.id
-      USING ERRCODE = 'PD003',
+      USING ERRCODE = 'PD005',
             HINT = 'The job ends cancelled and its effects roll back; to end it early but keep its effects, return from the command instead.';
   END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
@@ -1005,6 +1377,243 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
+
+-- function _occurrence_start (new)
+CREATE FUNCTION pgdispatch._occurrence_start()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- An occurrence of a schedule is about to start its first attempt (_start sets it running). Here,
+-- as the owner and holding the schedule's row (so starts of one schedule take turns):
+-- * the next occurrence is made, so a schedule chains on without the maintenance job ('N seconds');
+-- * misfire: an occurrence that starts late (more than a minute, or after two more occurrences
+--   were due: downtime) is the one catch-up run, or is skipped with misfire => 'skip'; either way
+--   the next occurrence is counted from now, so there is never a burst;
+-- * overlap: with 'skip', an occurrence whose previous one is still in progress (running, or
+--   waiting to retry) ends `cancelled` with SQLSTATE PD003 instead of starting; with 'queue' it
+--   waits, holding nothing (run_at infinity), until the previous one ends (_occurrence_end); a
+--   second one coming due meanwhile is skipped, so at most one waits.
+-- Skipping or parking changes the row _start is writing: it returns a job that is not running,
+-- which the runner's _execute leaves alone.
+DECLARE
+  s pgdispatch._schedule;
+  now_ts timestamptz := pg_catalog.clock_timestamp();
+  late boolean := false;
+  busy bigint;
+  why text;
+BEGIN
+  SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = NEW.schedule_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NEW;  -- its schedule is gone: it runs as the job it is
+  END IF;
+  IF s.pending_job = NEW.id THEN
+    late := OLD.run_at < now_ts - interval '1 minute'
+            OR pgdispatch._next_occurrence(s.expression, s.time_zone, pgdispatch._next_occurrence(s.expression, s.time_zone, OLD.run_at)) <= now_ts;
+    PERFORM pgdispatch._schedule_chain(s.id, CASE WHEN late THEN now_ts ELSE OLD.run_at END, false, false);
+  END IF;
+  IF late AND s.misfire = 'skip' THEN
+    why := pg_catalog.format('skipped: missed (due at %s, misfire => ''skip'')', OLD.run_at);
+  ELSIF s.overlap <> 'allow' THEN
+    SELECT k.id INTO busy FROM pgdispatch._job AS k
+     WHERE k.schedule_id = s.id AND k.id <> NEW.id AND k.status IN ('scheduled', 'running')
+       AND ((k.status = 'running' AND pgdispatch._alive(k.runner_pid, k.runner_started))
+            OR (k.status = 'scheduled' AND k.attempts > 0))
+     ORDER BY k.id LIMIT 1;
+    IF busy IS NOT NULL THEN
+      IF s.overlap = 'queue' AND NOT EXISTS (
+           SELECT 1 FROM pgdispatch._job AS k
+            WHERE k.schedule_id = s.id AND k.id <> NEW.id AND k.status = 'scheduled' AND k.run_at = 'infinity') THEN
+        NEW := OLD;
+        NEW.run_at := 'infinity';  -- parked: _occurrence_end starts it when the one in progress ends
+        RETURN NEW;
+      END IF;
+      why := pg_catalog.format('skipped: occurrence %s of this schedule is still in progress (overlap => %L)', busy, s.overlap)
+             || CASE WHEN s.overlap = 'queue' THEN ', and one already waits' ELSE '' END;
+    END IF;
+  END IF;
+  IF why IS NOT NULL THEN
+    NEW := OLD;
+    NEW.status := 'cancelled';
+    NEW.finished_at := now_ts;
+    NEW.error_sqlstate := 'PD003';
+    NEW.error_message := why;
+    PERFORM pg_catalog.pg_notify('pgdispatch', pg_catalog.json_build_object('id', NEW.id, 'status', NEW.status)::text);
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._occurrence_start() IS 'When an occurrence starts: makes the next one, and applies the schedule''s misfire and overlap policies.';
+REVOKE ALL ON FUNCTION pgdispatch._occurrence_start() FROM PUBLIC;
+CREATE TRIGGER _occurrence_start BEFORE UPDATE ON pgdispatch._job
+  FOR EACH ROW WHEN (NEW.schedule_id IS NOT NULL AND OLD.status = 'scheduled' AND NEW.status = 'running' AND OLD.attempts = 0)
+  EXECUTE FUNCTION pgdispatch._occurrence_start();
+
+-- function _occurrence_end (new)
+CREATE FUNCTION pgdispatch._occurrence_end()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- An occurrence of a schedule has finished (or was cancelled before it started). With overlap
+-- 'queue', the occurrence waiting for this one starts now. If it was the schedule's pending one,
+-- cancelled by its role (a way to skip one run), the next one is made.
+DECLARE
+  s pgdispatch._schedule;
+BEGIN
+  SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = NEW.schedule_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF s.pending_job = NEW.id THEN
+    PERFORM pgdispatch._schedule_chain(s.id, greatest(OLD.run_at, pg_catalog.clock_timestamp()), false, false);
+  END IF;
+  IF s.overlap = 'queue' AND OLD.status = 'running' THEN
+    UPDATE pgdispatch._job AS k
+       SET run_at = pg_catalog.clock_timestamp(),
+           carrier = coalesce(k.carrier, pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid))
+     WHERE k.id = (SELECT q.id FROM pgdispatch._job AS q
+                    WHERE q.schedule_id = s.id AND q.status = 'scheduled' AND q.run_at = 'infinity'
+                    ORDER BY q.id LIMIT 1);
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._occurrence_end() IS 'When an occurrence ends: starts the one queued behind it; makes the next one if the waiting one was cancelled.';
+REVOKE ALL ON FUNCTION pgdispatch._occurrence_end() FROM PUBLIC;
+CREATE TRIGGER _occurrence_end AFTER UPDATE ON pgdispatch._job
+  FOR EACH ROW WHEN (NEW.schedule_id IS NOT NULL AND OLD.status IN ('scheduled', 'running') AND NEW.status NOT IN ('scheduled', 'running'))
+  EXECUTE FUNCTION pgdispatch._occurrence_end();
+
+-- function _schedule_before_write (new)
+CREATE FUNCTION pgdispatch._schedule_before_write()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Every definition of a schedule passes here, from schedule() (an INSERT, or its ON CONFLICT
+-- update) or a direct write of the columns users may write: the checks, the owning role and end
+-- user, the request context to carry, and run_schedule_now()'s occurrence.
+-- SECURITY DEFINER: NEW.role was set by the column default to the calling role, which it cannot override.
+DECLARE
+  s pgdispatch.settings;
+  setting text;
+  value text;
+  carried jsonb := '{}';
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+    NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+    NEW.paused := false;
+    NEW.created_at := pg_catalog.clock_timestamp();
+    NEW.pending_job := NULL;
+    NEW.next_run_at := NULL;
+    NEW.run_requested_at := NULL;
+    NEW.manual_job := NULL;
+    NEW.last_error := NULL;
+    IF NEW.name IS NULL OR pg_catalog.btrim(NEW.name) = '' OR pg_catalog.octet_length(NEW.name) > 64 THEN
+      RAISE EXCEPTION 'pg_dispatch: a schedule''s name must be 1 to 64 bytes, not %', coalesce(pg_catalog.quote_literal(NEW.name), 'NULL')
+        USING ERRCODE = 'PD203', HINT = 'Name it after what it does, e.g. ''nightly-cleanup''.';
+    END IF;
+  END IF;
+  IF TG_OP = 'INSERT' OR (NEW.expression, NEW.time_zone, NEW.command, NEW.label, NEW.timeout, NEW.max_attempts, NEW.search_path, NEW.overlap, NEW.misfire) IS DISTINCT FROM (OLD.expression, OLD.time_zone, OLD.command, OLD.label, OLD.timeout, OLD.max_attempts, OLD.search_path, OLD.overlap, OLD.misfire) THEN
+    IF NEW.overlap IS NULL OR NEW.overlap NOT IN ('skip', 'queue', 'allow') THEN
+      RAISE EXCEPTION 'pg_dispatch: overlap must be one of %, not %', 'skip, queue, allow', coalesce(pg_catalog.quote_literal(NEW.overlap), 'NULL')
+        USING ERRCODE = 'PD203',
+              HINT = '''skip'' (default) skips an occurrence while the previous one runs, ''queue'' starts it when the previous one ends, ''allow'' runs them side by side.';
+    END IF;
+    IF NEW.misfire IS NULL OR NEW.misfire NOT IN ('run_once', 'skip') THEN
+      RAISE EXCEPTION 'pg_dispatch: misfire must be one of %, not %', 'run_once, skip', coalesce(pg_catalog.quote_literal(NEW.misfire), 'NULL')
+        USING ERRCODE = 'PD203',
+              HINT = '''run_once'' (default) runs one catch-up after missed occurrences (downtime), ''skip'' runs none.';
+    END IF;
+    -- Refuses a bad expression (PD203) or zone (PD204) now, and one that never matches. (Unless
+    -- paused, the schedule's first occurrence is computed next, strictly: _schedule_chain checks then.)
+    IF NEW.paused AND pgdispatch._next_occurrence(NEW.expression, NEW.time_zone, pg_catalog.clock_timestamp()) IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(NEW.expression)
+        USING ERRCODE = 'PD203', HINT = 'Check the day of the month against the month (30 February never comes).';
+    END IF;
+    -- The request context of the defining session, restored inside every occurrence.
+    SELECT * INTO s FROM pgdispatch.settings;
+    FOREACH setting IN ARRAY s.carried_settings LOOP
+      value := pg_catalog.current_setting(setting, true);
+      IF value IS NOT NULL AND value <> '' THEN
+        carried := carried || pg_catalog.jsonb_build_object(setting, value);
+      END IF;
+    END LOOP;
+    NEW.settings := carried;
+    NEW.updated_at := pg_catalog.clock_timestamp();
+  END IF;
+  IF TG_OP = 'UPDATE' AND NEW.run_requested_at IS NOT NULL AND NEW.run_requested_at IS DISTINCT FROM OLD.run_requested_at THEN
+    -- run_schedule_now(): an occurrence outside the sequence, due now, under the same overlap policy.
+    NEW.manual_job := pgdispatch._schedule_occurrence(NEW, pg_catalog.clock_timestamp());
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_before_write() IS 'Checks a schedule''s definition, records its role and end user, captures its request context; makes run_schedule_now()''s occurrence.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_before_write() FROM PUBLIC;
+CREATE TRIGGER _schedule_before_write BEFORE INSERT OR UPDATE OF expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at ON pgdispatch._schedule
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_before_write();
+
+-- function _schedule_after_write (new)
+CREATE FUNCTION pgdispatch._schedule_after_write()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- After a schedule was defined, redefined, paused or resumed: the occurrence waiting under the old
+-- definition (or of a paused schedule) is cancelled, and the first one of the new definition made.
+-- Errors reach the caller (a quota, a command refused at fire time): schedule() fails whole.
+DECLARE
+  stale bigint;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT (NEW.expression, NEW.time_zone, NEW.command, NEW.label, NEW.timeout, NEW.max_attempts, NEW.search_path, NEW.overlap, NEW.misfire) IS DISTINCT FROM (OLD.expression, OLD.time_zone, OLD.command, OLD.label, OLD.timeout, OLD.max_attempts, OLD.search_path, OLD.overlap, OLD.misfire) AND NEW.paused = OLD.paused THEN
+      RETURN NULL;  -- run_schedule_now() only
+    END IF;
+    stale := NEW.pending_job;
+    -- First, so that cancelling it does not make the next one (_occurrence_end).
+    UPDATE pgdispatch._schedule AS k SET pending_job = NULL WHERE k.id = NEW.id;
+    UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
+     WHERE j.schedule_id = NEW.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL
+       AND (j.id = stale OR (NEW.paused AND j.run_at = 'infinity'));
+    UPDATE pgdispatch._job AS j SET error_message = CASE WHEN NEW.paused THEN 'cancelled: schedule paused' ELSE 'cancelled: schedule redefined' END
+     WHERE j.schedule_id = NEW.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
+       AND j.finished_at >= pg_catalog.statement_timestamp() AND (j.id = stale OR j.run_at = 'infinity');
+  END IF;
+  IF NOT NEW.paused THEN
+    PERFORM pgdispatch._schedule_chain(NEW.id, pg_catalog.clock_timestamp(), false, true);
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_after_write() IS 'Replaces the waiting occurrence of a schedule defined, redefined, paused or resumed.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_after_write() FROM PUBLIC;
+CREATE TRIGGER _schedule_after_write AFTER INSERT OR UPDATE OF expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at ON pgdispatch._schedule
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_after_write();
+
+-- function _schedule_after_delete (new)
+CREATE FUNCTION pgdispatch._schedule_after_delete()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- unschedule(): occurrences not yet started (waiting, or queued behind a running one) are
+-- cancelled; a running one finishes. Jobs keep their schedule_id as history.
+BEGIN
+  UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
+   WHERE j.schedule_id = OLD.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL;
+  UPDATE pgdispatch._job AS j SET error_message = 'cancelled: schedule removed'
+   WHERE j.schedule_id = OLD.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
+     AND j.finished_at >= pg_catalog.statement_timestamp();
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_after_delete() IS 'Cancels the occurrences of a removed schedule that have not started.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_after_delete() FROM PUBLIC;
+CREATE TRIGGER _schedule_after_delete AFTER DELETE ON pgdispatch._schedule
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_after_delete();
 
 -- function wait (changed)
 CREATE OR REPLACE FUNCTION pgdispatch.wait(job_id bigint, timeout interval DEFAULT '30 seconds')
@@ -1046,7 +1655,7 @@ BEGIN
     -- A running job waiting for a lock this session holds would wait as long as this loop does.
     IF current_status = 'running' AND nap >= 0.1 AND pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(runner)) THEN
       RAISE EXCEPTION 'pg_dispatch: job % is waiting for a lock this session holds, so wait() would never see it finish', job_id
-        USING ERRCODE = 'PD103',
+        USING ERRCODE = 'PD104',
               HINT = 'COMMIT or ROLLBACK the work that holds the lock (the job then goes on), and wait after that.';
     END IF;
   END LOOP;
@@ -1056,11 +1665,191 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch.wait(bigint, interval) IS 'Waits until the job has finished or `timeout` has passed, and returns its status then. Raises when the job was fired in the still-open calling transaction (it could never start).';
 REVOKE ALL ON FUNCTION pgdispatch.wait(bigint, interval) FROM PUBLIC;
 
+-- function schedule (new)
+CREATE FUNCTION pgdispatch.schedule(name text, cron_expression text, command text, time_zone text DEFAULT 'UTC', timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, label text DEFAULT NULL, overlap text DEFAULT 'skip', misfire text DEFAULT 'run_once', search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  schedule_id bigint;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  INSERT INTO pgdispatch._schedule AS s (name, expression, time_zone, command, timeout, max_attempts, label, overlap, misfire, search_path)
+  VALUES (schedule.name, schedule.cron_expression, schedule.time_zone, schedule.command, schedule.timeout, schedule.max_attempts,
+          schedule.label, schedule.overlap, schedule.misfire, schedule.search_path)
+  ON CONFLICT (role_oid, (coalesce(sub, '')), name) DO UPDATE
+    SET expression = excluded.expression, time_zone = excluded.time_zone, command = excluded.command,
+        timeout = excluded.timeout, max_attempts = excluded.max_attempts, label = excluded.label,
+        overlap = excluded.overlap, misfire = excluded.misfire, search_path = excluded.search_path
+  RETURNING s.id INTO schedule_id;
+  RETURN schedule_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.schedule(text, text, text, text, interval, integer, text, text, text, text) IS 'Runs `command` at every occurrence of `cron_expression` in `time_zone`, each occurrence an
+ordinary job of the calling role (status, rows, error, timeout, retries, in `pgdispatch.jobs`),
+with the calling session''s request context (JWT claims). Returns the schedule''s id; a schedule
+of the same name of the caller is replaced (keeping its id, history and paused state). Bad
+expressions (PD203) and unknown zones (PD204) are refused here. A waiting schedule holds no
+session and no pg_cron job.';
+REVOKE ALL ON FUNCTION pgdispatch.schedule(text, text, text, text, interval, integer, text, text, text, text) FROM PUBLIC;
+
+-- function unschedule (new)
+CREATE FUNCTION pgdispatch.unschedule(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = unschedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  DELETE FROM pgdispatch._schedule AS s WHERE s.name = unschedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(unschedule.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.unschedule(text) IS 'Removes a schedule of the caller: its occurrences not yet started are cancelled, a running one finishes; past occurrences stay in `pgdispatch.jobs`. PD103 if there is none of that name.';
+REVOKE ALL ON FUNCTION pgdispatch.unschedule(text) FROM PUBLIC;
+
+-- function pause_schedule (new)
+CREATE FUNCTION pgdispatch.pause_schedule(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  was boolean;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false) FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(pause_schedule.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  IF was = true THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._schedule AS s SET paused = true WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
+  RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.pause_schedule(text) IS 'Pauses a schedule of the caller: its waiting occurrence is cancelled and no other comes until resume_schedule(); a running one finishes. Returns false if it was paused already.';
+REVOKE ALL ON FUNCTION pgdispatch.pause_schedule(text) FROM PUBLIC;
+
+-- function resume_schedule (new)
+CREATE FUNCTION pgdispatch.resume_schedule(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  was boolean;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false) FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(resume_schedule.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  IF was = false THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._schedule AS s SET paused = false WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
+  RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.resume_schedule(text) IS 'Resumes a paused schedule of the caller from its next occurrence after now (none is caught up). Returns false if it was not paused.';
+REVOKE ALL ON FUNCTION pgdispatch.resume_schedule(text) FROM PUBLIC;
+
+-- function run_schedule_now (new)
+CREATE FUNCTION pgdispatch.run_schedule_now(name text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  job_id bigint;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = run_schedule_now.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  UPDATE pgdispatch._schedule AS s SET run_requested_at = pg_catalog.clock_timestamp()
+   WHERE s.name = run_schedule_now.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false)
+  RETURNING s.manual_job INTO job_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(run_schedule_now.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  RETURN job_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.run_schedule_now(text) IS 'Fires one occurrence of a schedule of the caller now, besides its regular ones (a paused schedule too), under its overlap policy; returns the job id.';
+REVOKE ALL ON FUNCTION pgdispatch.run_schedule_now(text) FROM PUBLIC;
+
+-- function _user_grants (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._user_grants()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT ARRAY[
+    '%s USAGE ON SCHEMA pgdispatch %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id) ON TABLE pgdispatch._job %s %I',
+    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of) ON TABLE pgdispatch._job %s %I',
+    '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, name, role, role_oid, sub, expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, created_at, updated_at, pending_job, next_run_at, run_requested_at, manual_job, last_error) ON TABLE pgdispatch._schedule %s %I',
+    '%s INSERT (name, expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire) ON TABLE pgdispatch._schedule %s %I',
+    '%s UPDATE (expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at) ON TABLE pgdispatch._schedule %s %I',
+    '%s DELETE ON TABLE pgdispatch._schedule %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.cancel(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.retry(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.schedule(text, text, text, text, interval, integer, text, text, text, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.unschedule(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.pause_schedule(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.resume_schedule(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.run_schedule_now(text) %s %I',
+    '%s SELECT ON TABLE pgdispatch.jobs %s %I',
+    '%s SELECT ON TABLE pgdispatch.stats %s %I',
+    '%s SELECT ON TABLE pgdispatch.schedules %s %I'
+  ]::text[]
+$fn$;
+COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
+REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
+
 -- view jobs (changed)
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub, j.schedule_id
   FROM pgdispatch._job AS j
  WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
@@ -1092,6 +1881,27 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
           FROM recent AS x) AS r;
 COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- view schedules (new)
+CREATE VIEW pgdispatch.schedules WITH (security_barrier) AS
+SELECT s.id, s.name, s.role, s.expression, s.time_zone, s.command, s.label, s.overlap, s.misfire, s.paused,
+       s.timeout, s.max_attempts,
+       p.run_at AS next_run_at,
+       l.id AS last_job_id, l.status AS last_status, l.started_at AS last_started_at, l.finished_at - l.started_at AS last_duration,
+       coalesce(n.succeeded, 0) AS succeeded, coalesce(n.failed, 0) AS failed, coalesce(n.skipped, 0) AS skipped,
+       s.last_error, s.created_at, s.updated_at, s.sub
+  FROM pgdispatch._schedule AS s
+  LEFT JOIN pgdispatch._job AS p ON p.id = s.pending_job AND p.status = 'scheduled'
+  LEFT JOIN LATERAL (SELECT j.id, j.status, j.started_at, j.finished_at FROM pgdispatch._job AS j
+                      WHERE j.schedule_id = s.id AND j.started_at IS NOT NULL
+                      ORDER BY j.id DESC LIMIT 1) AS l ON true
+  LEFT JOIN LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
+                            pg_catalog.count(*) FILTER (WHERE j.status IN ('failed', 'timed_out')) AS failed,
+                            pg_catalog.count(*) FILTER (WHERE j.error_sqlstate = 'PD003') AS skipped
+                       FROM pgdispatch._job AS j WHERE j.schedule_id = s.id) AS n ON true
+ WHERE ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.schedules IS 'Every schedule of the current role and end user (an admin sees all): definition, next run, last run, counts of kept occurrences.';
+REVOKE ALL ON TABLE pgdispatch.schedules FROM PUBLIC;
 
 -- upgrade: after (hand-written)
 DO $rejoin_executors$

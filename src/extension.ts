@@ -57,6 +57,11 @@ import { retry } from './api/retry.js';
 import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
 import { to120 } from './upgrades/1.1.0--1.2.0.js';
+import { cronField, nextOccurrence } from './schedules/cron.js';
+import { schedulePolicy, scheduleTable } from './schedules/schedule-table.js';
+import { maintainSchedules, occurrenceEnd, occurrenceStart, scheduleAfterDelete, scheduleAfterWrite, scheduleBeforeWrite, scheduleChain, scheduleOccurrence } from './schedules/schedule-machinery.js';
+import { pauseSchedule, resumeSchedule, runScheduleNow, schedule, unscheduleFn } from './schedules/schedule-api.js';
+import { schedulesView } from './schedules/schedules-view.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -76,6 +81,7 @@ export const extension: ExtensionModel = {
     settingsBeforeInsert,
     roleQuotasTable,
     jobTable,
+    scheduleTable,
     pendingBoundTable,
     restoredTable,
     runnerTable,
@@ -89,6 +95,9 @@ export const extension: ExtensionModel = {
     isAdmin,
     statements,
     jobPolicy,
+    schedulePolicy,
+    cronField,
+    nextOccurrence,
     executorSchema,
     executorTemplate,
     runnerFor,
@@ -123,6 +132,9 @@ export const extension: ExtensionModel = {
     restoredJob,
     retireRunner,
     rehome,
+    scheduleOccurrence,
+    scheduleChain,
+    maintainSchedules,
     maintain,
     reboot,
     serviceJobs,
@@ -130,6 +142,11 @@ export const extension: ExtensionModel = {
     jobBeforeInsert,
     jobArmAtCommit,
     jobBeforeUpdate,
+    occurrenceStart,
+    occurrenceEnd,
+    scheduleBeforeWrite,
+    scheduleAfterWrite,
+    scheduleAfterDelete,
     fireAt,
     fire,
     snooze,
@@ -139,12 +156,18 @@ export const extension: ExtensionModel = {
     cancel,
     cancelByLabel,
     retry,
+    schedule,
+    unscheduleFn,
+    pauseSchedule,
+    resumeSchedule,
+    runScheduleNow,
     purge,
     userGrants,
     grantUsage,
     revokeUsage,
     jobsView,
     statsView,
+    schedulesView,
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.

@@ -47,7 +47,9 @@ export const jobTable = table({
       -- The firing role's identity: a job never runs as, nor is seen by, a later role of the same name.
       role_oid oid NOT NULL,
       -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
-      sub text
+      sub text,
+      -- The schedule this job is an occurrence of (src/schedules/), NULL for fired jobs.
+      schedule_id bigint
     );
     -- The runners' queue: due jobs in order.
     CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled';
@@ -59,12 +61,15 @@ export const jobTable = table({
     CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
     -- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
     CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
+    -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
+    CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
   `),
   userGrants: [
     // Every column but settings (the carried request context: admins only).
     'SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, '
       + 'search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, '
-      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub)',
+      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id)',
     'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of)',
     'UPDATE (cancel_requested_at)',
   ],

@@ -7,15 +7,21 @@ export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
   // On time (#14): carriers armed at COMMIT and shared per second, runners that linger; backups
-  // (#14): jobs, settings and quotas in pg_dump, restored jobs bound again by _rehome.
-  creates: ['_job_arm_at_commit', '_take_due', '_settings_before_insert', '_restored', '_restored_job', '_retire_runner', '_rehome'],
+  // (#14): jobs, settings and quotas in pg_dump, restored jobs bound again by _rehome; schedules (#16).
+  creates: ['_job_arm_at_commit', '_take_due', '_settings_before_insert', '_restored', '_restored_job', '_retire_runner', '_rehome',
+    '_schedule', 'schedule-policy', '_cron_field', '_next_occurrence', '_schedule_occurrence', '_schedule_chain',
+    '_maintain_schedules', '_occurrence_start', '_occurrence_end', '_schedule_before_write', '_schedule_after_write',
+    '_schedule_after_delete', 'schedule', 'unschedule', 'pause_schedule', 'resume_schedule', 'run_schedule_now', 'schedules'],
   replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
-    '_stay_warm', '_maintain', '_executor_for'],
+    '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs'],
   drops: [],
   alters: ['_job', 'settings', 'role_quotas'],
   before: dedent(`
     ALTER TABLE pgdispatch.settings
       ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
+    ALTER TABLE pgdispatch._job ADD COLUMN schedule_id bigint;
+    CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
     SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
     SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
     SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');

@@ -198,7 +198,7 @@ describe('smaller faults', () => {
       await waitForJob(other, id, ['running']);
       const t0 = Date.now();
       const err = await failure(db, `SELECT pgdispatch.wait($1, '20 seconds')`, [id]);
-      expect(err.code).toBe('PD103');
+      expect(err.code).toBe('PD104');
       expect(err.hint).toMatch(/COMMIT or ROLLBACK/);
       expect(Date.now() - t0).toBeLessThan(5000);
       await db.query('ROLLBACK');
