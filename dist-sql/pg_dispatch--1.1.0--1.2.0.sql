@@ -2,7 +2,11 @@
 -- pg_dispatch 1.1.0 -> 1.2.0. Run by ALTER EXTENSION pg_dispatch UPDATE; never edit once released.
 
 -- upgrade: before (hand-written)
--- Controls (#15): keys, debounce, arguments, priority.
+ALTER TABLE pgdispatch.settings
+  ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
+ALTER TABLE pgdispatch._job ADD COLUMN schedule_id bigint;
+CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
 ALTER TABLE pgdispatch._job
   ADD COLUMN key text,
   ADD COLUMN key_mode text CONSTRAINT _job_key_mode CHECK (key_mode IN ('keep', 'replace', 'debounce')),
@@ -13,13 +17,449 @@ ALTER TABLE pgdispatch._job
 CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
   WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
 CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
 
 -- upgrade: what goes, or is made anew
 DROP VIEW pgdispatch.jobs;
 DROP VIEW pgdispatch.stats;
+DROP FUNCTION pgdispatch._stay_warm();
 DROP FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text);
 DROP FUNCTION pgdispatch.fire(text, text, interval, integer, text);
 DROP FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text);
+
+-- function _settings_before_insert (new)
+CREATE FUNCTION pgdispatch._settings_before_insert()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  DELETE FROM pgdispatch.settings;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settings_before_insert() IS 'A new settings row replaces the one there (pg_restore copying the dumped settings).';
+REVOKE ALL ON FUNCTION pgdispatch._settings_before_insert() FROM PUBLIC;
+CREATE TRIGGER _settings_before_insert BEFORE INSERT ON pgdispatch.settings
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._settings_before_insert();
+
+-- table _schedule (new)
+CREATE TABLE pgdispatch._schedule (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name text NOT NULL,
+  role name NOT NULL DEFAULT CURRENT_USER,
+  role_oid oid NOT NULL,
+  sub text,
+  expression text NOT NULL,
+  time_zone text NOT NULL DEFAULT 'UTC',
+  command text NOT NULL,
+  label text,
+  timeout interval,
+  max_attempts integer NOT NULL DEFAULT 1,
+  search_path text NOT NULL DEFAULT '"$user", public',
+  settings jsonb NOT NULL DEFAULT '{}',
+  overlap text NOT NULL DEFAULT 'skip',
+  misfire text NOT NULL DEFAULT 'run_once',
+  paused boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  -- The occurrence waiting to start (a job), and its time; the time stays once it started.
+  pending_job bigint,
+  next_run_at timestamptz,
+  run_requested_at timestamptz,
+  manual_job bigint,
+  -- Why the next occurrence could not be made (a quota, usage revoked); the maintenance job retries.
+  last_error text
+);
+CREATE UNIQUE INDEX _schedule_name ON pgdispatch._schedule (role_oid, (coalesce(sub, '')), name);
+ALTER TABLE pgdispatch._schedule ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE pgdispatch._schedule IS 'Every recurring schedule. Read it through the view pgdispatch.schedules.';
+REVOKE ALL ON TABLE pgdispatch._schedule FROM PUBLIC;
+
+-- table _restored (new)
+CREATE TABLE pgdispatch._restored (
+  job_id bigint PRIMARY KEY,
+  role_oid oid NOT NULL,
+  carrier bigint
+);
+COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
+REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
+
+-- statement schedule-policy (new)
+CREATE POLICY _schedule_own_rows ON pgdispatch._schedule
+  USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+  WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+
+-- function _cron_field (new)
+CREATE FUNCTION pgdispatch._cron_field(expression text, field text, what text, lowest integer, highest integer, names text[], name_base integer)
+RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- One field of a cron expression, as the sorted values it allows: a comma list of `*`, `N`, `N-M`,
+-- each with an optional `/step` (`N/step` runs from N to the field's end, as in Vixie cron), and
+-- three-letter names for months and days of the week. Day-of-week 7 is Sunday (0).
+DECLARE
+  item text;
+  m text[];
+  low integer;
+  high integer;
+  step integer;
+  v integer;
+  present boolean[] := pg_catalog.array_fill(false, ARRAY[highest - lowest + 1]);
+  allowed integer[] := '{}';
+BEGIN
+  FOREACH item IN ARRAY pg_catalog.string_to_array(pg_catalog.lower(field), ',') LOOP
+    m := pg_catalog.regexp_match(item, '^(\*|([0-9]{1,2}|[a-z]{3})(-([0-9]{1,2}|[a-z]{3}))?)(/([0-9]{1,2}))?$');
+    IF m IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: % field "%" is not understood', pg_catalog.quote_literal(expression), what, field
+        USING ERRCODE = 'PD203', HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+    END IF;
+    IF m[1] = '*' THEN
+      low := lowest;
+      high := highest;
+    ELSE
+      low := CASE WHEN m[2] ~ '^[0-9]' THEN m[2]::integer ELSE pg_catalog.array_position(names, m[2]) - 1 + name_base END;
+      high := CASE WHEN m[4] IS NOT NULL THEN
+                     CASE WHEN m[4] ~ '^[0-9]' THEN m[4]::integer ELSE pg_catalog.array_position(names, m[4]) - 1 + name_base END
+                   WHEN m[6] IS NOT NULL THEN highest
+                   ELSE low END;
+    END IF;
+    step := coalesce(m[6]::integer, 1);
+    IF low IS NULL OR high IS NULL OR low < lowest OR high > highest OR low > high OR step < 1 THEN
+      RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: % field "%" is out of range', pg_catalog.quote_literal(expression), what, field
+        USING ERRCODE = 'PD203',
+              DETAIL = pg_catalog.format('The %s field takes %s to %s%s; a range runs upwards (low-high) and a step is 1 or more.', what, lowest, highest,
+                                         CASE WHEN names IS NULL THEN '' ELSE ' or ' || pg_catalog.array_to_string(names, ', ') END),
+              HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+    END IF;
+    FOR v IN low .. high BY step LOOP
+      present[v - lowest + 1] := true;
+    END LOOP;
+  END LOOP;
+  -- Sorted and without duplicates; plain loops rather than a query (this runs at every occurrence).
+  FOR v IN lowest .. highest LOOP
+    IF present[v - lowest + 1] THEN
+      allowed := allowed || v;
+    END IF;
+  END LOOP;
+  RETURN allowed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._cron_field(text, text, text, integer, integer, text[], integer) IS 'The values one field of a cron expression allows, sorted; raises PD203 on a field it does not understand.';
+REVOKE ALL ON FUNCTION pgdispatch._cron_field(text, text, text, integer, integer, text[], integer) FROM PUBLIC;
+
+-- function _next_occurrence (new)
+CREATE FUNCTION pgdispatch._next_occurrence(expression text, time_zone text, after timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The first occurrence of a schedule strictly after `after`, computed in the schedule's own time
+-- zone; NULL when the expression never matches (30 February). Pure: it reads no table and no
+-- clock, so the tests pass any `after`.
+--
+-- Wall times and daylight saving (docs/how-it-works.md#schedules):
+-- * A wall time the zone skips (02:30 on a spring-forward night in Europe/Berlin) runs once, as
+--   far after the jump as it was after its start: 02:30 runs at 03:30 new time. This is how
+--   PostgreSQL reads a time in the gap (with the offset in force before it) and how cron-parser does.
+-- * A wall time the zone repeats (02:30 on a fall-back night) runs once, at its first instance.
+--   '30 * * * *' therefore has no run in the repeated hour's second pass.
+-- So the candidates are wall times in the zone, taken in order, each mapped to its instant; around
+-- a change those instants are not in the walls' order (a skipped 02:30 maps after 03:10), hence
+-- the smallest instant after `after` among the walls up to the one that maps past it.
+DECLARE
+  e text := pg_catalog.lower(pg_catalog.btrim(expression));
+  m text[];
+  f text[];
+  minutes integer[];
+  hours integer[];
+  doms integer[];
+  months integer[];
+  dows integer[];
+  dom_star boolean;
+  dow_star boolean;
+  local_after timestamp;
+  wall timestamp;
+  instant timestamptz;
+  earlier timestamptz;
+  best timestamptz;
+  steps integer := 0;
+  y integer;
+  mo integer;
+  d integer;
+  h integer;
+  mi integer;
+  nxt integer;
+  v integer;
+  day_ok boolean;
+BEGIN
+  IF expression IS NULL OR after IS NULL OR NOT pg_catalog.isfinite(after) THEN
+    RAISE EXCEPTION 'pg_dispatch: the expression and the time after which to look must be given, and the time finite'
+      USING ERRCODE = 'PD200', HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+  END IF;
+  BEGIN
+    local_after := after AT TIME ZONE time_zone;
+  EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'pg_dispatch: unknown time zone %', pg_catalog.quote_literal(time_zone)
+      USING ERRCODE = 'PD204',
+            HINT = 'Use a zone name of the IANA database, e.g. ''Europe/Berlin'', ''America/New_York'' or ''UTC'' (SELECT name FROM pg_timezone_names lists them).';
+  END;
+  IF local_after IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: the time zone must be given'
+      USING ERRCODE = 'PD204', HINT = 'Pass e.g. time_zone => ''UTC''.';
+  END IF;
+  -- pg_cron's interval form: every N seconds, counted from the whole second of `after`.
+  m := pg_catalog.regexp_match(e, '^([0-9]{1,9})\s*seconds?$');
+  IF m IS NOT NULL THEN
+    IF m[1]::integer NOT BETWEEN 1 AND 59 THEN
+      RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: seconds must be 1 to 59', pg_catalog.quote_literal(expression)
+        USING ERRCODE = 'PD203', HINT = 'For a minute or more, use a cron expression: ''*/2 * * * *'' runs every two minutes.';
+    END IF;
+    RETURN pg_catalog.date_trunc('second', after) + m[1]::integer * interval '1 second';
+  END IF;
+  e := CASE e WHEN '@yearly' THEN '0 0 1 1 *' WHEN '@annually' THEN '0 0 1 1 *' WHEN '@monthly' THEN '0 0 1 * *'
+              WHEN '@weekly' THEN '0 0 * * 0' WHEN '@daily' THEN '0 0 * * *' WHEN '@midnight' THEN '0 0 * * *'
+              WHEN '@hourly' THEN '0 * * * *' ELSE e END;
+  f := pg_catalog.regexp_split_to_array(e, '\s+');
+  IF pg_catalog.cardinality(f) <> 5 OR e ~ '^@' THEN
+    RAISE EXCEPTION 'pg_dispatch: invalid cron expression %: % fields, not 5', pg_catalog.quote_literal(expression),
+      CASE WHEN e = '' THEN 0 ELSE pg_catalog.cardinality(f) END
+      USING ERRCODE = 'PD203', HINT = 'A cron expression has five fields, minute hour day-of-month month day-of-week (e.g. ''30 2 * * *'', ''*/15 9-17 * * mon-fri''), or is one of @hourly, @daily, @weekly, @monthly, @yearly, or pg_cron''s ''N seconds'' (1 to 59).';
+  END IF;
+  minutes := pgdispatch._cron_field(expression, f[1], 'minute', 0, 59, NULL, 0);
+  hours := pgdispatch._cron_field(expression, f[2], 'hour', 0, 23, NULL, 0);
+  doms := pgdispatch._cron_field(expression, f[3], 'day-of-month', 1, 31, NULL, 0);
+  months := pgdispatch._cron_field(expression, f[4], 'month', 1, 12,
+                                   '{jan,feb,mar,apr,may,jun,jul,aug,sep,oct,nov,dec}', 1);
+  dows := pgdispatch._cron_field(expression, f[5], 'day-of-week', 0, 7, '{sun,mon,tue,wed,thu,fri,sat}', 0);
+  IF 7 = ANY (dows) THEN
+    dows := pg_catalog.array_remove(dows, 7);
+    IF 0 <> ALL (dows) THEN
+      dows := 0 || dows;
+    END IF;
+  END IF;
+  -- Vixie cron's rule: when both day fields are restricted, a day matching either runs; a field
+  -- written with a leading * ('*', '*/2') is unrestricted, and then both must match.
+  dom_star := f[3] ~ '^\*';
+  dow_star := f[5] ~ '^\*';
+  -- Walls from the minute of `after`; from 3 hours earlier when the offset changed in those 3
+  -- hours, since walls skipped by that change map to instants after it.
+  wall := pg_catalog.date_trunc('minute', local_after);
+  IF ((after - interval '3 hours') AT TIME ZONE time_zone) <> local_after - interval '3 hours' THEN
+    wall := wall - interval '3 hours';
+  END IF;
+  LOOP
+    steps := steps + 1;
+    IF steps > 20000 THEN
+      RETURN best;  -- (NULL) a day that never comes: '0 0 30 2 *'
+    END IF;
+    y := pg_catalog.date_part('year', wall)::integer;
+    mo := pg_catalog.date_part('month', wall)::integer;
+    IF mo <> ALL (months) THEN
+      nxt := NULL;
+      FOREACH v IN ARRAY months LOOP
+        IF v > mo THEN nxt := v; EXIT; END IF;
+      END LOOP;
+      wall := CASE WHEN nxt IS NULL THEN pg_catalog.make_timestamp(y + 1, months[1], 1, 0, 0, 0)
+                   ELSE pg_catalog.make_timestamp(y, nxt, 1, 0, 0, 0) END;
+      CONTINUE;
+    END IF;
+    d := pg_catalog.date_part('day', wall)::integer;
+    day_ok := CASE WHEN dom_star OR dow_star
+                   THEN d = ANY (doms) AND pg_catalog.date_part('dow', wall)::integer = ANY (dows)
+                   ELSE d = ANY (doms) OR pg_catalog.date_part('dow', wall)::integer = ANY (dows) END;
+    IF NOT day_ok THEN
+      wall := pg_catalog.date_trunc('day', wall) + interval '1 day';
+      CONTINUE;
+    END IF;
+    h := pg_catalog.date_part('hour', wall)::integer;
+    IF h <> ALL (hours) THEN
+      nxt := NULL;
+      FOREACH v IN ARRAY hours LOOP
+        IF v > h THEN nxt := v; EXIT; END IF;
+      END LOOP;
+      wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('day', wall) + interval '1 day'
+                   ELSE pg_catalog.date_trunc('day', wall) + nxt * interval '1 hour' END;
+      CONTINUE;
+    END IF;
+    mi := pg_catalog.date_part('minute', wall)::integer;
+    IF mi <> ALL (minutes) THEN
+      nxt := NULL;
+      FOREACH v IN ARRAY minutes LOOP
+        IF v > mi THEN nxt := v; EXIT; END IF;
+      END LOOP;
+      wall := CASE WHEN nxt IS NULL THEN pg_catalog.date_trunc('hour', wall) + interval '1 hour'
+                   ELSE pg_catalog.date_trunc('hour', wall) + nxt * interval '1 minute' END;
+      CONTINUE;
+    END IF;
+    -- A matching wall time; past the best one's wall time, no later wall maps to an earlier instant.
+    EXIT WHEN best IS NOT NULL AND wall >= (best AT TIME ZONE time_zone);
+    instant := wall AT TIME ZONE time_zone;  -- a repeated wall: PostgreSQL takes its later instance
+    earlier := (wall - (((instant - interval '3 hours') AT TIME ZONE time_zone) - ((instant - interval '3 hours') AT TIME ZONE 'UTC')))
+               AT TIME ZONE 'UTC';
+    IF earlier < instant AND (earlier AT TIME ZONE time_zone) = wall THEN
+      instant := earlier;
+    END IF;
+    IF instant > after AND (best IS NULL OR instant < best) THEN
+      best := instant;
+    END IF;
+    wall := wall + interval '1 minute';
+  END LOOP;
+  RETURN best;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._next_occurrence(text, text, timestamptz) IS 'The first occurrence of a cron expression strictly after `after`, in `time_zone` (NULL when it never matches); PD203/PD204 on a bad expression or zone.';
+REVOKE ALL ON FUNCTION pgdispatch._next_occurrence(text, text, timestamptz) FROM PUBLIC;
+
+-- function _executor_for (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._executor_for(role_name name, make boolean)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The executor of a role, as a callable qualified name: found and checked, or (when make is
+-- true) created. NULL when it is missing and make is false.
+DECLARE
+  role_oid oid;
+  fname text;
+  f regprocedure;
+  template regprocedure := 'pgdispatch._executor_template(text, text, jsonb, integer)'::regprocedure;
+  owner_name name := CURRENT_USER;
+  ext_name name;
+BEGIN
+  SELECT r.oid INTO role_oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = role_name;
+  IF role_oid IS NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: role % does not exist', role_name
+      USING ERRCODE = 'undefined_object', HINT = 'Jobs run as the role that fired them; that role must exist.';
+  END IF;
+  fname := 'run_as_' || role_oid::text;
+  IF make THEN
+    PERFORM pgdispatch._runner_for(role_oid, true);
+  END IF;
+  f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
+  IF f IS NOT NULL THEN
+    -- A role owns its executor, so check before every use that it is still exactly ours.
+    PERFORM 1
+      FROM pg_catalog.pg_proc AS p, pg_catalog.pg_proc AS t
+     WHERE p.oid = f AND t.oid = template
+       AND p.prosecdef AND p.proowner = role_oid AND p.prolang = t.prolang
+       AND p.prosrc = t.prosrc AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'];
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'pg_dispatch: the executor of role % has been altered; refusing to run its jobs', role_name
+        USING ERRCODE = 'PD400',
+              HINT = pg_catalog.format('An admin can rebuild it: SELECT pgdispatch.revoke_usage(%L); SELECT pgdispatch.grant_usage(%L);', role_name, role_name);
+    END IF;
+    RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
+  END IF;
+  IF NOT make THEN
+    RETURN NULL;
+  END IF;
+  -- The extension owner runs the executor through its membership in the role.
+  IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name)
+     AND NOT pg_catalog.pg_has_role(owner_name, role_oid, 'USAGE') THEN
+    RAISE EXCEPTION 'pg_dispatch cannot run jobs as role %', role_name
+      USING ERRCODE = 'PD400',
+            DETAIL = pg_catalog.format('Jobs run as the role that fired them, through a function owned by that role; the extension owner %I must be a member of %I to create it.', owner_name, role_name),
+            HINT = pg_catalog.format('As a superuser or a role with ADMIN on %I: GRANT %I TO %I; then SELECT pgdispatch.grant_usage(%L);', role_name, role_name, owner_name, role_name);
+  END IF;
+  EXECUTE pg_catalog.format(
+    'CREATE FUNCTION pgdispatch_exec.%I(command text, search_path text, settings jsonb, max_rows integer, '
+    'OUT rows jsonb, OUT row_count bigint, OUT truncated boolean) RETURNS record LANGUAGE plpgsql '
+    'SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %L',
+    fname, (SELECT t.prosrc FROM pg_catalog.pg_proc AS t WHERE t.oid = template));
+  f := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname)::regprocedure;
+  EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+  IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
+    -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
+    EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
+    EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', f, role_name);
+    EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', role_name);
+  END IF;
+  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema. Joined
+  -- last, with their owner, so that their privileges as they are now are their initial ones, which
+  -- pg_dump leaves out (else the dump revokes and grants on a function the restore never makes).
+  ext_name := pgdispatch._extension_name();
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
+  END IF;
+  RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._executor_for(name, boolean) IS 'The checked executor of a role; creates it when make is true and it is missing.';
+REVOKE ALL ON FUNCTION pgdispatch._executor_for(name, boolean) FROM PUBLIC;
+
+-- function _arm (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._arm(job_id bigint, run_at timestamptz, job_role oid)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Gives a job its carrier: a pg_cron interval job that starts a runner for it.
+-- pg_cron counts an interval from when its launcher first loads the job, so a carrier of
+-- N seconds first runs N to N+1 seconds after commit; a runner that starts a little early
+-- waits out the rest (see _take). New jobs are armed at COMMIT (see _job_arm_at_commit), so
+-- that the countdown starts when the job can first be seen.
+DECLARE
+  seconds integer;
+  armed text;
+  counts jsonb;
+  bucket text;
+  cron_job bigint;
+  now_ts timestamptz;
+BEGIN
+  -- Times are compared, never subtracted first: infinity, or years ahead, would not fit.
+  now_ts := pg_catalog.clock_timestamp();
+  IF run_at >= now_ts + interval '60 seconds' THEN
+    RETURN NULL;  -- too far off for an interval schedule: the maintenance job arms it later
+  END IF;
+  seconds := CASE WHEN run_at <= now_ts THEN 0 ELSE pg_catalog.floor(pg_catalog.date_part('epoch', run_at - now_ts)) END;
+  seconds := greatest(seconds, 1);
+  -- Jobs of one role armed in one transaction for the same second share carriers: the first
+  -- max_runners of them get one each, and their runners take the others as they come due (a
+  -- runner takes its principal's jobs due within two seconds, see _take_next), so that a burst
+  -- opens a few sessions, not one per job, and every job's carrier runs at its own second.
+  -- The count lives in a transaction-local setting, tagged with the transaction: a value left
+  -- at session level (SET by a user) is not this transaction's.
+  armed := pg_catalog.current_setting('pgdispatch.armed_in_xact', true);
+  bucket := job_role::text || ':' || seconds::text;
+  IF armed IS NOT NULL AND pg_catalog.split_part(armed, '|', 1) = pg_catalog.pg_current_xact_id()::text THEN
+    counts := pg_catalog.substr(armed, pg_catalog.strpos(armed, '|') + 1)::jsonb;
+  ELSE
+    counts := '{}';
+  END IF;
+  IF coalesce((counts ->> bucket)::integer, 0) >= (SELECT s.max_runners FROM pgdispatch.settings AS s) THEN
+    RETURN NULL;
+  END IF;
+  counts := counts || pg_catalog.jsonb_build_object(bucket, coalesce((counts ->> bucket)::integer, 0) + 1);
+  PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', pg_catalog.pg_current_xact_id()::text || '|' || counts::text, true);
+  -- Scheduled by the role's runner identity, as which pg_cron then runs it; the token proves to
+  -- the runner's wrapper that pg_dispatch asked for this job's carrier.
+  EXECUTE pg_catalog.format('SELECT pgdispatch_exec.%I($1, $2, $3)', 'arm_' || job_role::text)
+     INTO cron_job USING job_id, seconds, pgdispatch._arm_token(job_id, job_role);
+  RETURN cron_job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) IS 'Schedules the carrier of a job due within a minute; returns its pg_cron job id, or NULL.';
+REVOKE ALL ON FUNCTION pgdispatch._arm(bigint, timestamptz, oid) FROM PUBLIC;
+
+-- function _stay_warm (changed)
+CREATE FUNCTION pgdispatch._stay_warm(idle interval)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT (s.warm_runner OR idle < s.linger) AND NOT EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w)
+  FROM pgdispatch.settings AS s
+$fn$;
+COMMENT ON FUNCTION pgdispatch._stay_warm(interval) IS 'Whether a runner idle for `idle` stays and polls for its principal''s next job (settings.linger, settings.warm_runner).';
+REVOKE ALL ON FUNCTION pgdispatch._stay_warm(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm(interval) TO pgdispatch_runners;
 
 -- function _arm_waiting (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._arm_waiting()
@@ -75,16 +515,108 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
 REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
 
+-- function _take (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._take(job_id bigint)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- What a carrier's run does first: take the job it was made for, if that job is due and free, or
+-- else another due job of the same principal.
+-- A job found running in a session that is gone was interrupted: record that first.
+DECLARE
+  j pgdispatch._job;
+  now_ts timestamptz;
+BEGIN
+  PERFORM pgdispatch._fresh_transaction();
+  -- Only a job of the role this session's runner identity serves.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    -- Gone (_settle_carrier deals with the carrier), or another session holds it: a runner of
+    -- the same second took it (see _arm). Then this one helps with the other due jobs of the
+    -- same principal, as that one does, rather than leave a burst to fewer sessions.
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings) END;
+  END IF;
+  IF j.status = 'running' THEN
+    IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+      RETURN pgdispatch._take_due(j.role_oid, j.settings);
+    END IF;
+    PERFORM pgdispatch._record_failure(j, 'PD001',
+      'interrupted: the session running this job ended before the job finished',
+      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
+  -- Compared before subtracting: run_at may be infinity.
+  now_ts := pg_catalog.clock_timestamp();
+  IF j.status <> 'scheduled' THEN
+    RETURN pgdispatch._take_due(j.role_oid, j.settings);  -- done already by a runner of its second
+  ELSIF j.run_at > now_ts + interval '2 seconds' THEN
+    RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
+  ELSIF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
+REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
+
+-- function _take_due (new)
+CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The next due job of a principal (role and carried settings; lower priority numbers first, then
+-- the oldest) that no other session holds, or
+-- one due within two seconds, waited for here: jobs of one second share their carriers (see
+-- _arm), so those without one are for the runners of the others to start on time. Started in
+-- this session, which _start binds to that principal (or refuses, if it serves another).
+DECLARE
+  j pgdispatch._job;
+  now_ts timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+  -- Due now: by priority (lower first), then time.
+  SELECT * INTO j FROM pgdispatch._job AS k
+   WHERE k.status = 'scheduled' AND k.run_at <= now_ts
+     AND k.role_oid = principal_role AND k.settings = principal_settings
+   ORDER BY k.priority, k.run_at, k.id
+   LIMIT 1
+   FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    -- Else the next one due within two seconds, whatever its priority.
+    SELECT * INTO j FROM pgdispatch._job AS k
+     WHERE k.status = 'scheduled' AND k.run_at > now_ts AND k.run_at <= now_ts + interval '2 seconds'
+       AND k.role_oid = principal_role AND k.settings = principal_settings
+     ORDER BY k.run_at, k.priority, k.id
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  IF j.run_at > now_ts THEN
+    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
+  END IF;
+  RETURN pgdispatch._start(j);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb) IS 'Takes the oldest job of a principal due within two seconds that no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb) FROM PUBLIC;
+
 -- function _take_next (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._take_next()
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A draining runner's next job: the due one of lowest priority number, then oldest, of this session's principal (see
--- _runner_session) that no other session holds.
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this
+-- session's principal (see _runner_session) that no other session holds (see _take_due).
 DECLARE
-  j pgdispatch._job;
   bound pgdispatch._runner_session;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
@@ -101,16 +633,7 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
-     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.priority, k.run_at, k.id
-   LIMIT 1
-   FOR UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  RETURN pgdispatch._start(j);
+  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
@@ -193,6 +716,11 @@ BEGIN
     -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
     -- pin the path again before this function, which runs as the owner, resolves another operator.
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    -- A command that dropped pg_dispatch (by a path the check at fire time cannot see): undone.
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: a job cannot drop pg_dispatch' USING ERRCODE = 'PD202',
+        HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -217,7 +745,26 @@ BEGIN
       e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
     -- Keep the command's part of the context, not pg_dispatch's own frames.
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
-    final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    -- A command that dropped pg_dispatch fails on its way out, when a function it dropped is
+    -- called again; the drop is undone with the rest, and the failure said for what it was.
+    IF e_sqlstate = 'XX000' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_proc AS p
+          WHERE p.oid::text = pg_catalog.substring(e_message, '^cache lookup failed for function (\d+)$')
+            AND p.pronamespace IN ('pgdispatch'::pg_catalog.regnamespace, 'pgdispatch_exec'::pg_catalog.regnamespace)) THEN
+      e_sqlstate := 'PD202';
+      e_message := 'pg_dispatch: a job cannot drop pg_dispatch';
+      e_hint := 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+    IF e_sqlstate = 'PD005' THEN
+      -- The command called cancel() on its own job (see _job_before_update): cancelled, not failed.
+      UPDATE pgdispatch._job AS j
+         SET status = 'cancelled', cancel_requested_at = pg_catalog.clock_timestamp(), finished_at = pg_catalog.clock_timestamp(),
+             error_sqlstate = '57014', error_message = 'cancelled by pgdispatch.cancel() in its own command'
+       WHERE j.id = job.id AND j.status = 'running';
+      final_status := 'cancelled';
+    ELSE
+      final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    END IF;
   END;
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
@@ -228,6 +775,470 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job) IS 'Runs a started job and records its outcome.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job) TO pgdispatch_runners;
+
+-- procedure _run (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._run(job_id bigint)
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The command of every carrier, run by pg_cron in a session of the job's runner identity. It takes
+-- a runner slot and the job it was made for, then goes on with every other due job of the same
+-- principal (role and request settings), so that a burst is
+-- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). A draining
+-- session stays settings.linger after its last job and polls for its principal's next one, so
+-- that steady traffic starts in milliseconds and a quiet server holds no session (see _stay_warm).
+-- Nothing here trusts the session: a command may have changed any setting, and work it left for
+-- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
+-- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
+DECLARE
+  job pgdispatch._job;
+  finished bigint[] := '{}';
+  flushed_at timestamptz := pg_catalog.clock_timestamp();
+  draining boolean := false;  -- holds a runner slot
+  warm boolean := false;
+  last_job_at timestamptz := pg_catalog.clock_timestamp();
+  outcome text;
+BEGIN
+  -- A procedure that commits cannot have a SET clause: pin the path for this session here.
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+  PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
+  -- A runner slot first (see _claim_slot): without one the job waits, holding nothing.
+  IF pgdispatch._claim_slot() THEN
+    COMMIT;
+    job := pgdispatch._take(job_id);
+    -- A session drains and stays warm only for the principal of a job it took (see _take_next):
+    -- one that took none (its job done or held elsewhere) gives its slot back at once.
+    draining := job.id IS NOT NULL;
+  END IF;
+  COMMIT;
+  LOOP
+    IF job.id IS NOT NULL THEN
+      outcome := pgdispatch._execute(job);
+      -- What the command left for COMMIT runs now, as this session's user: the runner identity,
+      -- which holds nothing.
+      COMMIT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
+      PERFORM pgdispatch._scrub_session();
+      COMMIT;
+      IF outcome <> 'scheduled' THEN
+        finished := finished || job.id;
+      END IF;
+      last_job_at := pg_catalog.clock_timestamp();
+    END IF;
+    -- Often enough that a carrier (which runs a second or more after its commit) is mostly gone
+    -- before pg_cron opens a session for a job already done.
+    IF pg_catalog.cardinality(finished) >= 1000
+       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '0.2 seconds') THEN
+      PERFORM pgdispatch._disarm(finished);
+      COMMIT;
+      finished := '{}';
+      flushed_at := pg_catalog.clock_timestamp();
+    END IF;
+    EXIT WHEN NOT draining;
+    job := pgdispatch._take_next();
+    COMMIT;
+    IF job.id IS NULL THEN
+      warm := pgdispatch._stay_warm(pg_catalog.clock_timestamp() - last_job_at);
+      EXIT WHEN NOT warm;
+      IF pg_catalog.cardinality(finished) > 0 THEN
+        -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.
+        PERFORM pgdispatch._disarm(finished);
+        finished := '{}';
+        flushed_at := pg_catalog.clock_timestamp();
+      END IF;
+      PERFORM pg_catalog.set_config('application_name', 'pgdispatch warm runner', false);
+      PERFORM pg_catalog.pg_sleep(0.01);
+      COMMIT;
+    END IF;
+  END LOOP;
+  IF pg_catalog.cardinality(finished) > 0 THEN
+    PERFORM pgdispatch._disarm(finished);
+    COMMIT;
+  END IF;
+  PERFORM pgdispatch._release_slot();
+  PERFORM pgdispatch._forget_runs(1000);
+  COMMIT;
+  PERFORM pgdispatch._settle_carrier(job_id);  -- last: it may remove this run's own pg_cron job
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
+REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
+
+-- function _restored_job (new)
+CREATE FUNCTION pgdispatch._restored_job(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO pgdispatch._restored (job_id, role_oid, carrier) VALUES (job.id, job.role_oid, job.carrier);
+  job.role_oid := 0;
+  job.carrier := NULL;
+  -- The dumped cluster's transaction ids mean nothing here (wait() reads this one's status).
+  job.fired_xact := pg_catalog.pg_current_xact_id();
+  RETURN job;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._restored_job(pgdispatch._job) IS 'A job row restored from a dump, made inert until _rehome binds it to this cluster''s role of its name.';
+REVOKE ALL ON FUNCTION pgdispatch._restored_job(pgdispatch._job) FROM PUBLIC;
+
+-- function _retire_runner (new)
+CREATE FUNCTION pgdispatch._retire_runner(old_oid oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner identity of another life: named after a role OID (pgdispatch_runner_<oid>) by a dumped
+-- cluster (its carriers came back with cron.job, its role maybe with pg_dumpall's globals) or by an
+-- earlier install of pg_dispatch, and not registered here. pg_cron knows a job's user by name and
+-- lets only that user remove the job: the name is made pg_dispatch's own again (_runner_for drops
+-- a role of that name and makes it anew, then removes every carrier under the name), and dropped
+-- when no role of this cluster has that OID. While a role here has that OID and a registered
+-- runner identity of that name, only the carriers of restored jobs under it are removed.
+DECLARE
+  runner name := 'pgdispatch_runner_' || old_oid::text;
+  ext_name name;
+  fname text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid)
+     AND pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I()', 'carriers_' || old_oid::text)) IS NOT NULL THEN
+    EXECUTE pg_catalog.format(
+      'SELECT pgdispatch_exec.%I(ARRAY(SELECT c.jobid FROM pgdispatch_exec.%I() AS c '
+      'WHERE pg_catalog.substr(c.jobname, 16)::bigint IN (SELECT s.job_id FROM pgdispatch._restored AS s)))',
+      'disarm_' || old_oid::text, 'carriers_' || old_oid::text);
+    RETURN;
+  END IF;
+  BEGIN
+    PERFORM pgdispatch._runner_for(old_oid, true);
+  EXCEPTION WHEN SQLSTATE 'PD400' THEN
+    -- A role of that name that owns or holds something elsewhere: its carriers run nothing (it
+    -- serves no role here), but stay. Said once a minute, by the maintenance job.
+    RAISE WARNING 'pg_dispatch cannot take over the leftover runner identity %: %', runner, SQLERRM
+      USING HINT = pg_catalog.format('A superuser can remove it: DROP OWNED BY %1$I; DROP ROLE %1$I; (in every database), or remove it from pgdispatch_runners: REVOKE pgdispatch_runners FROM %1$I;', runner);
+    RETURN;
+  END;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS a WHERE a.oid = old_oid) THEN
+    RETURN;  -- a role of this cluster has that OID: the identity made anew is its own
+  END IF;
+  DELETE FROM pgdispatch._runner AS r WHERE r.role_oid = old_oid;
+  ext_name := pgdispatch._extension_name();
+  FOREACH fname IN ARRAY ARRAY['arm_' || old_oid::text || '(bigint, integer, text)', 'disarm_' || old_oid::text || '(bigint[])', 'carriers_' || old_oid::text || '()'] LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION pgdispatch_exec.%s', ext_name, fname);
+    EXECUTE pg_catalog.format('DROP FUNCTION pgdispatch_exec.%s', fname);
+  END LOOP;
+  EXECUTE pg_catalog.format('DROP ROLE %I', runner);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._retire_runner(oid) IS 'Takes over a runner identity pg_dispatch did not register here (restored, or left by an earlier install): removes its carriers, and drops it when it serves no role here.';
+REVOKE ALL ON FUNCTION pgdispatch._retire_runner(oid) FROM PUBLIC;
+
+-- function _rehome (new)
+CREATE FUNCTION pgdispatch._rehome()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called first by the maintenance job (once a minute, and at server start). After pg_restore:
+-- binds the restored jobs (see _restored_job) to this cluster's roles, by name, as pg_dump binds
+-- owners and grants; removes the carriers they came with; gives the pending ones carriers of this
+-- cluster's runner identities. A job whose role does not exist here, or cannot run here, fails
+-- with an error that says so; finished ones keep their outcome (a job of a missing role: seen by
+-- admins only). Also, any time: runner identities that pg_dispatch did not register (restored
+-- with pg_dumpall's globals, or left by an earlier install) are taken over and dropped, with their
+-- carriers, so that nothing runs as them.
+DECLARE
+  old_oid oid;
+  restored bigint[];
+  role_name name;
+  e_message text;
+  e_hint text;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._restored)
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+                      WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners')
+                        AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)) THEN
+    RETURN;
+  END IF;
+  LOCK TABLE pgdispatch._restored IN SHARE ROW EXCLUSIVE MODE;  -- one at a time
+  FOR old_oid IN
+    SELECT s.role_oid FROM pgdispatch._restored AS s
+    UNION
+    SELECT pg_catalog.substr(a.rolname, 19)::oid
+      FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS a ON a.oid = m.member
+     WHERE m.roleid = pg_catalog.to_regrole('pgdispatch_runners') AND a.rolname ~ '^pgdispatch_runner_[0-9]{1,10}$'
+       AND NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r WHERE r.runner_oid = a.oid)
+  LOOP
+    PERFORM pgdispatch._retire_runner(old_oid);
+  END LOOP;
+  SELECT pg_catalog.array_agg(s.job_id) INTO restored FROM pgdispatch._restored AS s;
+  IF restored IS NULL THEN
+    RETURN;
+  END IF;
+  UPDATE pgdispatch._job AS j SET role_oid = a.oid
+    FROM pg_catalog.pg_roles AS a
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND a.rolname = j.role;
+  -- The pending-jobs quota counts again, restored jobs included.
+  DELETE FROM pgdispatch._pending_bound AS b
+   WHERE b.role_oid IN (SELECT j.role_oid FROM pgdispatch._job AS j WHERE j.id = ANY (restored));
+  -- Each role with restored jobs to run: its runner identity, and its executor while it may use
+  -- pg_dispatch (grant_usage, restored with the dump's privileges); without, its jobs fail when
+  -- due, as after revoke_usage.
+  FOR role_name IN
+    SELECT DISTINCT j.role FROM pgdispatch._job AS j
+     WHERE j.id = ANY (restored) AND j.role_oid <> 0 AND j.status IN ('scheduled', 'running')
+  LOOP
+    BEGIN
+      PERFORM pgdispatch._runner_for((SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = role_name), true);
+      IF pg_catalog.has_schema_privilege(role_name, 'pgdispatch', 'USAGE') THEN
+        PERFORM pgdispatch._executor_for(role_name, true);
+      END IF;
+    EXCEPTION WHEN SQLSTATE 'PD400' THEN
+      GET STACKED DIAGNOSTICS e_message = MESSAGE_TEXT, e_hint = PG_EXCEPTION_HINT;
+      UPDATE pgdispatch._job AS j
+         SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+             error_sqlstate = 'PD400', error_message = e_message, error_hint = nullif(e_hint, ''),
+             error_detail = 'This job was restored from a dump.', error_context = NULL
+       WHERE j.id = ANY (restored) AND j.role = role_name AND j.status IN ('scheduled', 'running');
+    END;
+  END LOOP;
+  UPDATE pgdispatch._job AS j
+     SET status = 'failed', finished_at = pg_catalog.clock_timestamp(), runner_pid = NULL, runner_started = NULL,
+         error_sqlstate = 'PD004',
+         error_message = pg_catalog.format('pg_dispatch: role %s does not exist in this database: this job was restored from a dump and does not run', j.role),
+         error_detail = 'A restored job runs as the role of its name in the database it was restored into.',
+         error_hint = 'Restore the roles first (pg_dumpall --globals-only), then the database; or fire the command again as an existing role.',
+         error_context = NULL
+   WHERE j.id = ANY (restored) AND j.role_oid = 0 AND j.status IN ('scheduled', 'running');
+  -- Jobs that were running when the dump was taken are found interrupted by the maintenance job
+  -- (their sessions are not this server's), and retried or failed. Jobs due within the minute
+  -- get their carriers now, those due later from the maintenance job.
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.id = ANY (restored) AND k.status = 'scheduled' AND k.carrier IS NULL AND k.role_oid <> 0
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id);
+  DELETE FROM pgdispatch._restored AS s WHERE s.job_id = ANY (restored);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._rehome() IS 'Binds jobs restored from a dump to the roles of their names here, removes the carriers they came with and arms the pending ones; retires runner identities of another life.';
+REVOKE ALL ON FUNCTION pgdispatch._rehome() FROM PUBLIC;
+
+-- function _schedule_occurrence (new)
+CREATE FUNCTION pgdispatch._schedule_occurrence(s pgdispatch._schedule, at timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- An occurrence of a schedule, at `at`: an ordinary job of the schedule's role, with the request
+-- context captured when the schedule was defined (as fire() captures the firing session's). Made
+-- as the owner (by the schedule's triggers, a starting occurrence or the maintenance job), so the
+-- end user and settings are set from the schedule, not from the session that happens to make it.
+DECLARE
+  job_id bigint;
+BEGIN
+  INSERT INTO pgdispatch._job (command, label, run_at, max_attempts, timeout, search_path, role, schedule_id)
+  VALUES (s.command, s.label, at, s.max_attempts, s.timeout, s.search_path, pg_catalog.pg_get_userbyid(s.role_oid), s.id)
+  RETURNING pgdispatch._job.id INTO job_id;
+  UPDATE pgdispatch._job AS j SET sub = s.sub, settings = s.settings WHERE j.id = job_id;
+  RETURN job_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_occurrence(pgdispatch._schedule, timestamptz) IS 'Fires an occurrence of a schedule at a time: a job of its role, with its carried request context.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_occurrence(pgdispatch._schedule, timestamptz) FROM PUBLIC;
+
+-- function _schedule_chain (new)
+CREATE FUNCTION pgdispatch._schedule_chain(schedule_id bigint, after timestamptz, catch_up boolean, strict boolean)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Makes the next occurrence of a schedule (the caller holds its row): the first one after `after`,
+-- or, for a catch-up after missed occurrences (misfire => 'run_once'), one due now. Records it as
+-- the schedule's pending occurrence. Unless `strict`, a refusal of pg_dispatch's own (a quota,
+-- usage revoked: SQLSTATE PD...) is recorded in last_error instead of raised, and the maintenance
+-- job tries again a minute later; any other error is raised.
+DECLARE
+  s pgdispatch._schedule;
+  at timestamptz;
+  job_id bigint;
+  e_sqlstate text;
+  e_message text;
+BEGIN
+  SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = schedule_id;
+  IF NOT FOUND OR s.paused THEN
+    RETURN NULL;
+  END IF;
+  at := CASE WHEN catch_up THEN pg_catalog.clock_timestamp() ELSE pgdispatch._next_occurrence(s.expression, s.time_zone, after) END;
+  IF at IS NULL AND strict THEN
+    RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(s.expression)
+      USING ERRCODE = 'PD203', HINT = 'Check the day of the month against the month (30 February never comes).';
+  ELSIF at IS NULL THEN
+    UPDATE pgdispatch._schedule AS k SET pending_job = NULL, last_error = 'the expression matches no later time' WHERE k.id = s.id;
+    RETURN NULL;
+  END IF;
+  IF strict THEN
+    job_id := pgdispatch._schedule_occurrence(s, at);
+  ELSE
+    BEGIN
+      job_id := pgdispatch._schedule_occurrence(s, at);
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS e_sqlstate = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT;
+      IF e_sqlstate NOT LIKE 'PD%' THEN
+        RAISE;
+      END IF;
+      UPDATE pgdispatch._schedule AS k SET pending_job = NULL, last_error = e_sqlstate || ': ' || e_message WHERE k.id = s.id;
+      RETURN NULL;
+    END;
+  END IF;
+  UPDATE pgdispatch._schedule AS k SET pending_job = job_id, next_run_at = at, last_error = NULL WHERE k.id = s.id;
+  RETURN job_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_chain(bigint, timestamptz, boolean, boolean) IS 'Makes the next occurrence of a schedule and records it as the one waiting; returns its job id.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_chain(bigint, timestamptz, boolean, boolean) FROM PUBLIC;
+
+-- function _maintain_schedules (new)
+CREATE FUNCTION pgdispatch._maintain_schedules()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Called by the maintenance job once a minute: every schedule that is not paused but has no
+-- occurrence waiting (making it failed on a quota or revoked usage, or an admin deleted it) gets
+-- one. If its time passed meanwhile, misfire decides: one catch-up now ('run_once') or none.
+-- Returns how many were made.
+DECLARE
+  s record;
+  made integer := 0;
+  now_ts timestamptz := pg_catalog.clock_timestamp();
+  missed boolean;
+BEGIN
+  FOR s IN SELECT k.id, k.next_run_at, k.misfire, k.expression, k.time_zone FROM pgdispatch._schedule AS k
+            WHERE NOT k.paused
+              AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = k.pending_job AND j.status = 'scheduled')
+              AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.oid = k.role_oid)
+            ORDER BY k.id FOR UPDATE SKIP LOCKED LOOP
+    missed := s.next_run_at IS NOT NULL AND pgdispatch._next_occurrence(s.expression, s.time_zone, s.next_run_at) <= now_ts;
+    IF pgdispatch._schedule_chain(s.id, CASE WHEN missed OR s.next_run_at IS NULL THEN now_ts ELSE s.next_run_at END,
+                                  missed AND s.misfire = 'run_once', false) IS NOT NULL THEN
+      made := made + 1;
+    END IF;
+  END LOOP;
+  RETURN made;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._maintain_schedules() IS 'Gives every schedule without a waiting occurrence its next one (the maintenance job, once a minute).';
+REVOKE ALL ON FUNCTION pgdispatch._maintain_schedules() FROM PUBLIC;
+
+-- procedure _maintain (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The maintenance job, once a minute (and once at server start): the only session pg_dispatch
+-- opens while idle. It recovers interrupted jobs, arms the carriers of jobs coming due within
+-- the next minute, arms the watchdog, removes stray carriers, purges old jobs and cleans
+-- pg_dispatch's rows out of cron.job_run_details.
+DECLARE
+  job pgdispatch._job;
+  runner record;
+  strays bigint[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
+  -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
+  FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
+    IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
+      PERFORM pgdispatch._record_failure(job, 'PD001',
+        'interrupted: the session running this job ended before the job finished',
+        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._maintain_schedules();  -- schedules without a waiting occurrence get one (src/schedules/)
+  COMMIT;
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
+  COMMIT;
+  IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
+              WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+    PERFORM pgdispatch._ensure_watchdog();
+    COMMIT;
+  END IF;
+  -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
+  COMMIT;
+  PERFORM pgdispatch._forget_runs(100000);
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._maintain() IS 'The maintenance job, once a minute and at server start.';
+REVOKE ALL ON PROCEDURE pgdispatch._maintain() FROM PUBLIC;
+
+-- procedure _reboot (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._reboot()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- At server start (pg_cron's @reboot job). pg_cron restarts the countdown of every interval job
+-- when it loads it, so a carrier armed for "in 40 seconds" before a restart would fire 40 seconds
+-- after it: every waiting job's carrier goes, and the usual maintenance arms them again for their
+-- stored times, those of one second sharing carriers (see _arm), and the due ones one per free
+-- runner slot (see _arm_waiting): a restart opens the sessions its due jobs need, no more. The
+-- maintenance also deals with the jobs the restart interrupted and with carriers left over.
+DECLARE
+  r record;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  FOR r IN SELECT j.role_oid, pg_catalog.array_agg(j.carrier) AS carriers, pg_catalog.array_agg(j.id) AS ids
+             FROM pgdispatch._job AS j
+            WHERE j.status = 'scheduled' AND j.carrier IS NOT NULL AND j.id <> ALL (pgdispatch._busy_carriers())
+            GROUP BY j.role_oid LOOP
+    PERFORM pgdispatch._disarm_carriers(r.role_oid, r.carriers);
+    UPDATE pgdispatch._job AS j SET carrier = NULL WHERE j.id = ANY (r.ids);
+  END LOOP;
+  COMMIT;
+  CALL pgdispatch._maintain();
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._reboot() IS 'At server start: re-arms waiting jobs for their stored time, then maintains.';
+REVOKE ALL ON PROCEDURE pgdispatch._reboot() FROM PUBLIC;
 
 -- function _fire_waiting_key (new)
 CREATE FUNCTION pgdispatch._fire_waiting_key(waiting pgdispatch._job, fired pgdispatch._job)
@@ -296,6 +1307,10 @@ DECLARE
   pending integer;
   waiting pgdispatch._job;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
@@ -315,6 +1330,13 @@ BEGIN
         USING ERRCODE = 'PD202',
               DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
               HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+    -- A job cannot remove the machinery that records its own outcome.
+    IF statement ~* '^drop\s+(extension\M.*\m"?pg_dispatch|schema\M.*\m"?pgdispatch)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: a job cannot drop pg_dispatch'
+        USING ERRCODE = 'PD202',
+              DETAIL = 'The job''s outcome is recorded by pg_dispatch in the job''s own transaction.',
+              HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
     END IF;
   END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
@@ -345,7 +1367,7 @@ BEGIN
       RAISE EXCEPTION 'pg_dispatch: args are bound to a command of one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement; this command %',
         CASE WHEN pg_catalog.cardinality(statements) <> 1 THEN 'has ' || pg_catalog.cardinality(statements) || ' statements'
              ELSE 'is ' || pg_catalog.upper(pg_catalog.substring(statements[1], '^[(\s]*(\w+)')) END
-        USING ERRCODE = 'PD203',
+        USING ERRCODE = 'PD205',
               DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
               HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
     END IF;
@@ -453,7 +1475,8 @@ BEGIN
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  -- Its carrier comes at COMMIT (see _job_arm_at_commit).
+  NEW.carrier := NULL;
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -464,8 +1487,44 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user, captures its request context and schedules its carrier.';
+COMMENT ON FUNCTION pgdispatch._job_before_insert() IS 'Checks a new job and its role''s quotas, records its end user and captures its request context.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_insert() FROM PUBLIC;
+
+-- function _job_arm_at_commit (new)
+CREATE FUNCTION pgdispatch._job_arm_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A new job's carrier is scheduled when its transaction commits (a deferred constraint trigger),
+-- not when the job is fired: pg_cron starts a carrier's countdown when its launcher loads it,
+-- after the commit, so a carrier armed at fire time would start late by as long as the firing
+-- transaction then ran. Rows of one burst mostly find their second's carriers made (see _arm)
+-- and end here after reading one setting.
+DECLARE
+  cron_job bigint;
+BEGIN
+  -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
+  IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
+  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  IF cron_job IS NOT NULL THEN
+    -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
+    UPDATE pgdispatch._job AS j SET carrier = cron_job
+     WHERE j.id = NEW.id AND j.status = 'scheduled' AND j.carrier IS NULL;
+    IF NOT FOUND THEN
+      PERFORM pgdispatch._disarm_carriers(NEW.role_oid, ARRAY[cron_job]);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_arm_at_commit() IS 'Schedules a new job''s carrier when its transaction commits.';
+REVOKE ALL ON FUNCTION pgdispatch._job_arm_at_commit() FROM PUBLIC;
+CREATE CONSTRAINT TRIGGER _job_arm_at_commit AFTER INSERT ON pgdispatch._job
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_arm_at_commit();
 
 -- function _job_before_update (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._job_before_update()
@@ -496,6 +1555,15 @@ BEGIN
       NEW.truncated := true;
     END IF;
   END IF;
+  -- A job's own command cancelling it: signalling this very session would end in an error that
+  -- counts as a failed attempt (and a retry). An error of its own instead, which the runner
+  -- records as the cancel it is (see _execute), the command's effects rolled back.
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL AND OLD.status = 'running'
+     AND NEW.status = 'running' AND OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % cancelled itself', OLD.id
+      USING ERRCODE = 'PD005',
+            HINT = 'The job ends cancelled and its effects roll back; to end it early but keep its effects, return from the command instead.';
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN ('scheduled', 'running') THEN
     NEW.status := 'cancelled';
@@ -511,7 +1579,7 @@ BEGIN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
-    IF OLD.status = 'running' THEN
+    IF OLD.status = 'running' AND OLD.runner_pid IS DISTINCT FROM pg_catalog.pg_backend_pid() THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
       PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);
@@ -524,6 +1592,243 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_before_update() IS 'Turns a cancel request into a cancelled job (removes its carrier, interrupts its runner); cuts a result to the max_result_bytes quota.';
 REVOKE ALL ON FUNCTION pgdispatch._job_before_update() FROM PUBLIC;
+
+-- function _occurrence_start (new)
+CREATE FUNCTION pgdispatch._occurrence_start()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- An occurrence of a schedule is about to start its first attempt (_start sets it running). Here,
+-- as the owner and holding the schedule's row (so starts of one schedule take turns):
+-- * the next occurrence is made, so a schedule chains on without the maintenance job ('N seconds');
+-- * misfire: an occurrence that starts late (more than a minute, or after two more occurrences
+--   were due: downtime) is the one catch-up run, or is skipped with misfire => 'skip'; either way
+--   the next occurrence is counted from now, so there is never a burst;
+-- * overlap: with 'skip', an occurrence whose previous one is still in progress (running, or
+--   waiting to retry) ends `cancelled` with SQLSTATE PD003 instead of starting; with 'queue' it
+--   waits, holding nothing (run_at infinity), until the previous one ends (_occurrence_end); a
+--   second one coming due meanwhile is skipped, so at most one waits.
+-- Skipping or parking changes the row _start is writing: it returns a job that is not running,
+-- which the runner's _execute leaves alone.
+DECLARE
+  s pgdispatch._schedule;
+  now_ts timestamptz := pg_catalog.clock_timestamp();
+  late boolean := false;
+  busy bigint;
+  why text;
+BEGIN
+  SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = NEW.schedule_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NEW;  -- its schedule is gone: it runs as the job it is
+  END IF;
+  IF s.pending_job = NEW.id THEN
+    late := OLD.run_at < now_ts - interval '1 minute'
+            OR pgdispatch._next_occurrence(s.expression, s.time_zone, pgdispatch._next_occurrence(s.expression, s.time_zone, OLD.run_at)) <= now_ts;
+    PERFORM pgdispatch._schedule_chain(s.id, CASE WHEN late THEN now_ts ELSE OLD.run_at END, false, false);
+  END IF;
+  IF late AND s.misfire = 'skip' THEN
+    why := pg_catalog.format('skipped: missed (due at %s, misfire => ''skip'')', OLD.run_at);
+  ELSIF s.overlap <> 'allow' THEN
+    SELECT k.id INTO busy FROM pgdispatch._job AS k
+     WHERE k.schedule_id = s.id AND k.id <> NEW.id AND k.status IN ('scheduled', 'running')
+       AND ((k.status = 'running' AND pgdispatch._alive(k.runner_pid, k.runner_started))
+            OR (k.status = 'scheduled' AND k.attempts > 0))
+     ORDER BY k.id LIMIT 1;
+    IF busy IS NOT NULL THEN
+      IF s.overlap = 'queue' AND NOT EXISTS (
+           SELECT 1 FROM pgdispatch._job AS k
+            WHERE k.schedule_id = s.id AND k.id <> NEW.id AND k.status = 'scheduled' AND k.run_at = 'infinity') THEN
+        NEW := OLD;
+        NEW.run_at := 'infinity';  -- parked: _occurrence_end starts it when the one in progress ends
+        RETURN NEW;
+      END IF;
+      why := pg_catalog.format('skipped: occurrence %s of this schedule is still in progress (overlap => %L)', busy, s.overlap)
+             || CASE WHEN s.overlap = 'queue' THEN ', and one already waits' ELSE '' END;
+    END IF;
+  END IF;
+  IF why IS NOT NULL THEN
+    NEW := OLD;
+    NEW.status := 'cancelled';
+    NEW.finished_at := now_ts;
+    NEW.error_sqlstate := 'PD003';
+    NEW.error_message := why;
+    PERFORM pg_catalog.pg_notify('pgdispatch', pg_catalog.json_build_object('id', NEW.id, 'status', NEW.status)::text);
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._occurrence_start() IS 'When an occurrence starts: makes the next one, and applies the schedule''s misfire and overlap policies.';
+REVOKE ALL ON FUNCTION pgdispatch._occurrence_start() FROM PUBLIC;
+CREATE TRIGGER _occurrence_start BEFORE UPDATE ON pgdispatch._job
+  FOR EACH ROW WHEN (NEW.schedule_id IS NOT NULL AND OLD.status = 'scheduled' AND NEW.status = 'running' AND OLD.attempts = 0)
+  EXECUTE FUNCTION pgdispatch._occurrence_start();
+
+-- function _occurrence_end (new)
+CREATE FUNCTION pgdispatch._occurrence_end()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- An occurrence of a schedule has finished (or was cancelled before it started). With overlap
+-- 'queue', the occurrence waiting for this one starts now. If it was the schedule's pending one,
+-- cancelled by its role (a way to skip one run), the next one is made.
+DECLARE
+  s pgdispatch._schedule;
+BEGIN
+  SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = NEW.schedule_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF s.pending_job = NEW.id THEN
+    PERFORM pgdispatch._schedule_chain(s.id, greatest(OLD.run_at, pg_catalog.clock_timestamp()), false, false);
+  END IF;
+  IF s.overlap = 'queue' AND OLD.status = 'running' THEN
+    UPDATE pgdispatch._job AS k
+       SET run_at = pg_catalog.clock_timestamp(),
+           carrier = coalesce(k.carrier, pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid))
+     WHERE k.id = (SELECT q.id FROM pgdispatch._job AS q
+                    WHERE q.schedule_id = s.id AND q.status = 'scheduled' AND q.run_at = 'infinity'
+                    ORDER BY q.id LIMIT 1);
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._occurrence_end() IS 'When an occurrence ends: starts the one queued behind it; makes the next one if the waiting one was cancelled.';
+REVOKE ALL ON FUNCTION pgdispatch._occurrence_end() FROM PUBLIC;
+CREATE TRIGGER _occurrence_end AFTER UPDATE ON pgdispatch._job
+  FOR EACH ROW WHEN (NEW.schedule_id IS NOT NULL AND OLD.status IN ('scheduled', 'running') AND NEW.status NOT IN ('scheduled', 'running'))
+  EXECUTE FUNCTION pgdispatch._occurrence_end();
+
+-- function _schedule_before_write (new)
+CREATE FUNCTION pgdispatch._schedule_before_write()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Every definition of a schedule passes here, from schedule() (an INSERT, or its ON CONFLICT
+-- update) or a direct write of the columns users may write: the checks, the owning role and end
+-- user, the request context to carry, and run_schedule_now()'s occurrence.
+-- SECURITY DEFINER: NEW.role was set by the column default to the calling role, which it cannot override.
+DECLARE
+  s pgdispatch.settings;
+  setting text;
+  value text;
+  carried jsonb := '{}';
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
+    NEW.sub := coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''));
+    NEW.paused := false;
+    NEW.created_at := pg_catalog.clock_timestamp();
+    NEW.pending_job := NULL;
+    NEW.next_run_at := NULL;
+    NEW.run_requested_at := NULL;
+    NEW.manual_job := NULL;
+    NEW.last_error := NULL;
+    IF NEW.name IS NULL OR pg_catalog.btrim(NEW.name) = '' OR pg_catalog.octet_length(NEW.name) > 64 THEN
+      RAISE EXCEPTION 'pg_dispatch: a schedule''s name must be 1 to 64 bytes, not %', coalesce(pg_catalog.quote_literal(NEW.name), 'NULL')
+        USING ERRCODE = 'PD203', HINT = 'Name it after what it does, e.g. ''nightly-cleanup''.';
+    END IF;
+  END IF;
+  IF TG_OP = 'INSERT' OR (NEW.expression, NEW.time_zone, NEW.command, NEW.label, NEW.timeout, NEW.max_attempts, NEW.search_path, NEW.overlap, NEW.misfire) IS DISTINCT FROM (OLD.expression, OLD.time_zone, OLD.command, OLD.label, OLD.timeout, OLD.max_attempts, OLD.search_path, OLD.overlap, OLD.misfire) THEN
+    IF NEW.overlap IS NULL OR NEW.overlap NOT IN ('skip', 'queue', 'allow') THEN
+      RAISE EXCEPTION 'pg_dispatch: overlap must be one of %, not %', 'skip, queue, allow', coalesce(pg_catalog.quote_literal(NEW.overlap), 'NULL')
+        USING ERRCODE = 'PD203',
+              HINT = '''skip'' (default) skips an occurrence while the previous one runs, ''queue'' starts it when the previous one ends, ''allow'' runs them side by side.';
+    END IF;
+    IF NEW.misfire IS NULL OR NEW.misfire NOT IN ('run_once', 'skip') THEN
+      RAISE EXCEPTION 'pg_dispatch: misfire must be one of %, not %', 'run_once, skip', coalesce(pg_catalog.quote_literal(NEW.misfire), 'NULL')
+        USING ERRCODE = 'PD203',
+              HINT = '''run_once'' (default) runs one catch-up after missed occurrences (downtime), ''skip'' runs none.';
+    END IF;
+    -- Refuses a bad expression (PD203) or zone (PD204) now, and one that never matches. (Unless
+    -- paused, the schedule's first occurrence is computed next, strictly: _schedule_chain checks then.)
+    IF NEW.paused AND pgdispatch._next_occurrence(NEW.expression, NEW.time_zone, pg_catalog.clock_timestamp()) IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: the cron expression % never matches a date', pg_catalog.quote_literal(NEW.expression)
+        USING ERRCODE = 'PD203', HINT = 'Check the day of the month against the month (30 February never comes).';
+    END IF;
+    -- The request context of the defining session, restored inside every occurrence.
+    SELECT * INTO s FROM pgdispatch.settings;
+    FOREACH setting IN ARRAY s.carried_settings LOOP
+      value := pg_catalog.current_setting(setting, true);
+      IF value IS NOT NULL AND value <> '' THEN
+        carried := carried || pg_catalog.jsonb_build_object(setting, value);
+      END IF;
+    END LOOP;
+    NEW.settings := carried;
+    NEW.updated_at := pg_catalog.clock_timestamp();
+  END IF;
+  IF TG_OP = 'UPDATE' AND NEW.run_requested_at IS NOT NULL AND NEW.run_requested_at IS DISTINCT FROM OLD.run_requested_at THEN
+    -- run_schedule_now(): an occurrence outside the sequence, due now, under the same overlap policy.
+    NEW.manual_job := pgdispatch._schedule_occurrence(NEW, pg_catalog.clock_timestamp());
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_before_write() IS 'Checks a schedule''s definition, records its role and end user, captures its request context; makes run_schedule_now()''s occurrence.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_before_write() FROM PUBLIC;
+CREATE TRIGGER _schedule_before_write BEFORE INSERT OR UPDATE OF expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at ON pgdispatch._schedule
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_before_write();
+
+-- function _schedule_after_write (new)
+CREATE FUNCTION pgdispatch._schedule_after_write()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- After a schedule was defined, redefined, paused or resumed: the occurrence waiting under the old
+-- definition (or of a paused schedule) is cancelled, and the first one of the new definition made.
+-- Errors reach the caller (a quota, a command refused at fire time): schedule() fails whole.
+DECLARE
+  stale bigint;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT (NEW.expression, NEW.time_zone, NEW.command, NEW.label, NEW.timeout, NEW.max_attempts, NEW.search_path, NEW.overlap, NEW.misfire) IS DISTINCT FROM (OLD.expression, OLD.time_zone, OLD.command, OLD.label, OLD.timeout, OLD.max_attempts, OLD.search_path, OLD.overlap, OLD.misfire) AND NEW.paused = OLD.paused THEN
+      RETURN NULL;  -- run_schedule_now() only
+    END IF;
+    stale := NEW.pending_job;
+    -- First, so that cancelling it does not make the next one (_occurrence_end).
+    UPDATE pgdispatch._schedule AS k SET pending_job = NULL WHERE k.id = NEW.id;
+    UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
+     WHERE j.schedule_id = NEW.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL
+       AND (j.id = stale OR (NEW.paused AND j.run_at = 'infinity'));
+    UPDATE pgdispatch._job AS j SET error_message = CASE WHEN NEW.paused THEN 'cancelled: schedule paused' ELSE 'cancelled: schedule redefined' END
+     WHERE j.schedule_id = NEW.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
+       AND j.finished_at >= pg_catalog.statement_timestamp() AND (j.id = stale OR j.run_at = 'infinity');
+  END IF;
+  IF NOT NEW.paused THEN
+    PERFORM pgdispatch._schedule_chain(NEW.id, pg_catalog.clock_timestamp(), false, true);
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_after_write() IS 'Replaces the waiting occurrence of a schedule defined, redefined, paused or resumed.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_after_write() FROM PUBLIC;
+CREATE TRIGGER _schedule_after_write AFTER INSERT OR UPDATE OF expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at ON pgdispatch._schedule
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_after_write();
+
+-- function _schedule_after_delete (new)
+CREATE FUNCTION pgdispatch._schedule_after_delete()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- unschedule(): occurrences not yet started (waiting, or queued behind a running one) are
+-- cancelled; a running one finishes. Jobs keep their schedule_id as history.
+BEGIN
+  UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
+   WHERE j.schedule_id = OLD.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL;
+  UPDATE pgdispatch._job AS j SET error_message = 'cancelled: schedule removed'
+   WHERE j.schedule_id = OLD.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
+     AND j.finished_at >= pg_catalog.statement_timestamp();
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._schedule_after_delete() IS 'Cancels the occurrences of a removed schedule that have not started.';
+REVOKE ALL ON FUNCTION pgdispatch._schedule_after_delete() FROM PUBLIC;
+CREATE TRIGGER _schedule_after_delete AFTER DELETE ON pgdispatch._schedule
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_after_delete();
 
 -- function fire_at (changed)
 CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
@@ -728,32 +2033,18 @@ COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, t
 pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
 REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
 
--- function _max_runners (new)
-CREATE FUNCTION pgdispatch._max_runners()
-RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-SELECT s.max_runners FROM pgdispatch.settings AS s
-$fn$;
-COMMENT ON FUNCTION pgdispatch._max_runners() IS 'settings.max_runners, for fire_many() (how many of a batch get a carrier).';
-REVOKE ALL ON FUNCTION pgdispatch._max_runners() FROM PUBLIC;
-
 -- function fire_many (new)
 CREATE FUNCTION pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0)
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- Two INSERTs for the whole batch: each row still passes the insert trigger (checks, quotas), but
--- the call, the statement and its plan are paid once, and most rows get no carrier. Ids are
--- issued in the commands' order (ORDER BY before the INSERT takes the rows), so the returned
--- array is in that order too.
+-- One INSERT for the whole batch: each row still passes the insert trigger (checks, quotas), but
+-- the call, the statement and its plan are paid once, and jobs of one second share their carriers
+-- (see _arm). Ids are issued in the commands' order (ORDER BY before the INSERT takes the rows), so
+-- the returned array is in that order too.
 DECLARE
   ids bigint[];
-  more bigint[];
-  armed integer := coalesce(nullif(pg_catalog.current_setting('pgdispatch.armed_in_xact', true), ''), '0')::integer;
-  first_ones integer;
 BEGIN
   IF commands IS NULL OR pg_catalog.cardinality(commands) = 0 THEN
     RAISE EXCEPTION 'pg_dispatch: fire_many() needs at least one command'
@@ -765,34 +2056,15 @@ BEGIN
       USING ERRCODE = 'PD200',
             HINT = 'Pass e.g. args => ''[[1], [2]]'' for two commands; null for a command without arguments.';
   END IF;
-  -- Carriers: those that start runners (up to max_runners in this transaction, see _arm), and
-  -- none for the rest, which those runners take (a carrier is most of a job's cost at fire time).
-  -- Due jobs without a carrier are a state the runners know: one that ends arms them (_arm_waiting),
-  -- and the maintenance job arms any left, as for the jobs past 1,000 of a transaction.
-  first_ones := greatest(pgdispatch._max_runners() - armed, 0);
   WITH inserted AS (
     INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
     SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
            fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
       FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
-     WHERE c.n BETWEEN 1 AND first_ones
+     WHERE c.n BETWEEN 1 AND pg_catalog.cardinality(commands)
      ORDER BY c.n
     RETURNING pgdispatch._job.id)
   SELECT pg_catalog.array_agg(i.id ORDER BY i.id) INTO ids FROM inserted AS i;
-  IF pg_catalog.cardinality(commands) > first_ones THEN
-    PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', '1000000', true);
-    WITH inserted AS (
-    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
-    SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
-           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
-      FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
-     WHERE c.n BETWEEN first_ones + 1 AND pg_catalog.cardinality(commands)
-     ORDER BY c.n
-    RETURNING pgdispatch._job.id)
-  SELECT pg_catalog.array_agg(i.id ORDER BY i.id) INTO more FROM inserted AS i;
-    PERFORM pg_catalog.set_config('pgdispatch.armed_in_xact', greatest(armed, pgdispatch._max_runners())::text, true);
-    ids := coalesce(ids, '{}') || more;
-  END IF;
   RETURN ids;
 END
 $fn$;
@@ -800,6 +2072,56 @@ COMMENT ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integ
 job ids in the commands'' order. All or none: a refused command (or quota) fires none of them.
 Keys are not taken here (fire() them one by one).';
 REVOKE ALL ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) FROM PUBLIC;
+
+-- function wait (changed)
+CREATE OR REPLACE FUNCTION pgdispatch.wait(job_id bigint, timeout interval DEFAULT '30 seconds')
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  deadline timestamptz := pg_catalog.clock_timestamp() + timeout;
+  current_status text;
+  fired_in pg_catalog.xid8;
+  nap double precision := 0.005;
+  runner integer;
+BEGIN
+  IF timeout IS NULL OR timeout < interval '0' THEN
+    RAISE EXCEPTION 'pg_dispatch: the timeout of wait() must be zero or more, not %', coalesce(timeout::text, 'NULL')
+      USING ERRCODE = 'PD200', HINT = 'E.g. SELECT pgdispatch.wait(42, interval ''10 seconds'');';
+  END IF;
+  SELECT j.status, j.fired_xact INTO current_status, fired_in FROM pgdispatch._job AS j WHERE j.id = job_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no job %', job_id
+      USING ERRCODE = 'PD100',
+            HINT = 'A role sees only the jobs it fired, an end user (JWT sub) only their own, and finished jobs are purged after settings.retention.';
+  END IF;
+  IF fired_in = pg_catalog.pg_current_xact_id_if_assigned() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % was fired in this transaction, which must commit before it can run', job_id
+      USING ERRCODE = 'PD101', HINT = 'COMMIT, then wait for the job.';
+  END IF;
+  IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'pg_dispatch: wait() needs READ COMMITTED; in % it would never see the job change', pg_catalog.current_setting('transaction_isolation')
+      USING ERRCODE = 'PD402', HINT = 'Call it outside the transaction, or poll pgdispatch.status() from new transactions.';
+  END IF;
+  -- Polls with a growing nap (5 ms up to 100 ms): a function cannot receive NOTIFY, and clients
+  -- that can should LISTEN on channel pgdispatch instead.
+  WHILE current_status IN ('scheduled', 'running') AND pg_catalog.clock_timestamp() < deadline LOOP
+    PERFORM pg_catalog.pg_sleep(least(nap, pg_catalog.date_part('epoch', deadline - pg_catalog.clock_timestamp())));
+    nap := least(nap * 2, 0.1);
+    SELECT j.status, j.runner_pid INTO current_status, runner FROM pgdispatch._job AS j WHERE j.id = job_id;
+    -- A running job waiting for a lock this session holds would wait as long as this loop does.
+    IF current_status = 'running' AND nap >= 0.1 AND pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(runner)) THEN
+      RAISE EXCEPTION 'pg_dispatch: job % is waiting for a lock this session holds, so wait() would never see it finish', job_id
+        USING ERRCODE = 'PD104',
+              HINT = 'COMMIT or ROLLBACK the work that holds the lock (the job then goes on), and wait after that.';
+    END IF;
+  END LOOP;
+  RETURN current_status;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.wait(bigint, interval) IS 'Waits until the job has finished or `timeout` has passed, and returns its status then. Raises when the job was fired in the still-open calling transaction (it could never start).';
+REVOKE ALL ON FUNCTION pgdispatch.wait(bigint, interval) FROM PUBLIC;
 
 -- function retry (changed)
 CREATE OR REPLACE FUNCTION pgdispatch.retry(job_id bigint)
@@ -839,6 +2161,147 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch.retry(bigint) IS 'Fires a finished job that did not succeed again, as a new job linked to it (`retry_of`), with the same command, label, timeout, attempts and search_path, as the caller and with the caller''s request context. Returns the new job''s id.';
 REVOKE ALL ON FUNCTION pgdispatch.retry(bigint) FROM PUBLIC;
 
+-- function schedule (new)
+CREATE FUNCTION pgdispatch.schedule(name text, cron_expression text, command text, time_zone text DEFAULT 'UTC', timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, label text DEFAULT NULL, overlap text DEFAULT 'skip', misfire text DEFAULT 'run_once', search_path text DEFAULT pg_catalog.current_setting('search_path'))
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+  schedule_id bigint;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  INSERT INTO pgdispatch._schedule AS s (name, expression, time_zone, command, timeout, max_attempts, label, overlap, misfire, search_path)
+  VALUES (schedule.name, schedule.cron_expression, schedule.time_zone, schedule.command, schedule.timeout, schedule.max_attempts,
+          schedule.label, schedule.overlap, schedule.misfire, schedule.search_path)
+  ON CONFLICT (role_oid, (coalesce(sub, '')), name) DO UPDATE
+    SET expression = excluded.expression, time_zone = excluded.time_zone, command = excluded.command,
+        timeout = excluded.timeout, max_attempts = excluded.max_attempts, label = excluded.label,
+        overlap = excluded.overlap, misfire = excluded.misfire, search_path = excluded.search_path
+  RETURNING s.id INTO schedule_id;
+  RETURN schedule_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.schedule(text, text, text, text, interval, integer, text, text, text, text) IS 'Runs `command` at every occurrence of `cron_expression` in `time_zone`, each occurrence an
+ordinary job of the calling role (status, rows, error, timeout, retries, in `pgdispatch.jobs`),
+with the calling session''s request context (JWT claims). Returns the schedule''s id; a schedule
+of the same name of the caller is replaced (keeping its id, history and paused state). Bad
+expressions (PD203) and unknown zones (PD204) are refused here. A waiting schedule holds no
+session and no pg_cron job.';
+REVOKE ALL ON FUNCTION pgdispatch.schedule(text, text, text, text, interval, integer, text, text, text, text) FROM PUBLIC;
+
+-- function unschedule (new)
+CREATE FUNCTION pgdispatch.unschedule(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = unschedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  DELETE FROM pgdispatch._schedule AS s WHERE s.name = unschedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(unschedule.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.unschedule(text) IS 'Removes a schedule of the caller: its occurrences not yet started are cancelled, a running one finishes; past occurrences stay in `pgdispatch.jobs`. PD103 if there is none of that name.';
+REVOKE ALL ON FUNCTION pgdispatch.unschedule(text) FROM PUBLIC;
+
+-- function pause_schedule (new)
+CREATE FUNCTION pgdispatch.pause_schedule(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  was boolean;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false) FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(pause_schedule.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  IF was = true THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._schedule AS s SET paused = true WHERE s.name = pause_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
+  RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.pause_schedule(text) IS 'Pauses a schedule of the caller: its waiting occurrence is cancelled and no other comes until resume_schedule(); a running one finishes. Returns false if it was paused already.';
+REVOKE ALL ON FUNCTION pgdispatch.pause_schedule(text) FROM PUBLIC;
+
+-- function resume_schedule (new)
+CREATE FUNCTION pgdispatch.resume_schedule(name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  was boolean;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  SELECT s.paused INTO was FROM pgdispatch._schedule AS s WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false) FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(resume_schedule.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  IF was = false THEN
+    RETURN false;
+  END IF;
+  UPDATE pgdispatch._schedule AS s SET paused = false WHERE s.name = resume_schedule.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false);
+  RETURN true;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.resume_schedule(text) IS 'Resumes a paused schedule of the caller from its next occurrence after now (none is caught up). Returns false if it was not paused.';
+REVOKE ALL ON FUNCTION pgdispatch.resume_schedule(text) FROM PUBLIC;
+
+-- function run_schedule_now (new)
+CREATE FUNCTION pgdispatch.run_schedule_now(name text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  job_id bigint;
+BEGIN
+  PERFORM 1 FROM pgdispatch._job AS j
+   WHERE j.schedule_id = (SELECT s.id FROM pgdispatch._schedule AS s WHERE s.name = run_schedule_now.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false))
+     AND j.status IN ('scheduled', 'running')
+   ORDER BY j.id FOR UPDATE OF j;
+  UPDATE pgdispatch._schedule AS s SET run_requested_at = pg_catalog.clock_timestamp()
+   WHERE s.name = run_schedule_now.name AND ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR false)
+  RETURNING s.manual_job INTO job_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pg_dispatch: no schedule named %', pg_catalog.quote_literal(run_schedule_now.name)
+      USING ERRCODE = 'PD103',
+            HINT = 'SELECT name FROM pgdispatch.schedules lists yours; a schedule belongs to the role (and end user) that made it.';
+  END IF;
+  RETURN job_id;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.run_schedule_now(text) IS 'Fires one occurrence of a schedule of the caller now, besides its regular ones (a paused schedule too), under its overlap policy; returns the job id.';
+REVOKE ALL ON FUNCTION pgdispatch.run_schedule_now(text) FROM PUBLIC;
+
 -- function _user_grants (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._user_grants()
 RETURNS text[]
@@ -847,15 +2310,18 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
     '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, name, role, role_oid, sub, expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, created_at, updated_at, pending_job, next_run_at, run_requested_at, manual_job, last_error) ON TABLE pgdispatch._schedule %s %I',
+    '%s INSERT (name, expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire) ON TABLE pgdispatch._schedule %s %I',
+    '%s UPDATE (expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at) ON TABLE pgdispatch._schedule %s %I',
+    '%s DELETE ON TABLE pgdispatch._schedule %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch._max_runners() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
@@ -863,8 +2329,14 @@ SELECT ARRAY[
     '%s EXECUTE ON FUNCTION pgdispatch.cancel(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.cancel_by_label(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.retry(bigint) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.schedule(text, text, text, text, interval, integer, text, text, text, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.unschedule(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.pause_schedule(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.resume_schedule(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.run_schedule_now(text) %s %I',
     '%s SELECT ON TABLE pgdispatch.jobs %s %I',
-    '%s SELECT ON TABLE pgdispatch.stats %s %I'
+    '%s SELECT ON TABLE pgdispatch.stats %s %I',
+    '%s SELECT ON TABLE pgdispatch.schedules %s %I'
   ]::text[]
 $fn$;
 COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
@@ -874,7 +2346,7 @@ REVOKE ALL ON FUNCTION pgdispatch._user_grants() FROM PUBLIC;
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub,
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub, j.schedule_id,
        j.key, j.key_mode, j.priority, j.args
   FROM pgdispatch._job AS j
  WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
@@ -907,6 +2379,40 @@ SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled
           FROM recent AS x) AS r;
 COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
 REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- view schedules (new)
+CREATE VIEW pgdispatch.schedules WITH (security_barrier) AS
+SELECT s.id, s.name, s.role, s.expression, s.time_zone, s.command, s.label, s.overlap, s.misfire, s.paused,
+       s.timeout, s.max_attempts,
+       p.run_at AS next_run_at,
+       l.id AS last_job_id, l.status AS last_status, l.started_at AS last_started_at, l.finished_at - l.started_at AS last_duration,
+       coalesce(n.succeeded, 0) AS succeeded, coalesce(n.failed, 0) AS failed, coalesce(n.skipped, 0) AS skipped,
+       s.last_error, s.created_at, s.updated_at, s.sub
+  FROM pgdispatch._schedule AS s
+  LEFT JOIN pgdispatch._job AS p ON p.id = s.pending_job AND p.status = 'scheduled'
+  LEFT JOIN LATERAL (SELECT j.id, j.status, j.started_at, j.finished_at FROM pgdispatch._job AS j
+                      WHERE j.schedule_id = s.id AND j.started_at IS NOT NULL
+                      ORDER BY j.id DESC LIMIT 1) AS l ON true
+  LEFT JOIN LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
+                            pg_catalog.count(*) FILTER (WHERE j.status IN ('failed', 'timed_out')) AS failed,
+                            pg_catalog.count(*) FILTER (WHERE j.error_sqlstate = 'PD003') AS skipped
+                       FROM pgdispatch._job AS j WHERE j.schedule_id = s.id) AS n ON true
+ WHERE ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.schedules IS 'Every schedule of the current role and end user (an admin sees all): definition, next run, last run, counts of kept occurrences.';
+REVOKE ALL ON TABLE pgdispatch.schedules FROM PUBLIC;
+
+-- upgrade: after (hand-written)
+DO $rejoin_executors$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname ~ '^run_as_[0-9]+$' LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), f);
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', pgdispatch._extension_name(), f);
+  END LOOP;
+END
+$rejoin_executors$;
 
 -- upgrade: every role given grant_usage gets the new surface
 DO $refresh_grants$

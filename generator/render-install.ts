@@ -51,12 +51,28 @@ function renderFunction(schema: string, f: FunctionDef): string {
   return lines.join('\n');
 }
 
+/**
+ * pg_dump leaves out the rows of an extension's tables unless they are registered as its
+ * configuration: a table with a `dumpFilter` is, and so is the sequence of its identity column,
+ * so that ids go on past the restored ones.
+ */
+export function configDump(schema: string, t: TableDef): string[] {
+  if (t.dumpFilter === undefined) return [];
+  const name = `${schema}.${t.name}`;
+  const lines = [`SELECT pg_catalog.pg_extension_config_dump(${literal(name)}, ${literal(t.dumpFilter)});`];
+  for (const m of t.ddl.matchAll(/^\s*(\w+) \w+ GENERATED (?:ALWAYS|BY DEFAULT) AS IDENTITY/gm)) {
+    lines.push(`SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence(${literal(name)}, ${literal(m[1]!)})::pg_catalog.regclass, '');`);
+  }
+  return lines;
+}
+
 function renderTable(schema: string, t: TableDef): string {
   const lines = [t.ddl.replace(/\n$/, '')];
   if (!t.ddl.includes('CREATE SCHEMA')) {
     lines.push(`COMMENT ON TABLE ${schema}.${t.name} IS ${literal(t.doc)};`);
     lines.push(`REVOKE ALL ON TABLE ${schema}.${t.name} FROM PUBLIC;`);
   }
+  lines.push(...configDump(schema, t));
   return lines.join('\n');
 }
 

@@ -6,13 +6,17 @@ import { preamble } from './schema/preamble.js';
 import { schemaCreate, schemaSetup } from './schema/extension-schema.js';
 import { extensionName } from './schema/extension-name.js';
 import { settingsTable } from './schema/settings-table.js';
+import { settingsBeforeInsert } from './schema/settings-before-insert.js';
+import { restoredTable } from './backup/restored-table.js';
+import { restoredJob } from './backup/restored-job.js';
+import { rehome, retireRunner } from './backup/rehome.js';
 import { roleQuotasTable } from './schema/role-quotas-table.js';
 import { pendingBoundTable } from './schema/pending-bound-table.js';
 import { jobPolicy, jobTable } from './schema/job-table.js';
 import { isAdmin } from './schema/is-admin.js';
 import { statements } from './schema/statements.js';
 import { executorSchema } from './schema/executor-schema.js';
-import { jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
+import { jobArmAtCommit, jobBeforeInsert, jobBeforeUpdate } from './schema/job-triggers.js';
 import { jobsView } from './schema/jobs-view.js';
 import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
@@ -38,6 +42,7 @@ import { stayWarm } from './runner/stay-warm.js';
 import { stopRunner } from './runner/stop-runner.js';
 import { take } from './runner/take.js';
 import { takeNext } from './runner/take-next.js';
+import { takeDue } from './runner/take-due.js';
 import { watch } from './runner/watch.js';
 import { freshTransaction } from './runner/fresh-transaction.js';
 import { purge, purgeInternal } from './admin/purge.js';
@@ -45,7 +50,6 @@ import { grantUsage, revokeUsage, userGrants } from './admin/usage.js';
 import { runnerGroup } from './runner/runner-group.js';
 import { fire, fireAt, snooze } from './api/fire.js';
 import { fireMany } from './api/fire-many.js';
-import { maxRunners } from './api/max-runners.js';
 import { status } from './api/status.js';
 import { wait } from './api/wait.js';
 import { result } from './api/result.js';
@@ -56,6 +60,11 @@ import { bindArgs } from './controls/bind-args.js';
 import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
 import { to120 } from './upgrades/1.1.0--1.2.0.js';
+import { cronField, nextOccurrence } from './schedules/cron.js';
+import { schedulePolicy, scheduleTable } from './schedules/schedule-table.js';
+import { maintainSchedules, occurrenceEnd, occurrenceStart, scheduleAfterDelete, scheduleAfterWrite, scheduleBeforeWrite, scheduleChain, scheduleOccurrence } from './schedules/schedule-machinery.js';
+import { pauseSchedule, resumeSchedule, runScheduleNow, schedule, unscheduleFn } from './schedules/schedule-api.js';
+import { schedulesView } from './schedules/schedules-view.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -72,9 +81,12 @@ export const extension: ExtensionModel = {
     runnerGroup,
     extensionName,
     settingsTable,
+    settingsBeforeInsert,
     roleQuotasTable,
     jobTable,
+    scheduleTable,
     pendingBoundTable,
+    restoredTable,
     runnerTable,
     runnerSessionTable,
     slotTable,
@@ -86,6 +98,9 @@ export const extension: ExtensionModel = {
     isAdmin,
     statements,
     jobPolicy,
+    schedulePolicy,
+    cronField,
+    nextOccurrence,
     executorSchema,
     executorTemplate,
     runnerFor,
@@ -111,23 +126,35 @@ export const extension: ExtensionModel = {
     start,
     recordFailure,
     take,
+    takeDue,
     takeNext,
     bindArgs,
     execute,
     run,
     watch,
     purgeInternal,
+    restoredJob,
+    retireRunner,
+    rehome,
+    scheduleOccurrence,
+    scheduleChain,
+    maintainSchedules,
     maintain,
     reboot,
     serviceJobs,
     settingsChanged,
     fireWaitingKey,
     jobBeforeInsert,
+    jobArmAtCommit,
     jobBeforeUpdate,
+    occurrenceStart,
+    occurrenceEnd,
+    scheduleBeforeWrite,
+    scheduleAfterWrite,
+    scheduleAfterDelete,
     fireAt,
     fire,
     snooze,
-    maxRunners,
     fireMany,
     status,
     wait,
@@ -135,12 +162,18 @@ export const extension: ExtensionModel = {
     cancel,
     cancelByLabel,
     retry,
+    schedule,
+    unscheduleFn,
+    pauseSchedule,
+    resumeSchedule,
+    runScheduleNow,
     purge,
     userGrants,
     grantUsage,
     revokeUsage,
     jobsView,
     statsView,
+    schedulesView,
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.

@@ -3,6 +3,7 @@ DECLARE
   current_status text;
   fired_in pg_catalog.xid8;
   nap double precision := 0.005;
+  runner integer;
 BEGIN
   IF timeout IS NULL OR timeout < interval '0' THEN
     RAISE EXCEPTION 'pg_dispatch: the timeout of wait() must be zero or more, not %', coalesce(timeout::text, 'NULL')
@@ -27,7 +28,13 @@ BEGIN
   WHILE current_status IN {{STATUSES:unfinished}} AND pg_catalog.clock_timestamp() < deadline LOOP
     PERFORM pg_catalog.pg_sleep(least(nap, pg_catalog.date_part('epoch', deadline - pg_catalog.clock_timestamp())));
     nap := least(nap * 2, 0.1);
-    SELECT j.status INTO current_status FROM pgdispatch._job AS j WHERE j.id = job_id;
+    SELECT j.status, j.runner_pid INTO current_status, runner FROM pgdispatch._job AS j WHERE j.id = job_id;
+    -- A running job waiting for a lock this session holds would wait as long as this loop does.
+    IF current_status = 'running' AND nap >= 0.1 AND pg_catalog.pg_backend_pid() = ANY (pg_catalog.pg_blocking_pids(runner)) THEN
+      RAISE EXCEPTION 'pg_dispatch: job % is waiting for a lock this session holds, so wait() would never see it finish', job_id
+        USING ERRCODE = '{{ERR:job_blocked_by_waiter}}',
+              HINT = 'COMMIT or ROLLBACK the work that holds the lock (the job then goes on), and wait after that.';
+    END IF;
   END LOOP;
   RETURN current_status;
 END

@@ -7,9 +7,10 @@ import { install } from './install.js';
 import { jobs } from './jobs.js';
 import { purge } from './purge.js';
 import { retry } from './retry.js';
+import { schedules } from './schedules.js';
 import { show } from './show.js';
 import { uninstall } from './uninstall.js';
 import { upgrade } from './upgrade.js';
 import { watch } from './watch.js';
 
-export const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, cancel, retry, purge];
+export const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, schedules, cancel, retry, purge];

@@ -8,6 +8,7 @@ import { NoticeListener, type ListenSource } from './notices.js';
 import { toJobResult, type JobResult, type ResultRow } from './result.js';
 import { checkWaitOptions, jobIdText } from './validate.js';
 import type { JobId, JobIdInput } from './values.js';
+import type { SchedulesRow } from './generated/database.js';
 import { waitForJob, type WaitOptions } from './wait.js';
 
 /**
@@ -140,6 +141,31 @@ export interface Dispatch {
    */
   list(filter?: ListFilter & CallOptions): Promise<JobPage>;
   /**
+   * Defines (or replaces, by name) a recurring schedule of the caller: each occurrence of the cron
+   * expression, read in `timeZone` (default UTC), runs `command` as an ordinary job. Returns the schedule's id.
+   *
+   * @example
+   * await d.schedule('nightly-cleanup', '30 2 * * *', 'DELETE FROM sessions WHERE expires_at < now()',
+   *   { timeZone: 'Europe/Berlin', overlap: 'skip', timeout: '10 minutes' });
+   */
+  schedule(...args: Args<'schedule'>): Promise<string>;
+  /**
+   * Removes a schedule of the caller (its occurrences not yet started are cancelled); rejects with
+   * `ScheduleNotFoundError` (PD103) when there is none of that name.
+   *
+   * @example
+   * await d.unschedule('nightly-cleanup');
+   */
+  unschedule(...args: Args<'unschedule'>): Promise<boolean>;
+  /**
+   * The caller's schedules (an admin: all), by name: definition, next run, last run with its status
+   * and duration, counts of kept occurrences.
+   *
+   * @example
+   * for (const s of await d.schedules()) console.log(s.name, s.next_run_at, s.last_status);
+   */
+  schedules(options?: CallOptions): Promise<readonly SchedulesRow[]>;
+  /**
    * Gives back the listening connection, if one is held (the connection you passed stays open).
    *
    * @example
@@ -269,6 +295,11 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
     cancelByLabel: (...args) => call<api.CancelByLabelReturns>(api.cancelByLabel, args),
     retry: (...args) => fireVia<JobId>(api.retry, args),
     list: (filter = {}) => listJobs(via(filter), filter),
+    schedule: (...args) => call<api.ScheduleReturns>(api.schedule, args),
+    unschedule: (...args) => call<api.UnscheduleReturns>(api.unschedule, args),
+    async schedules(o?: CallOptions) {
+      return (await via(o).query<SchedulesRow>('SELECT * FROM pgdispatch.schedules ORDER BY name, id', [])).rows;
+    },
     close: () => listener.close(),
   };
 }

@@ -22,4 +22,4 @@ export type {
   SnoozeOptions,
   PgDispatchApi,
 } from './generated/api.js';
-export type { JobsRow, PgDispatchDatabase, PgInterval, StatsRow } from './generated/database.js';
+export type { JobsRow, PgDispatchDatabase, PgInterval, SchedulesRow, StatsRow } from './generated/database.js';

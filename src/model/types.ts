@@ -73,7 +73,10 @@ export interface TableDef {
   /** The CREATE TABLE statement and what belongs to it (indexes, RLS, policies), in SQL. */
   readonly ddl: string;
   readonly columns: readonly Column[];
-  /** `pg_extension_config_dump` filter, for tables whose rows pg_dump must keep. */
+  /**
+   * For tables whose rows pg_dump must keep: the `pg_extension_config_dump` filter ('' for every
+   * row). The sequence of an identity column is registered with it.
+   */
   readonly dumpFilter?: string;
   /** Column privileges given to users by grant_usage, e.g. `INSERT (command, label)`. */
   readonly userGrants?: readonly string[];

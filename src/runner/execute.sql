@@ -51,6 +51,11 @@ BEGIN
     -- A plain SET (or set_config(..., false)) in the command outlives the executor's SET clause:
     -- pin the path again before this function, which runs as the owner, resolves another operator.
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    -- A command that dropped pg_dispatch (by a path the check at fire time cannot see): undone.
+    IF pg_catalog.to_regclass('pgdispatch._job') IS NULL THEN
+      RAISE EXCEPTION 'pg_dispatch: a job cannot drop pg_dispatch' USING ERRCODE = '{{ERR:command_not_supported}}',
+        HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
     UPDATE pgdispatch._job AS j
        SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
            row_count = outcome.row_count, truncated = outcome.truncated,
@@ -75,7 +80,26 @@ BEGIN
       e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT, e_context = PG_EXCEPTION_CONTEXT;
     -- Keep the command's part of the context, not pg_dispatch's own frames.
     e_context := nullif(pg_catalog.regexp_replace(e_context, '\n?PL/pgSQL function pgdispatch_exec\..*$', '', 's'), '');
-    final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    -- A command that dropped pg_dispatch fails on its way out, when a function it dropped is
+    -- called again; the drop is undone with the rest, and the failure said for what it was.
+    IF e_sqlstate = 'XX000' AND EXISTS (
+         SELECT 1 FROM pg_catalog.pg_proc AS p
+          WHERE p.oid::text = pg_catalog.substring(e_message, '^cache lookup failed for function (\d+)$')
+            AND p.pronamespace IN ('pgdispatch'::pg_catalog.regnamespace, 'pgdispatch_exec'::pg_catalog.regnamespace)) THEN
+      e_sqlstate := '{{ERR:command_not_supported}}';
+      e_message := 'pg_dispatch: a job cannot drop pg_dispatch';
+      e_hint := 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
+    END IF;
+    IF e_sqlstate = '{{ERR:cancelled_itself}}' THEN
+      -- The command called cancel() on its own job (see _job_before_update): cancelled, not failed.
+      UPDATE pgdispatch._job AS j
+         SET status = 'cancelled', cancel_requested_at = pg_catalog.clock_timestamp(), finished_at = pg_catalog.clock_timestamp(),
+             error_sqlstate = '57014', error_message = 'cancelled by pgdispatch.cancel() in its own command'
+       WHERE j.id = job.id AND j.status = 'running';
+      final_status := 'cancelled';
+    ELSE
+      final_status := pgdispatch._record_failure(job, e_sqlstate, e_message, nullif(e_detail, ''), nullif(e_hint, ''), e_context);
+    END IF;
   END;
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.

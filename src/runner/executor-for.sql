@@ -50,18 +50,20 @@ BEGIN
     fname, (SELECT t.prosrc FROM pg_catalog.pg_proc AS t WHERE t.oid = template));
   f := pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname)::regprocedure;
   EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema.
-  ext_name := pgdispatch._extension_name();
-  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
-                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
-    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
-  END IF;
   IF role_oid <> (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = owner_name) THEN
     -- ALTER ... OWNER TO needs the new owner to have CREATE on the schema: only for this moment.
     EXECUTE pg_catalog.format('GRANT CREATE ON SCHEMA pgdispatch_exec TO %I', role_name);
     EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %I', f, role_name);
     EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgdispatch_exec FROM %I', role_name);
+  END IF;
+  -- Executors belong to the extension, so DROP EXTENSION removes them with their schema. Joined
+  -- last, with their owner, so that their privileges as they are now are their initial ones, which
+  -- pg_dump leaves out (else the dump revokes and grants on a function the restore never makes).
+  ext_name := pgdispatch._extension_name();
+  -- (Inside ALTER EXTENSION UPDATE what is made joins the extension by itself.)
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend AS d
+                  WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = f AND d.deptype = 'e') THEN
+    EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', ext_name, f);
   END IF;
   RETURN 'pgdispatch_exec.' || pg_catalog.quote_ident(fname);
 END

@@ -2,8 +2,9 @@
 -- a runner slot and the job it was made for, then goes on with every other due job of the same
 -- principal (role and request settings), so that a burst is
 -- served by a few sessions instead of one pg_cron connection per job. Each job runs in its own
--- transaction; the carriers of finished jobs are removed in batches (see _disarm). While
--- settings.warm_runner is on, a draining session stays and polls for its principal's next job.
+-- transaction; the carriers of finished jobs are removed in batches (see _disarm). A draining
+-- session stays settings.linger after its last job and polls for its principal's next one, so
+-- that steady traffic starts in milliseconds and a quiet server holds no session (see _stay_warm).
 -- Nothing here trusts the session: a command may have changed any setting, and work it left for
 -- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
 -- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
@@ -13,6 +14,7 @@ DECLARE
   flushed_at timestamptz := pg_catalog.clock_timestamp();
   draining boolean := false;  -- holds a runner slot
   warm boolean := false;
+  last_job_at timestamptz := pg_catalog.clock_timestamp();
   outcome text;
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
@@ -42,9 +44,12 @@ BEGIN
       IF outcome <> 'scheduled' THEN
         finished := finished || job.id;
       END IF;
+      last_job_at := pg_catalog.clock_timestamp();
     END IF;
+    -- Often enough that a carrier (which runs a second or more after its commit) is mostly gone
+    -- before pg_cron opens a session for a job already done.
     IF pg_catalog.cardinality(finished) >= 1000
-       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '1 second') THEN
+       OR (pg_catalog.cardinality(finished) > 0 AND pg_catalog.clock_timestamp() - flushed_at > interval '0.2 seconds') THEN
       PERFORM pgdispatch._disarm(finished);
       COMMIT;
       finished := '{}';
@@ -54,7 +59,7 @@ BEGIN
     job := pgdispatch._take_next();
     COMMIT;
     IF job.id IS NULL THEN
-      warm := pgdispatch._stay_warm();
+      warm := pgdispatch._stay_warm(pg_catalog.clock_timestamp() - last_job_at);
       EXIT WHEN NOT warm;
       IF pg_catalog.cardinality(finished) > 0 THEN
         -- Idle: remove finished jobs' carriers before pg_cron starts them for nothing.

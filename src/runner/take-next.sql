@@ -1,7 +1,6 @@
--- A draining runner's next job: the due one of lowest priority number, then oldest, of this session's principal (see
--- _runner_session) that no other session holds.
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this
+-- session's principal (see _runner_session) that no other session holds (see _take_due).
 DECLARE
-  j pgdispatch._job;
   bound pgdispatch._runner_session;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
@@ -18,14 +17,5 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
-     AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-   ORDER BY k.priority, k.run_at, k.id
-   LIMIT 1
-   FOR UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  RETURN pgdispatch._start(j);
+  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
 END

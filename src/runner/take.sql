@@ -1,4 +1,5 @@
--- What a carrier's run does first: take the job it was made for, if that job is due and free.
+-- What a carrier's run does first: take the job it was made for, if that job is due and free, or
+-- else another due job of the same principal.
 -- A job found running in a session that is gone was interrupted: record that first.
 DECLARE
   j pgdispatch._job;
@@ -9,11 +10,15 @@ BEGIN
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
   IF NOT FOUND THEN
-    RETURN NULL;  -- gone, or another session holds it; _settle_carrier deals with the carrier
+    -- Gone (_settle_carrier deals with the carrier), or another session holds it: a runner of
+    -- the same second took it (see _arm). Then this one helps with the other due jobs of the
+    -- same principal, as that one does, rather than leave a burst to fewer sessions.
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings) END;
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
-      RETURN NULL;
+      RETURN pgdispatch._take_due(j.role_oid, j.settings);
     END IF;
     PERFORM pgdispatch._record_failure(j, '{{ERR:interrupted}}',
       'interrupted: the session running this job ended before the job finished',
@@ -23,8 +28,10 @@ BEGIN
   END IF;
   -- Compared before subtracting: run_at may be infinity.
   now_ts := pg_catalog.clock_timestamp();
-  IF j.status <> 'scheduled' OR j.run_at > now_ts + interval '2 seconds' THEN
-    RETURN NULL;  -- finished, or not due yet: _settle_carrier removes or re-arms the carrier
+  IF j.status <> 'scheduled' THEN
+    RETURN pgdispatch._take_due(j.role_oid, j.settings);  -- done already by a runner of its second
+  ELSIF j.run_at > now_ts + interval '2 seconds' THEN
+    RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;

@@ -17,6 +17,10 @@ DECLARE
   pending integer;
   waiting pgdispatch._job;
 BEGIN
+  -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
+  IF NEW.role_oid IS NOT NULL THEN
+    RETURN pgdispatch._restored_job(NEW);
+  END IF;
   -- Whose job it is: the firing role by OID, and the end user (JWT sub) of the firing session.
   NEW.role_oid := (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname = NEW.role);
   NEW.sub := {{CALLER_SUB}};
@@ -36,6 +40,13 @@ BEGIN
         USING ERRCODE = '{{ERR:command_not_supported}}',
               DETAIL = 'pg_dispatch runs each command in a transaction, so that its recorded status commits together with its effects.',
               HINT = 'Schedule it with pg_cron directly, which runs a single statement outside a transaction: SELECT cron.schedule(''maintenance'', ''1 seconds'', ''VACUUM ...''); or use a form that can run in a transaction (ANALYZE, CREATE INDEX without CONCURRENTLY).';
+    END IF;
+    -- A job cannot remove the machinery that records its own outcome.
+    IF statement ~* '^drop\s+(extension\M.*\m"?pg_dispatch|schema\M.*\m"?pgdispatch)\M' THEN
+      RAISE EXCEPTION 'pg_dispatch cannot run this command: a job cannot drop pg_dispatch'
+        USING ERRCODE = '{{ERR:command_not_supported}}',
+              DETAIL = 'The job''s outcome is recorded by pg_dispatch in the job''s own transaction.',
+              HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
     END IF;
   END LOOP;
   IF NEW.label IS NOT NULL AND pg_catalog.octet_length(NEW.label) > 64 THEN
@@ -174,7 +185,8 @@ BEGIN
   NEW.status := 'scheduled';
   NEW.attempts := 0;
   NEW.created_at := pg_catalog.clock_timestamp();
-  NEW.carrier := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  -- Its carrier comes at COMMIT (see _job_arm_at_commit).
+  NEW.carrier := NULL;
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).

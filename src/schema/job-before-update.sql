@@ -21,6 +21,15 @@ BEGIN
       NEW.truncated := true;
     END IF;
   END IF;
+  -- A job's own command cancelling it: signalling this very session would end in an error that
+  -- counts as a failed attempt (and a retry). An error of its own instead, which the runner
+  -- records as the cancel it is (see _execute), the command's effects rolled back.
+  IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL AND OLD.status = 'running'
+     AND NEW.status = 'running' AND OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+    RAISE EXCEPTION 'pg_dispatch: job % cancelled itself', OLD.id
+      USING ERRCODE = '{{ERR:cancelled_itself}}',
+            HINT = 'The job ends cancelled and its effects roll back; to end it early but keep its effects, return from the command instead.';
+  END IF;
   IF NEW.cancel_requested_at IS NOT NULL AND OLD.cancel_requested_at IS NULL
      AND OLD.status IN {{STATUSES:unfinished}} THEN
     NEW.status := 'cancelled';
@@ -36,7 +45,7 @@ BEGIN
       PERFORM pgdispatch._disarm_carriers(OLD.role_oid, ARRAY[OLD.carrier]);
       NEW.carrier := NULL;
     END IF;
-    IF OLD.status = 'running' THEN
+    IF OLD.status = 'running' AND OLD.runner_pid IS DISTINCT FROM pg_catalog.pg_backend_pid() THEN
       -- Interrupt the command only while its runner is still on this job; the runner waits for
       -- this row's lock before recording anything, so it will see 'cancelled' and roll back.
       PERFORM pgdispatch._stop_runner(OLD.id, OLD.runner_pid, OLD.runner_started, false);

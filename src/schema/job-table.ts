@@ -48,6 +48,8 @@ export const jobTable = table({
       role_oid oid NOT NULL,
       -- The end user that fired it (JWT sub), NULL without claims: only the same end user sees it.
       sub text,
+      -- The schedule this job is an occurrence of (src/schedules/), NULL for fired jobs.
+      schedule_id bigint,
       -- Controls (src/api/common-args.ts): a key coalesces fires while its job waits; args are bound
       -- as parameters; lower priority numbers start first.
       key text,
@@ -73,16 +75,21 @@ export const jobTable = table({
     CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
     -- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
     CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
+    -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
+    CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
   `),
   userGrants: [
     // Every column but settings (the carried request context: admins only).
     'SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, '
       + 'search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, '
-      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, '
+      + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id, '
       + 'key, key_mode, debounce, key_deadline, args, priority)',
     'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority)',
     'UPDATE (cancel_requested_at)',
   ],
+  // Jobs are kept by pg_dump; restored ones are bound again by src/backup/rehome.sql.
+  dumpFilter: '',
   columns: [],
 });
 

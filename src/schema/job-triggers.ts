@@ -17,11 +17,28 @@ export const jobBeforeInsert = fn({
   language: 'plpgsql',
   security: 'definer',
   body: sqlFile(import.meta.url, 'job-before-insert.sql').replace('{{SEES_RETRIED_JOB}}', seesRetriedJob).replace('{{CALLER_SUB}}', callerSub),
-  doc: 'Checks a new job and its role\'s quotas, records its end user, captures its request context and schedules its carrier.',
+  doc: 'Checks a new job and its role\'s quotas, records its end user and captures its request context.',
   audience: 'owner',
   triggers: dedent(`
     CREATE TRIGGER _job_before_insert BEFORE INSERT ON pgdispatch._job
       FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_before_insert();
+  `),
+});
+
+export const jobArmAtCommit = fn({
+  name: '_job_arm_at_commit',
+  args: [],
+  returns: 'trigger',
+  language: 'plpgsql',
+  security: 'definer',
+  body: sqlFile(import.meta.url, 'job-arm-at-commit.sql'),
+  doc: 'Schedules a new job\'s carrier when its transaction commits.',
+  audience: 'owner',
+  // Deferred: it runs at COMMIT (or at SET CONSTRAINTS ... IMMEDIATE), as the owner (definer).
+  triggers: dedent(`
+    CREATE CONSTRAINT TRIGGER _job_arm_at_commit AFTER INSERT ON pgdispatch._job
+      DEFERRABLE INITIALLY DEFERRED
+      FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_arm_at_commit();
   `),
 });
 

@@ -14,7 +14,7 @@ export const jobsView = view({
   query: dedent(`
     SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
            j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
-           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub,
+           j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub, j.schedule_id,
            j.key, j.key_mode, j.priority, j.args
       FROM pgdispatch._job AS j
      WHERE ${sees('j')}
@@ -43,6 +43,7 @@ export const jobsView = view({
     c('attempt_log', 'jsonb', false, 'Every failed attempt: `[{attempt, started_at, failed_at, sqlstate, message}]`.'),
     c('retry_of', 'bigint', true, 'The job this one retries (`pgdispatch.retry()`).'),
     c('sub', 'text', true, 'The end user that fired it: the `sub` of the session\'s JWT claims (NULL without claims).'),
+    c('schedule_id', 'bigint', true, 'The schedule (`pgdispatch.schedules`) this job is an occurrence of; NULL for fired jobs.'),
     c('key', 'text', true, 'Its key: while it waits, fires of the same key by the same role and end user return it instead of adding a job.'),
     c('key_mode', 'text', true, 'What the last fire of its key did to it: `keep`, `replace` or `debounce`.'),
     c('priority', 'integer', false, 'Lower starts first among its role and end user\'s due jobs.'),

@@ -17,6 +17,8 @@ export const roleQuotasTable = table({
       max_result_bytes integer CONSTRAINT role_quotas_max_result_bytes CHECK (max_result_bytes >= 0)
     );
   `),
+  // Kept by pg_dump; a regrole is dumped as the role's name, so a restore binds it by name.
+  dumpFilter: '',
   columns: [
     { name: 'role', type: 'regrole', nullable: false, doc: 'The role (stored as its OID; write its name).' },
     { name: 'max_pending_jobs', type: 'integer', nullable: true, doc: 'Its jobs scheduled or running at once; 0 stops it firing (NULL: settings.max_pending_jobs).' },

@@ -6,13 +6,24 @@ import type { DeltaUpgrade } from '../model/types.js';
 export const to120: DeltaUpgrade = {
   from: '1.1.0',
   to: '1.2.0',
-  // Controls (#15): keys, debounce, arguments, priority.
-  creates: ['_fire_waiting_key', '_bind_args', 'fire_many', '_max_runners'],
-  replaces: ['_arm_waiting', '_take_next', '_execute', '_job_before_insert', '_job_before_update', 'fire_at', 'fire', 'snooze', 'retry', '_user_grants', 'jobs'],
+  // On time (#14): carriers armed at COMMIT and shared per second, runners that linger; backups
+  // (#14): jobs, settings and quotas in pg_dump, restored jobs bound again by _rehome; schedules (#16);
+  // controls (#15): keys, debounce, arguments, priority, batches.
+  creates: ['_job_arm_at_commit', '_take_due', '_settings_before_insert', '_restored', '_restored_job', '_retire_runner', '_rehome',
+    '_schedule', 'schedule-policy', '_cron_field', '_next_occurrence', '_schedule_occurrence', '_schedule_chain',
+    '_maintain_schedules', '_occurrence_start', '_occurrence_end', '_schedule_before_write', '_schedule_after_write',
+    '_schedule_after_delete', 'schedule', 'unschedule', 'pause_schedule', 'resume_schedule', 'run_schedule_now', 'schedules',
+    '_fire_waiting_key', '_bind_args', 'fire_many'],
+  replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
+    '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry'],
   drops: [],
-  alters: ['_job'],
+  alters: ['_job', 'settings', 'role_quotas'],
   before: dedent(`
-    -- Controls (#15): keys, debounce, arguments, priority.
+    ALTER TABLE pgdispatch.settings
+      ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
+    ALTER TABLE pgdispatch._job ADD COLUMN schedule_id bigint;
+    CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
     ALTER TABLE pgdispatch._job
       ADD COLUMN key text,
       ADD COLUMN key_mode text CONSTRAINT _job_key_mode CHECK (key_mode IN ('keep', 'replace', 'debounce')),
@@ -23,5 +34,25 @@ export const to120: DeltaUpgrade = {
     CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
       WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
     CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
+    SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
+    SELECT pg_catalog.pg_extension_config_dump('pgdispatch.role_quotas', '');
+  `),
+  // Executors made before 1.2.0 joined the extension before they changed owner: their recorded
+  // initial privileges name the extension owner, so pg_dump dumped a REVOKE and a GRANT on each,
+  // which failed the restore (the function is not there). Joined again, as they are now.
+  after: dedent(`
+    DO $rejoin_executors$
+    DECLARE
+      f regprocedure;
+    BEGIN
+      FOR f IN SELECT p.oid FROM pg_catalog.pg_proc AS p
+                WHERE p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace AND p.proname ~ '^run_as_[0-9]+$' LOOP
+        EXECUTE pg_catalog.format('ALTER EXTENSION %I DROP FUNCTION %s', pgdispatch._extension_name(), f);
+        EXECUTE pg_catalog.format('ALTER EXTENSION %I ADD FUNCTION %s', pgdispatch._extension_name(), f);
+      END LOOP;
+    END
+    $rejoin_executors$;
   `),
 };

@@ -231,11 +231,11 @@ describe('arguments', () => {
     expect((await owner.query('SELECT v FROM public.victims')).rows).toEqual([{ v: 1 }]);
   });
 
-  it('args need one statement that PREPARE takes (PD203) and a JSON array (PD200); a job gets no statement prepared by another', async () => {
+  it('args need one statement that PREPARE takes (PD205) and a JSON array (PD200); a job gets no statement prepared by another', async () => {
     for (const [command, args, code] of [
-      ['SELECT $1; SELECT $2', '[1, 2]', 'PD203'],
-      ['CALL p($1)', '[1]', 'PD203'],
-      ['DO $$BEGIN END$$', '[]', 'PD203'],
+      ['SELECT $1; SELECT $2', '[1, 2]', 'PD205'],
+      ['CALL p($1)', '[1]', 'PD205'],
+      ['DO $$BEGIN END$$', '[]', 'PD205'],
       ['SELECT $1::int', '{"a": 1}', 'PD200'],
       ['SELECT $1::int', '42', 'PD200'],
     ] as const) {

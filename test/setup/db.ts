@@ -25,6 +25,8 @@ export const installMode = process.env.PGDISPATCH_TEST_INSTALL === 'upgrade' ? '
 /** Drops pg_dispatch with everything it left in pg_cron, and removes the 0.1.5 jobs' leftovers. */
 export async function dropExtension(client: pg.Client): Promise<void> {
   await client.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
+  // Runners that linger after their last job (settings.linger) go first.
+  await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename LIKE 'pgdispatch\\_runner\\_%'`);
   await client.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE');
   await client.query(`SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_%'`);
   await client.query(`DELETE FROM cron.job_run_details`);

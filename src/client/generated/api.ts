@@ -406,6 +406,158 @@ export interface RetryOptions {
 export type RetryReturns = string;
 
 /**
+ * `pgdispatch.schedule(name text, cron_expression text, command text, time_zone text DEFAULT 'UTC', timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, label text DEFAULT NULL, overlap text DEFAULT 'skip', misfire text DEFAULT 'run_once', search_path text DEFAULT pg_catalog.current_setting('search_path')) → bigint`
+ *
+ * Runs `command` at every occurrence of `cron_expression` in `time_zone`, each occurrence an ordinary job of the calling role (status, rows, error, timeout, retries, in `pgdispatch.jobs`), with the calling session's request context (JWT claims). Returns the schedule's id; a schedule of the same name of the caller is replaced (keeping its id, history and paused state). Bad expressions (PD203) and unknown zones (PD204) are refused here. A waiting schedule holds no session and no pg_cron job.
+ */
+export const schedule = {
+  name: 'schedule',
+  call: 'pgdispatch.schedule',
+  audience: 'user',
+  returns: 'bigint',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+    { sql: 'cron_expression', option: 'cronExpression', type: 'text', required: true },
+    { sql: 'command', option: 'command', type: 'text', required: true },
+    { sql: 'time_zone', option: 'timeZone', type: 'text', required: false },
+    { sql: 'timeout', option: 'timeout', type: 'interval', required: false },
+    { sql: 'max_attempts', option: 'maxAttempts', type: 'integer', required: false },
+    { sql: 'label', option: 'label', type: 'text', required: false },
+    { sql: 'overlap', option: 'overlap', type: 'text', required: false },
+    { sql: 'misfire', option: 'misfire', type: 'text', required: false },
+    { sql: 'search_path', option: 'searchPath', type: 'text', required: false },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.schedule` without a default, in order. */
+export type ScheduleRequired = readonly [name: string, cronExpression: string, command: string];
+
+/** The arguments of `pgdispatch.schedule` with a default: left out, the SQL default applies. */
+export interface ScheduleOptions {
+  /** The zone the expression is read in (IANA name, e.g. `Europe/Berlin`); daylight-saving changes are followed. SQL default: `'UTC'`. */
+  readonly timeZone?: string | null;
+  /** Time limit of each occurrence (default: `settings.default_timeout`). SQL default: `NULL`. */
+  readonly timeout?: Interval | null;
+  /** Attempts per occurrence; retries back off from `settings.retry_base_delay`. SQL default: `1`. */
+  readonly maxAttempts?: number | null;
+  /** Label of each occurrence's job (up to 64 bytes). SQL default: `NULL`. */
+  readonly label?: string | null;
+  /** When an occurrence comes due while the previous one still runs: `skip` it (recorded as cancelled, SQLSTATE PD003), `queue` it (starts when the previous ends; at most one waits), or `allow` both to run. SQL default: `'skip'`. */
+  readonly overlap?: string | null;
+  /** After downtime that missed occurrences: `run_once` catch-up run, or `skip` them. Never a burst. SQL default: `'run_once'`. */
+  readonly misfire?: string | null;
+  /** The search_path the command runs with; the caller's by default. SQL default: `pg_catalog.current_setting('search_path')`. */
+  readonly searchPath?: string | null;
+}
+
+/** What `pgdispatch.schedule` returns, as node-postgres reads it. */
+export type ScheduleReturns = string;
+
+/**
+ * `pgdispatch.unschedule(name text) → boolean`
+ *
+ * Removes a schedule of the caller: its occurrences not yet started are cancelled, a running one finishes; past occurrences stay in `pgdispatch.jobs`. PD103 if there is none of that name.
+ */
+export const unschedule = {
+  name: 'unschedule',
+  call: 'pgdispatch.unschedule',
+  audience: 'user',
+  returns: 'boolean',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.unschedule` without a default, in order. */
+export type UnscheduleRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.unschedule` with a default: left out, the SQL default applies. */
+export interface UnscheduleOptions {
+
+}
+
+/** What `pgdispatch.unschedule` returns, as node-postgres reads it. */
+export type UnscheduleReturns = boolean;
+
+/**
+ * `pgdispatch.pause_schedule(name text) → boolean`
+ *
+ * Pauses a schedule of the caller: its waiting occurrence is cancelled and no other comes until resume_schedule(); a running one finishes. Returns false if it was paused already.
+ */
+export const pauseSchedule = {
+  name: 'pause_schedule',
+  call: 'pgdispatch.pause_schedule',
+  audience: 'user',
+  returns: 'boolean',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.pause_schedule` without a default, in order. */
+export type PauseScheduleRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.pause_schedule` with a default: left out, the SQL default applies. */
+export interface PauseScheduleOptions {
+
+}
+
+/** What `pgdispatch.pause_schedule` returns, as node-postgres reads it. */
+export type PauseScheduleReturns = boolean;
+
+/**
+ * `pgdispatch.resume_schedule(name text) → boolean`
+ *
+ * Resumes a paused schedule of the caller from its next occurrence after now (none is caught up). Returns false if it was not paused.
+ */
+export const resumeSchedule = {
+  name: 'resume_schedule',
+  call: 'pgdispatch.resume_schedule',
+  audience: 'user',
+  returns: 'boolean',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.resume_schedule` without a default, in order. */
+export type ResumeScheduleRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.resume_schedule` with a default: left out, the SQL default applies. */
+export interface ResumeScheduleOptions {
+
+}
+
+/** What `pgdispatch.resume_schedule` returns, as node-postgres reads it. */
+export type ResumeScheduleReturns = boolean;
+
+/**
+ * `pgdispatch.run_schedule_now(name text) → bigint`
+ *
+ * Fires one occurrence of a schedule of the caller now, besides its regular ones (a paused schedule too), under its overlap policy; returns the job id.
+ */
+export const runScheduleNow = {
+  name: 'run_schedule_now',
+  call: 'pgdispatch.run_schedule_now',
+  audience: 'user',
+  returns: 'bigint',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.run_schedule_now` without a default, in order. */
+export type RunScheduleNowRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.run_schedule_now` with a default: left out, the SQL default applies. */
+export interface RunScheduleNowOptions {
+
+}
+
+/** What `pgdispatch.run_schedule_now` returns, as node-postgres reads it. */
+export type RunScheduleNowReturns = string;
+
+/**
  * `pgdispatch.purge(older_than interval) → bigint`
  *
  * Deletes the finished jobs that finished more than `older_than` ago and returns how many. The maintenance job does this every minute with `settings.retention`. Admin only.
@@ -495,6 +647,11 @@ export const userFunctions = {
   cancel,
   cancelByLabel,
   retry,
+  schedule,
+  unschedule,
+  pauseSchedule,
+  resumeSchedule,
+  runScheduleNow,
 } as const;
 
 /** The functions for admins (the extension owner and roles that inherit its rights). */
@@ -516,13 +673,18 @@ export interface PgDispatchApi {
   cancel: { required: CancelRequired; options: CancelOptions; returns: CancelReturns };
   cancelByLabel: { required: CancelByLabelRequired; options: CancelByLabelOptions; returns: CancelByLabelReturns };
   retry: { required: RetryRequired; options: RetryOptions; returns: RetryReturns };
+  schedule: { required: ScheduleRequired; options: ScheduleOptions; returns: ScheduleReturns };
+  unschedule: { required: UnscheduleRequired; options: UnscheduleOptions; returns: UnscheduleReturns };
+  pauseSchedule: { required: PauseScheduleRequired; options: PauseScheduleOptions; returns: PauseScheduleReturns };
+  resumeSchedule: { required: ResumeScheduleRequired; options: ResumeScheduleOptions; returns: ResumeScheduleReturns };
+  runScheduleNow: { required: RunScheduleNowRequired; options: RunScheduleNowOptions; returns: RunScheduleNowReturns };
   purge: { required: PurgeRequired; options: PurgeOptions; returns: PurgeReturns };
   grantUsage: { required: GrantUsageRequired; options: GrantUsageOptions; returns: GrantUsageReturns };
   revokeUsage: { required: RevokeUsageRequired; options: RevokeUsageOptions; returns: RevokeUsageReturns };
 }
 
 /** The client method of every public SQL function (src/ says why where there deliberately is none). */
-export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'fireMany' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry';
+export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'fireMany' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry' | 'schedule' | 'unschedule';
 
 /** The CLI command of every public SQL function that has one. */
 export const cliCommandNames = ['show', 'watch', 'cancel', 'retry', 'purge'] as const;

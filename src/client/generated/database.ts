@@ -63,6 +63,8 @@ export interface JobsRow {
   readonly retry_of: string | null;
   /** The end user that fired it: the `sub` of the session's JWT claims (NULL without claims). */
   readonly sub: string | null;
+  /** The schedule (`pgdispatch.schedules`) this job is an occurrence of; NULL for fired jobs. */
+  readonly schedule_id: string | null;
   /** Its key: while it waits, fires of the same key by the same role and end user return it instead of adding a job. */
   readonly key: string | null;
   /** What the last fire of its key did to it: `keep`, `replace` or `debounce`. */
@@ -103,8 +105,61 @@ export interface StatsRow {
   readonly run_time_p99: PgInterval | null;
 }
 
+/** Every schedule of the current role and end user (an admin sees all): definition, next run, last run, counts of kept occurrences. */
+export interface SchedulesRow {
+  /** The schedule's id, as schedule() returned it; its occurrences carry it (`pgdispatch._job.schedule_id`). */
+  readonly id: string;
+  /** Its name, unique per role and end user. */
+  readonly name: string;
+  /** The role that made it, and that its occurrences run as. */
+  readonly role: string;
+  /** The cron expression. */
+  readonly expression: string;
+  /** The zone it is read in. */
+  readonly time_zone: string;
+  /** The SQL each occurrence runs. */
+  readonly command: string;
+  /** The label of each occurrence's job. */
+  readonly label: string | null;
+  /** `skip`, `queue` or `allow`. */
+  readonly overlap: 'skip' | 'queue' | 'allow';
+  /** `run_once` or `skip`. */
+  readonly misfire: 'run_once' | 'skip';
+  /** Whether it is paused. */
+  readonly paused: boolean;
+  /** Time limit of each occurrence. */
+  readonly timeout: PgInterval | null;
+  /** Attempts per occurrence. */
+  readonly max_attempts: number;
+  /** When the next occurrence is due (NULL while paused). */
+  readonly next_run_at: Date | null;
+  /** The job of the last occurrence that started. */
+  readonly last_job_id: string | null;
+  /** Its status. */
+  readonly last_status: JobStatus | null;
+  /** When it started. */
+  readonly last_started_at: Date | null;
+  /** How long it ran (NULL while running). */
+  readonly last_duration: PgInterval | null;
+  /** Occurrences that succeeded, among those kept (settings.retention). */
+  readonly succeeded: string;
+  /** Occurrences that failed or timed out, among those kept. */
+  readonly failed: string;
+  /** Occurrences skipped by the overlap or misfire policy (cancelled, SQLSTATE PD003), among those kept. */
+  readonly skipped: string;
+  /** Why its next occurrence could not be made (a quota, usage revoked); retried every minute. */
+  readonly last_error: string | null;
+  /** When it was first made. */
+  readonly created_at: Date;
+  /** When its definition last changed. */
+  readonly updated_at: Date;
+  /** The end user that made it (JWT sub), NULL without claims. */
+  readonly sub: string | null;
+}
+
 /** pg_dispatch's views, for Kysely: `new Kysely<PgDispatchDatabase>(...)`. */
 export interface PgDispatchDatabase {
   'pgdispatch.jobs': JobsRow;
   'pgdispatch.stats': StatsRow;
+  'pgdispatch.schedules': SchedulesRow;
 }

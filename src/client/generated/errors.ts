@@ -22,6 +22,36 @@ export class JobStoppedError extends PgDispatchError {
 }
 
 /**
+ * Recorded (as `cancelled`) on an occurrence of a schedule that did not run: its previous occurrence was still running (overlap `skip`, or `queue` with one already waiting), or it was missed during downtime (misfire `skip`). (`PD003`, skipped; recorded in a job's error_sqlstate, not raised by a call).
+ *
+ * @example
+ * if (e instanceof OccurrenceSkippedError) console.log(e.sqlstate, e.hint); // 'PD003'
+ */
+export class OccurrenceSkippedError extends PgDispatchError {
+  override readonly name: string = 'OccurrenceSkippedError';
+}
+
+/**
+ * Recorded when a job restored from a dump names a role that does not exist in the database it was restored into: it is not run. (`PD004`, role_missing; recorded in a job's error_sqlstate, not raised by a call).
+ *
+ * @example
+ * if (e instanceof JobRoleMissingError) console.log(e.sqlstate, e.hint); // 'PD004'
+ */
+export class JobRoleMissingError extends PgDispatchError {
+  override readonly name: string = 'JobRoleMissingError';
+}
+
+/**
+ * Raised inside a job whose own command called cancel() on it: the job ends `cancelled` and its effects roll back. (`PD005`, cancelled_itself).
+ *
+ * @example
+ * if (e instanceof JobCancelledItselfError) console.log(e.sqlstate, e.hint); // 'PD005'
+ */
+export class JobCancelledItselfError extends PgDispatchError {
+  override readonly name: string = 'JobCancelledItselfError';
+}
+
+/**
  * No job with that id is visible to the caller: another role's or end user's, purged after retention, or never fired. (`PD100`, job_not_found).
  *
  * @example
@@ -49,6 +79,26 @@ export class JobNotCommittedError extends PgDispatchError {
  */
 export class JobNotRetryableError extends PgDispatchError {
   override readonly name: string = 'JobNotRetryableError';
+}
+
+/**
+ * No schedule of that name belongs to the caller (role and end user). (`PD103`, schedule_not_found).
+ *
+ * @example
+ * if (e instanceof ScheduleNotFoundError) console.log(e.sqlstate, e.hint); // 'PD103'
+ */
+export class ScheduleNotFoundError extends PgDispatchError {
+  override readonly name: string = 'ScheduleNotFoundError';
+}
+
+/**
+ * wait() on a running job that is waiting for a lock the waiting session holds: it could never finish while wait() waits. (`PD104`, job_blocked_by_waiter).
+ *
+ * @example
+ * if (e instanceof JobBlockedByWaiterError) console.log(e.sqlstate, e.hint); // 'PD104'
+ */
+export class JobBlockedByWaiterError extends PgDispatchError {
+  override readonly name: string = 'JobBlockedByWaiterError';
 }
 
 /**
@@ -82,10 +132,30 @@ export class CommandNotSupportedError extends PgDispatchError {
 }
 
 /**
- * args given with a command that is not one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement (parameters are bound with PREPARE). (`PD203`, args_not_supported).
+ * A cron expression that is not understood or never matches, or a schedule option out of its range. (`PD203`, invalid_schedule).
  *
  * @example
- * if (e instanceof ArgsNotSupportedError) console.log(e.sqlstate, e.hint); // 'PD203'
+ * if (e instanceof InvalidScheduleError) console.log(e.sqlstate, e.hint); // 'PD203'
+ */
+export class InvalidScheduleError extends InvalidArgumentError {
+  override readonly name: string = 'InvalidScheduleError';
+}
+
+/**
+ * A time zone PostgreSQL does not know. (`PD204`, unknown_time_zone).
+ *
+ * @example
+ * if (e instanceof UnknownTimeZoneError) console.log(e.sqlstate, e.hint); // 'PD204'
+ */
+export class UnknownTimeZoneError extends InvalidArgumentError {
+  override readonly name: string = 'UnknownTimeZoneError';
+}
+
+/**
+ * args given with a command that is not one SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES or WITH statement (parameters are bound with PREPARE). (`PD205`, args_not_supported).
+ *
+ * @example
+ * if (e instanceof ArgsNotSupportedError) console.log(e.sqlstate, e.hint); // 'PD205'
  */
 export class ArgsNotSupportedError extends InvalidArgumentError {
   override readonly name: string = 'ArgsNotSupportedError';
@@ -135,13 +205,20 @@ export class NotSupportedError extends PgDispatchError {
 export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?: ConstructorParameters<typeof PgDispatchError>[1]) => PgDispatchError>> = {
   PD001: JobInterruptedError,
   PD002: JobStoppedError,
+  PD003: OccurrenceSkippedError,
+  PD004: JobRoleMissingError,
+  PD005: JobCancelledItselfError,
   PD100: JobNotFoundError,
   PD101: JobNotCommittedError,
   PD102: JobNotRetryableError,
+  PD103: ScheduleNotFoundError,
+  PD104: JobBlockedByWaiterError,
   PD200: InvalidArgumentError,
   PD201: LabelTooLongError,
   PD202: CommandNotSupportedError,
-  PD203: ArgsNotSupportedError,
+  PD203: InvalidScheduleError,
+  PD204: UnknownTimeZoneError,
+  PD205: ArgsNotSupportedError,
   PD300: QuotaExceededError,
   PD400: NotAllowedError,
   PD401: AdminOnlyError,

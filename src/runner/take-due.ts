@@ -1,0 +1,14 @@
+// pgdispatch._take_due: Takes the oldest due job of a principal that no other session holds.
+import { fn, sqlFile } from '../model/define.js';
+
+export const takeDue = fn({
+  name: '_take_due',
+  args: [{ name: 'principal_role', type: 'oid' }, { name: 'principal_settings', type: 'jsonb' }],
+  returns: 'pgdispatch._job',
+  language: 'plpgsql',
+  // Invoker: called by _take and _take_next (definers, which check who may take what), never granted.
+  security: 'invoker',
+  body: sqlFile(import.meta.url, 'take-due.sql'),
+  doc: 'Takes the oldest job of a principal due within two seconds that no other session holds.',
+  audience: 'owner',
+});

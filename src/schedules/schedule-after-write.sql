@@ -1,0 +1,25 @@
+-- After a schedule was defined, redefined, paused or resumed: the occurrence waiting under the old
+-- definition (or of a paused schedule) is cancelled, and the first one of the new definition made.
+-- Errors reach the caller (a quota, a command refused at fire time): schedule() fails whole.
+DECLARE
+  stale bigint;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT {{REDEFINED}} AND NEW.paused = OLD.paused THEN
+      RETURN NULL;  -- run_schedule_now() only
+    END IF;
+    stale := NEW.pending_job;
+    -- First, so that cancelling it does not make the next one (_occurrence_end).
+    UPDATE pgdispatch._schedule AS k SET pending_job = NULL WHERE k.id = NEW.id;
+    UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
+     WHERE j.schedule_id = NEW.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL
+       AND (j.id = stale OR (NEW.paused AND j.run_at = 'infinity'));
+    UPDATE pgdispatch._job AS j SET error_message = CASE WHEN NEW.paused THEN 'cancelled: schedule paused' ELSE 'cancelled: schedule redefined' END
+     WHERE j.schedule_id = NEW.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
+       AND j.finished_at >= pg_catalog.statement_timestamp() AND (j.id = stale OR j.run_at = 'infinity');
+  END IF;
+  IF NOT NEW.paused THEN
+    PERFORM pgdispatch._schedule_chain(NEW.id, pg_catalog.clock_timestamp(), false, true);
+  END IF;
+  RETURN NULL;
+END

@@ -1,0 +1,23 @@
+-- A new job's carrier is scheduled when its transaction commits (a deferred constraint trigger),
+-- not when the job is fired: pg_cron starts a carrier's countdown when its launcher loads it,
+-- after the commit, so a carrier armed at fire time would start late by as long as the firing
+-- transaction then ran. Rows of one burst mostly find their second's carriers made (see _arm)
+-- and end here after reading one setting.
+DECLARE
+  cron_job bigint;
+BEGIN
+  -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
+  IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
+  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  IF cron_job IS NOT NULL THEN
+    -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
+    UPDATE pgdispatch._job AS j SET carrier = cron_job
+     WHERE j.id = NEW.id AND j.status = 'scheduled' AND j.carrier IS NULL;
+    IF NOT FOUND THEN
+      PERFORM pgdispatch._disarm_carriers(NEW.role_oid, ARRAY[cron_job]);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
