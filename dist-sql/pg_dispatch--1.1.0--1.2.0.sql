@@ -558,7 +558,8 @@ BEGIN
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
-  RETURN pgdispatch._start(j);
+  -- Its principal's most urgent due job (priority), which is this one unless another comes first.
+  RETURN pgdispatch._take_due(j.role_oid, j.settings);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';

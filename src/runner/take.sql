@@ -35,5 +35,6 @@ BEGIN
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
-  RETURN pgdispatch._start(j);
+  -- Its principal's most urgent due job (priority), which is this one unless another comes first.
+  RETURN pgdispatch._take_due(j.role_oid, j.settings);
 END
