@@ -135,6 +135,9 @@ describe('overlap: an every-second schedule whose runs take 3 seconds, counted f
 describe('misfire: occurrences missed while the server was down', () => {
   // Downtime is simulated by moving the waiting occurrence's time back, as if the server had been
   // down since then, and letting it start now (a restart arms every waiting job's carrier).
+  // No runner lingers meanwhile: one would take an occurrence due within 2 s before it is moved.
+  beforeAll(async () => { await admin.query(`UPDATE pgdispatch.settings SET linger = '0'`); });
+  afterAll(async () => { await admin.query(`UPDATE pgdispatch.settings SET linger = DEFAULT`); });
   async function missed(name: string, misfire: string, expression: string, back: string) {
     const { id } = await one<{ id: string }>(alice, `SELECT pgdispatch.schedule($1, $2, 'INSERT INTO sch_runs (policy) VALUES (''misfire'')', misfire => $3) AS id`, [name, expression, misfire]);
     const { job } = await one<{ job: string }>(admin,
