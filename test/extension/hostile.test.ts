@@ -497,6 +497,34 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     await waitFor('mallory\'s cancelled jobs to stop', async () => ((await busyRunners('mallory')) === 0 ? true : undefined), { timeoutMs: 5_000 });
   });
 
+  it('runners of mallory lingering after her jobs (settings.linger) never keep a slot from another role', async () => {
+    // Her share of runners, each lingering for an hour after its job, polling for her next one.
+    await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
+    try {
+      const cap = await maxRunners();
+      const lingering = async () => (await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'pgdispatch warm runner'`,
+        [await runnerOf('mallory')])).rows[0].n as number;
+      await mal.query('BEGIN');
+      // One transaction, one second: her carriers start her share of runners (all but one slot).
+      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(0.5)', label => 'flood-linger-${i}')`);
+      await mal.query('COMMIT');
+      await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 10_000 });
+      // Another role fires as many jobs as there are slots: they all run at once, soon.
+      const victims: string[] = [];
+      for (let i = 0; i < cap; i++) victims.push(await fireAs('authenticated', 'user-1', 'SELECT pg_sleep(2)'));
+      const started = await Promise.all(victims.map((v) => waitForJob(owner, v, ['running', 'succeeded'], 10_000)));
+      const first = Math.min(...started.map((j) => new Date(j.started_at!).getTime()));
+      const last = Math.max(...started.map((j) => new Date(j.started_at!).getTime()));
+      // (The first takes the free slot; the others' carriers find none, wait, and are armed again
+      // when her runners leave: a second or two later, not after an hour.)
+      expect(last - first, 'the other role\'s jobs started together, not one after another').toBeLessThan(4_000);
+      expect(await lingering(), 'mallory\'s lingering runners left').toBe(0);
+    } finally {
+      await owner.query(`UPDATE pgdispatch.settings SET linger = DEFAULT`);
+    }
+  });
+
   it('a job with a 2 s timeout ends timed_out within ~5 s while mallory fills her share', async () => {
     const timed = await fireM('SELECT pg_sleep(20)', `, label => 'flood-timed', timeout => '2 seconds'`);
     await waitForJob(owner, timed, ['running'], 6_000);
