@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { projectRoot, startEmbedded, stopEmbedded } from '../src/cli/embedded-server.js';
 import { renderChart } from './chart.js';
 import type { Context, Options } from './context.js';
-import { connect } from './db.js';
+import { connect, durabilities, resetDurability } from './db.js';
 import { describeMachine } from './machine.js';
 import { Pgbench } from './pgbench.js';
 import { type Report, readPrevious, summaryTable, writeJson } from './report.js';
@@ -77,11 +77,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const pgbench = new Pgbench(url, cluster !== undefined);
-    const ctx: Context = { url, options, pgbench, log };
     const probe = await connect(url);
     await probe.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
     const machine = await describeMachine(probe, cluster ? 'local throwaway server (scripts/local-pg.sh), same machine' : 'server given by --url/DATABASE_URL');
+    const ds = await durabilities(probe);
     await probe.end();
+    const ctx: Context = { url, options, pgbench, durabilities: ds, log };
+    log(`durability settings compared: ${ds.join(', ')}`);
     const scenarios: ScenarioResult[] = [];
     const errors: { id: string; message: string }[] = [];
     for (const [id, run] of Object.entries(SCENARIOS)) {
@@ -121,6 +123,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return errors.length > 0 ? 1 : 0;
   } finally {
     if (cluster) stopEmbedded(cluster);
+    else if (url) {
+      // A given server gets its own durability settings back (ALTER SYSTEM RESET).
+      const c = await connect(url).catch(() => undefined);
+      if (c) await resetDurability(c).catch(() => undefined).finally(() => c.end());
+    }
   }
 }
 
