@@ -98,7 +98,7 @@ export async function freshExtension(client: pg.Client): Promise<void> {
  * no runner session is left: the server is idle. Runners that linger after their last job
  * (settings.linger) poll every 10 ms, which would load whatever the bench measures next, so once
  * the jobs are done the bench sets linger to 0 for a moment (runners read it at every poll and
- * leave), waits for them to end and puts linger back. The warm runner, when on, is left alone.
+ * leave), waits for them to end and puts linger back. With warm_runner on, runners are left alone.
  */
 export async function waitIdle(client: pg.Client, timeoutMs = 120_000): Promise<void> {
   await waitFor('the jobs to be done', async () => {
@@ -108,10 +108,12 @@ export async function waitIdle(client: pg.Client, timeoutMs = 120_000): Promise<
             + (SELECT count(*) FROM pgdispatch._job WHERE status IN ('scheduled', 'running')) AS busy`);
     return rows[0]?.busy === 0 ? true : undefined;
   }, { timeoutMs, intervalMs: 100 });
+  // A lingering runner is named 'pgdispatch warm runner' while it polls, like the always-on one.
   const lingering = async (): Promise<number> => (await client.query<{ n: number }>(
-    `SELECT count(*) AS n FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name <> 'pgdispatch warm runner'`)).rows[0]?.n ?? 0;
-  if ((await lingering()) === 0) return;
-  const { rows: [s] } = await client.query<{ linger: string }>('SELECT linger::text AS linger FROM pgdispatch.settings');
+    `SELECT count(*) AS n FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name <> 'pgdispatch maintenance'`)).rows[0]?.n ?? 0;
+  const { rows: [s] } = await client.query<{ linger: string; warm: boolean }>(
+    'SELECT linger::text AS linger, warm_runner AS warm FROM pgdispatch.settings');
+  if (s?.warm || (await lingering()) === 0) return;
   await client.query(`UPDATE pgdispatch.settings SET linger = '0'`);
   try {
     await waitFor('lingering runners to leave', async () => ((await lingering()) === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { projectRoot, startEmbedded, stopEmbedded } from '../src/cli/embedded-server.js';
 import { renderChart } from './chart.js';
 import type { Context, Options } from './context.js';
-import { connect, durabilities, resetDurability } from './db.js';
+import { DURABILITY_LABEL, connect, durabilities, resetDurability } from './db.js';
 import { describeMachine } from './machine.js';
 import { Pgbench } from './pgbench.js';
 import { type Report, readPrevious, summaryTable, writeJson } from './report.js';
@@ -114,7 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
     scenarios.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
     const report: Report = {
       tool: 'pg_dispatch bench', startedAt: began.toISOString(), seconds: (Date.now() - began.getTime()) / 1000,
-      options, machine, scenarios, errors, carriedOver,
+      options, machine, durabilities: ds.map((d) => DURABILITY_LABEL[d]), scenarios, errors, carriedOver,
     };
     writeJson(join(dir, 'latest.json'), report);
     writeFileSync(join(dir, 'latest.svg'), renderChart(report));

@@ -9,7 +9,7 @@
 // as a steady trickle of user actions would. Three modes, same traffic:
 // - linger = 0: runners leave at once after their last job (pg_cron's 1 s tick every time);
 // - default settings (linger 10 s): a runner stays after its last job and polls every 10 ms;
-// - warm_runner = true: the always-on warm runner.
+// - warm_runner = true: runners stay for ever (the first job of the stream starts one).
 // The first job of each stream finds no runner (it is what any job meets after a quiet period):
 // it is reported on its own and left out of the percentiles.
 //
@@ -111,13 +111,6 @@ async function quiet(client: pg.Client, mode: Mode, lingerMs: number, windowMs: 
 async function setMode(client: pg.Client, mode: Mode): Promise<void> {
   await client.query(`UPDATE pgdispatch.settings SET warm_runner = $1, linger = $2::interval`,
     [mode === 'warm', mode === 'linger0' ? '0' : '10 seconds']);
-  if (mode === 'warm') {
-    await waitFor('the warm runner to be up', async () => {
-      const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pgdispatch warm runner'`);
-      return (rows[0]?.n ?? 0) > 0 ? true : undefined;
-    }, { timeoutMs: 15_000 });
-  }
 }
 
 export async function startLatency(ctx: Context): Promise<ScenarioResult> {
