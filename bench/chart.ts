@@ -22,7 +22,7 @@ export const COLORS = ['#2b6cb0', '#dd6b20', '#38a169', '#a0aec0', '#805ad5'];
 
 // Estimated advance per character (Helvetica/Arial; digits and lowercase are narrower, capitals
 // wider: these are upper estimates for the mixed text the bench writes).
-const CHAR_W = { normal: 6.6, bold: 7.3, small: 6.1 } as const;
+const CHAR_W = { normal: 6.6, bold: 7.3, small: 5.8 } as const;
 const width = (s: string, kind: keyof typeof CHAR_W): number => s.length * CHAR_W[kind];
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

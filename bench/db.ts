@@ -104,19 +104,21 @@ export async function waitIdle(client: pg.Client, timeoutMs = 120_000): Promise<
   await waitFor('the jobs to be done', async () => {
     const { rows } = await client.query<{ busy: number }>(
       `SELECT (SELECT count(*) FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name NOT IN ('pgdispatch runner', 'pgdispatch warm runner'))
-            + (SELECT count(*) FROM cron.job WHERE jobname LIKE 'bench\\_%' OR jobname LIKE 'pgdispatch\\_job\\_%')
+            + (SELECT count(*) FROM cron.job WHERE jobname LIKE 'bench\\_%')
             + (SELECT count(*) FROM pgdispatch._job WHERE status IN ('scheduled', 'running')) AS busy`);
     return rows[0]?.busy === 0 ? true : undefined;
   }, { timeoutMs, intervalMs: 100 });
-  // A lingering runner is named 'pgdispatch warm runner' while it polls, like the always-on one.
-  const lingering = async (): Promise<number> => (await client.query<{ n: number }>(
-    `SELECT count(*) AS n FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name <> 'pgdispatch maintenance'`)).rows[0]?.n ?? 0;
+  // Runner sessions (a lingering runner is named 'pgdispatch warm runner' while it polls, like an
+  // always-on one) and carriers: a runner removes its own carrier when it leaves.
+  const left = async (): Promise<number> => (await client.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name <> 'pgdispatch maintenance')
+          + (SELECT count(*) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_job\\_%') AS n`)).rows[0]?.n ?? 0;
   const { rows: [s] } = await client.query<{ linger: string; warm: boolean }>(
     'SELECT linger::text AS linger, warm_runner AS warm FROM pgdispatch.settings');
-  if (s?.warm || (await lingering()) === 0) return;
+  if (s?.warm || (await left()) === 0) return;
   await client.query(`UPDATE pgdispatch.settings SET linger = '0'`);
   try {
-    await waitFor('lingering runners to leave', async () => ((await lingering()) === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor('runners to leave and carriers to go', async () => ((await left()) === 0 ? true : undefined), { timeoutMs, intervalMs: 20 });
   } finally {
     await client.query('UPDATE pgdispatch.settings SET linger = $1::interval', [s?.linger ?? '10 seconds']);
   }

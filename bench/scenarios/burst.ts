@@ -152,6 +152,43 @@ async function cleanUp(client: pg.Client, variant: Variant): Promise<void> {
 }
 
 const ORDER: readonly Variant[] = ['pgdispatch', 'leastwork', 'raw'];
+
+interface FunctionCost {
+  readonly fn: string;
+  readonly callsPerJob: number;
+  /** Per job, in µs. */
+  readonly totalUs: number;
+  readonly selfUs: number;
+}
+
+/**
+ * One more pg_dispatch burst with track_functions = 'all' (ALTER SYSTEM + reload, so pg_cron's
+ * sessions track too): where the runners' time goes, per job. Runners flush their counters when
+ * they leave, which waitIdle makes them do.
+ */
+async function profileDrain(ctx: Context, client: pg.Client, d: Durability, n: number): Promise<{ run: BurstRun; fns: FunctionCost[] }> {
+  await client.query(`ALTER SYSTEM SET track_functions = 'all'`);
+  await client.query('SELECT pg_reload_conf()');
+  try {
+    await client.query('SELECT pg_stat_reset()');
+    const run = await burst(client, ctx.url, 'pgdispatch', d, n, 120_000);
+    await cleanUp(client, 'pgdispatch');
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ fn: string; calls: number; total: number; self: number }>(
+      `SELECT schemaname || '.' || funcname AS fn, sum(calls) AS calls, sum(total_time) AS total, sum(self_time) AS self
+         FROM pg_stat_user_functions
+        WHERE schemaname IN ('pgdispatch', 'pgdispatch_exec', 'cron')
+        GROUP BY 1 ORDER BY sum(self_time) DESC`);
+    const fns = rows.map((r) => ({
+      fn: r.fn.replace(/^pgdispatch_exec\.(\w+?)_\d+$/, 'pgdispatch_exec.$1_<role>'),
+      callsPerJob: r.calls / n, totalUs: (r.total * 1000) / n, selfUs: (r.self * 1000) / n,
+    }));
+    return { run, fns };
+  } finally {
+    await client.query('ALTER SYSTEM RESET track_functions');
+    await client.query('SELECT pg_reload_conf()');
+  }
+}
 const NAME: Record<Variant, string> = { pgdispatch: 'pg_dispatch', leastwork: 'least-work drain', raw: 'raw pg_cron jobs' };
 
 export async function burstThroughput(ctx: Context): Promise<ScenarioResult> {
@@ -169,6 +206,7 @@ export async function burstThroughput(ctx: Context): Promise<ScenarioResult> {
     d === durable && (n === small || (!ctx.options.quick && rep === 0));
   const runs: BurstRun[] = [];
   const ceiling: { durability: Durability; tps: number }[] = [];
+  let profile: { run: BurstRun; fns: FunctionCost[] } | undefined;
   const client = await connect(ctx.url);
   try {
     await freshExtension(client);
@@ -193,6 +231,11 @@ export async function burstThroughput(ctx: Context): Promise<ScenarioResult> {
         ctx.log(`burst rep ${rep + 1} ${d}: pgbench -C ceiling ${fmt(c.tps)} tps`);
       }
     }
+    // Where the runners' time goes, with the last durability setting (the CPU-bound one when
+    // both run): the lead's profile, not a timed figure.
+    const pd = ctx.durabilities[ctx.durabilities.length - 1] as Durability;
+    profile = await profileDrain(ctx, client, pd, ctx.options.quick ? small : big);
+    ctx.log(`burst profile: ${profile.fns.slice(0, 5).map((f) => `${f.fn} self ${fmt(f.selfUs)} µs/job`).join(', ')}`);
   } finally {
     await client.end();
   }
@@ -258,6 +301,8 @@ export async function burstThroughput(ctx: Context): Promise<ScenarioResult> {
       `Raw pg_cron: N jobs cron.schedule('bench_raw_<i>', '1 seconds', 'SELECT cron.unschedule(''bench_raw_<i>''); INSERT ...') in one transaction, with the first durability setting only, N = ${small} in every repetition${ctx.options.quick ? '' : `, N = ${big} in the first`}; its rate is N / (commit to last done). Capped at ${capMs / 1000} s (a capped run counts as ${capMs / 1000} s: an upper bound on its rate). With 5,000 or more cron.job rows written in one transaction, pg_cron 1.6 misses its reload and runs few of them: that, not per-job cost, is what a capped run at that size shows.`,
       `Ceiling: pgbench -C -c 4 -j 2 -T ${ceilingSeconds} running a one-row INSERT, a new connection per transaction (what pg_cron does per job).`,
       DURABILITY_METHOD,
+      ...(profile ? [`Profile of the runners (not timed): one more pg_dispatch burst of ${profile.run.n} (${DURABILITY_LABEL[profile.run.durability]}, drain ${fmt(profile.run.n / profile.run.drainSeconds)} jobs/s with tracking on) with track_functions = 'all'; per job, by self time (total includes callees): ` +
+        profile.fns.filter((f) => f.totalUs >= 0.5).map((f) => `${f.fn} ×${fmt(f.callsPerJob)} self ${fmt(f.selfUs)} µs total ${fmt(f.totalUs)} µs`).join('; ')] : []),
     ],
     rows,
     panels: [{
@@ -267,7 +312,7 @@ export async function burstThroughput(ctx: Context): Promise<ScenarioResult> {
       bars,
       caption,
     }],
-    raw: { capSeconds: capMs / 1000, runs, ceilingTps: ceiling },
+    raw: { capSeconds: capMs / 1000, runs, ceilingTps: ceiling, profile },
     seconds: (Date.now() - began) / 1000,
   };
 }

@@ -132,8 +132,10 @@ export async function startLatency(ctx: Context): Promise<ScenarioResult> {
     for (let rep = 0; rep < reps; rep++) {
       // The samples are split over the repetitions, the modes taking turns, so that a slow phase
       // of the machine hits every mode.
-      const n = Math.round((total * (rep + 1)) / reps) - Math.round((total * rep) / reps);
+      const share = Math.round((total * (rep + 1)) / reps) - Math.round((total * rep) / reps);
       for (const mode of MODES) {
+        // linger = 0 is pg_cron's tick every time (1-2 s a job, little spread): half the samples.
+        const n = mode === 'linger0' ? Math.ceil(share / 2) : share;
         await setMode(client, mode);
         const s = await stream(client, mode, n);
         streams.push(s);
@@ -183,7 +185,7 @@ export async function startLatency(ctx: Context): Promise<ScenarioResult> {
     id: 'start-latency',
     title: 'Start latency under steady traffic, and the quiet period',
     method: [
-      `Steady traffic: one job at a time, each fired a random ${GAP_MS[0] / 1000}-${GAP_MS[1] / 1000} s (uniform) after the previous one was fired; ${total} measured jobs per mode, split over ${reps} repetition(s), the modes taking turns; percentiles over all samples of a mode. The first job of every stream (no runner up yet, as after any quiet period) is reported separately and not in the percentiles.`,
+      `Steady traffic: one job at a time, each fired a random ${GAP_MS[0] / 1000}-${GAP_MS[1] / 1000} s (uniform) after the previous one was fired; ${total} measured jobs per mode (half as many with linger = 0, pg_cron's tick each time), split over ${reps} repetition(s), the modes taking turns; percentiles over all samples of a mode. The first job of every stream (no runner up yet, as after any quiet period) is reported separately and not in the percentiles.`,
       'Modes: linger = 0 (runners leave at once: pg_cron\'s tick for every job); default settings (linger 10 s: a runner stays after its last job, polling every 10 ms); warm_runner = true. Set with UPDATE pgdispatch.settings.',
       'Latency: commit of the firing transaction (clock_timestamp() as its last statement, in the same round trip as COMMIT) to the command\'s first statement (clock_timestamp() inserted by it), both server clock.',
       `Quiet period (first repetition): after the linger = 0 stream and after the default-settings stream, the bench waits linger + ${MARGIN_MS / 1000} s, then samples pg_stat_activity every 250 ms over ${windowMs / 1000} s for runner sessions (pg_cron tasks other than the maintenance) and counts the sessions opened in the window (pg_stat_database.sessions, flushed with pg_stat_force_next_flush; the bench opens none). The maintenance job opens one a minute, so a window shorter than a minute sees 0 or 1 of them.`,
@@ -195,6 +197,7 @@ export async function startLatency(ctx: Context): Promise<ScenarioResult> {
       unit: 'ms',
       scale: 'log',
       bars,
+      legend: [{ series: 1, label: LABEL.linger0 }, { series: 0, label: LABEL.default }, { series: 2, label: LABEL.warm }],
       caption: `Default settings: p50 ${fmt(p('default', 0.5))} ms, p99 ${fmt(p('default', 0.99))} ms (goals ≤ 20, ≤ 100); linger = 0: p50 ${fmt(p('linger0', 0.5))} ms (×${fmt(ratio(p('linger0', 0.5), p('default', 0.5)))}); first job after a quiet period ${fmt(median(firsts('default')))} ms.`,
     }, {
       title: 'Sessions: opened per minute, and held after the traffic stops',
