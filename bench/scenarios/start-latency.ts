@@ -115,7 +115,7 @@ async function setMode(client: pg.Client, mode: Mode): Promise<void> {
 
 export async function startLatency(ctx: Context): Promise<ScenarioResult> {
   const began = Date.now();
-  const total = ctx.options.quick ? 10 : 100;
+  const total = ctx.options.quick ? 10 : 60;
   const windowMs = ctx.options.quick ? 10_000 : 60_000;
   const reps = ctx.options.reps;
   const streams: Stream[] = [];

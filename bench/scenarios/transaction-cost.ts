@@ -102,7 +102,7 @@ async function profile(ctx: Context, client: pg.Client, variant: Variant, transa
 
 export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
   const began = Date.now();
-  const transactions = ctx.options.quick ? 200 : 1000;
+  const transactions = ctx.options.quick ? 200 : 500;
   const client = await connect(ctx.url);
   const latency: { durability: Durability; variant: Variant; ms: number }[] = [];
   const profiles: Partial<Record<Variant, FunctionCost[]>> = {};
