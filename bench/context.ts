@@ -1,4 +1,5 @@
 // What every scenario is given: the server, the run's size, pgbench, and a logger.
+import type { Durability } from './db.js';
 import type { Pgbench } from './pgbench.js';
 
 export interface Options {
@@ -14,5 +15,7 @@ export interface Context {
   readonly url: string;
   readonly options: Options;
   readonly pgbench: Pgbench;
+  /** The durability settings to compare (both when the bench may change them), durable first. */
+  readonly durabilities: readonly Durability[];
   log(message: string): void;
 }

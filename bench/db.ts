@@ -93,13 +93,90 @@ export async function freshExtension(client: pg.Client): Promise<void> {
   await client.query('CREATE EXTENSION pg_dispatch');
 }
 
-/** Waits until no pg_cron task runs and pg_dispatch has no unfinished job: the server is idle. */
+/**
+ * Waits until pg_dispatch has no unfinished job and no carrier, no other pg_cron task runs, and
+ * no runner session is left: the server is idle. Runners that linger after their last job
+ * (settings.linger) poll every 10 ms, which would load whatever the bench measures next, so once
+ * the jobs are done the bench sets linger to 0 for a moment (runners read it at every poll and
+ * leave), waits for them to end and puts linger back. With warm_runner on, runners are left alone.
+ */
 export async function waitIdle(client: pg.Client, timeoutMs = 120_000): Promise<void> {
-  await waitFor('the server to be idle', async () => {
+  await waitFor('the jobs to be done', async () => {
     const { rows } = await client.query<{ busy: number }>(
-      `SELECT (SELECT count(*) FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name <> 'pgdispatch warm runner')
-            + (SELECT count(*) FROM cron.job WHERE jobname LIKE 'bench\\_%' OR jobname LIKE 'pgdispatch\\_job\\_%')
+      `SELECT (SELECT count(*) FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name NOT IN ('pgdispatch runner', 'pgdispatch warm runner'))
+            + (SELECT count(*) FROM cron.job WHERE jobname LIKE 'bench\\_%')
             + (SELECT count(*) FROM pgdispatch._job WHERE status IN ('scheduled', 'running')) AS busy`);
     return rows[0]?.busy === 0 ? true : undefined;
   }, { timeoutMs, intervalMs: 100 });
+  // Runner sessions (a lingering runner is named 'pgdispatch warm runner' while it polls, like an
+  // always-on one) and carriers: a runner removes its own carrier when it leaves.
+  const left = async (): Promise<number> => (await client.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM pg_stat_activity WHERE ${CRON_TASK_SQL} AND application_name <> 'pgdispatch maintenance')
+          + (SELECT count(*) FROM cron.job WHERE jobname LIKE 'pgdispatch\\_job\\_%') AS n`)).rows[0]?.n ?? 0;
+  const { rows: [s] } = await client.query<{ linger: string; warm: boolean }>(
+    'SELECT linger::text AS linger, warm_runner AS warm FROM pgdispatch.settings');
+  if (s?.warm || (await left()) === 0) return;
+  await client.query(`UPDATE pgdispatch.settings SET linger = '0'`);
+  try {
+    await waitFor('runners to leave and carriers to go', async () => ((await left()) === 0 ? true : undefined), { timeoutMs, intervalMs: 20 });
+  } finally {
+    await client.query('UPDATE pgdispatch.settings SET linger = $1::interval', [s?.linger ?? '10 seconds']);
+  }
+}
+
+/**
+ * The two durability settings the bench compares. `durable` is what a managed server runs with
+ * (fsync, synchronous_commit and full_page_writes on); `fast` turns all three off (what the
+ * throwaway test server does for speed, and what 0.9.0's committed report was taken with).
+ * `server` means the bench could not change them (not a superuser on a --url server) and runs
+ * with whatever the server has.
+ */
+export type Durability = 'durable' | 'fast' | 'server';
+
+export const DURABILITY_LABEL: Record<Durability, string> = {
+  durable: 'fsync on, synchronous_commit on',
+  fast: 'fsync off, synchronous_commit off',
+  server: "server's own fsync / synchronous_commit",
+};
+
+const DURABILITY_SETTINGS: Record<Exclude<Durability, 'server'>, Record<string, string>> = {
+  durable: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' },
+  fast: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+};
+
+/** How durability is set, for the scenarios' `method`. */
+export const DURABILITY_METHOD =
+  'Durability set server-wide with ALTER SYSTEM SET fsync, synchronous_commit, full_page_writes (durable: on, on, on; fast: off, off, off) and pg_reload_conf() (all three take effect on reload; pg_cron\'s sessions and the runners are new sessions, so they see it too), followed by a CHECKPOINT; the bench waits until a new session shows the values.';
+
+/** Whether this run may change the server's durability (a superuser): else only `server` runs. */
+export async function durabilities(client: pg.Client): Promise<Durability[]> {
+  const { rows: [r] } = await client.query<{ su: boolean }>('SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user');
+  return r?.su ? ['durable', 'fast'] : ['server'];
+}
+
+/** Applies `d` server-wide and waits until a new session sees it. */
+export async function setDurability(client: pg.Client, url: string, d: Durability): Promise<void> {
+  if (d === 'server') return;
+  const want = DURABILITY_SETTINGS[d];
+  for (const [k, v] of Object.entries(want)) await client.query(`ALTER SYSTEM SET ${k} = '${v}'`);
+  await client.query('SELECT pg_reload_conf()');
+  await waitFor(`durability ${d} to take effect`, async () => {
+    const probe = await connect(url);
+    try {
+      for (const [k, v] of Object.entries(want)) {
+        const { rows: [r] } = await probe.query<{ v: string }>('SELECT current_setting($1) AS v', [k]);
+        if (r?.v !== v) return undefined;
+      }
+      return true;
+    } finally {
+      await probe.end();
+    }
+  }, { timeoutMs: 15_000, intervalMs: 100 });
+  await client.query('CHECKPOINT');
+}
+
+/** Puts the settings back to the server's configuration files (end of a run on a --url server). */
+export async function resetDurability(client: pg.Client): Promise<void> {
+  for (const k of Object.keys(DURABILITY_SETTINGS.durable)) await client.query(`ALTER SYSTEM RESET ${k}`);
+  await client.query('SELECT pg_reload_conf()');
 }

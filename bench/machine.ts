@@ -29,7 +29,7 @@ function cpuModel(): string {
 export async function describeMachine(client: pg.Client, server: string): Promise<Machine> {
   const one = async (sql: string): Promise<string> => String((await client.query<{ v: unknown }>(sql)).rows[0]?.v ?? '');
   const settings: Record<string, string> = {};
-  for (const name of ['max_connections', 'cron.max_running_jobs', 'cron.use_background_workers', 'synchronous_commit', 'fsync', 'shared_buffers']) {
+  for (const name of ['max_connections', 'cron.max_running_jobs', 'cron.use_background_workers', 'synchronous_commit', 'fsync', 'full_page_writes', 'shared_buffers']) {
     settings[name] = await one(`SELECT current_setting('${name}', true) AS v`);
   }
   let os = `${process.platform} ${process.arch}`;

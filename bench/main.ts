@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { projectRoot, startEmbedded, stopEmbedded } from '../src/cli/embedded-server.js';
 import { renderChart } from './chart.js';
 import type { Context, Options } from './context.js';
-import { connect } from './db.js';
+import { DURABILITY_LABEL, connect, durabilities, resetDurability } from './db.js';
 import { describeMachine } from './machine.js';
 import { Pgbench } from './pgbench.js';
 import { type Report, readPrevious, summaryTable, writeJson } from './report.js';
@@ -77,11 +77,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const pgbench = new Pgbench(url, cluster !== undefined);
-    const ctx: Context = { url, options, pgbench, log };
     const probe = await connect(url);
     await probe.query('CREATE EXTENSION IF NOT EXISTS pg_cron');
     const machine = await describeMachine(probe, cluster ? 'local throwaway server (scripts/local-pg.sh), same machine' : 'server given by --url/DATABASE_URL');
+    const ds = await durabilities(probe);
     await probe.end();
+    const ctx: Context = { url, options, pgbench, durabilities: ds, log };
+    log(`durability settings compared: ${ds.join(', ')}`);
     const scenarios: ScenarioResult[] = [];
     const errors: { id: string; message: string }[] = [];
     for (const [id, run] of Object.entries(SCENARIOS)) {
@@ -112,7 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
     scenarios.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
     const report: Report = {
       tool: 'pg_dispatch bench', startedAt: began.toISOString(), seconds: (Date.now() - began.getTime()) / 1000,
-      options, machine, scenarios, errors, carriedOver,
+      options, machine, durabilities: ds.map((d) => DURABILITY_LABEL[d]), scenarios, errors, carriedOver,
     };
     writeJson(join(dir, 'latest.json'), report);
     writeFileSync(join(dir, 'latest.svg'), renderChart(report));
@@ -121,6 +123,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return errors.length > 0 ? 1 : 0;
   } finally {
     if (cluster) stopEmbedded(cluster);
+    else if (url) {
+      // A given server gets its own durability settings back (ALTER SYSTEM RESET).
+      const c = await connect(url).catch(() => undefined);
+      if (c) await resetDurability(c).catch(() => undefined).finally(() => c.end());
+    }
   }
 }
 

@@ -11,6 +11,8 @@ export interface Report {
   readonly seconds: number;
   readonly options: Options;
   readonly machine: Machine;
+  /** The durability settings compared (labels), where scenarios measure both. */
+  readonly durabilities?: readonly string[];
   readonly scenarios: readonly ScenarioResult[];
   /** Scenarios that failed, with why, so a partial run still says what it could not measure. */
   readonly errors: readonly { readonly id: string; readonly message: string }[];

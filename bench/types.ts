@@ -14,7 +14,7 @@ export interface Bar {
   readonly group: string;
   readonly label: string;
   readonly value: number;
-  /** 0 = pg_dispatch, 1 = first baseline, 2 = second baseline, 3 = reference. */
+  /** Colour: 0 = pg_dispatch; the others as the panel's legend says (chart.ts COLORS). */
   readonly series: number;
   /** Drawn after the value, e.g. "×1.8 of INSERT" or "did not finish". */
   readonly note?: string;
@@ -26,8 +26,10 @@ export interface Panel {
   readonly unit: string;
   readonly scale: 'linear' | 'log';
   readonly bars: readonly Bar[];
-  /** One line under the panel, typically the headline ratios. */
+  /** One line under the panel, typically the headline ratios (wrapped when long). */
   readonly caption: string;
+  /** What each colour means in this panel; by default each series is named after its first bar. */
+  readonly legend?: readonly { readonly series: number; readonly label: string }[];
 }
 
 export interface ScenarioResult {

@@ -60,7 +60,7 @@ async function cleanUp(client: pg.Client): Promise<void> {
 
 export async function waitingCost(ctx: Context): Promise<ScenarioResult> {
   const began = Date.now();
-  const windowMs = ctx.options.full ? DELAY_S * 1000 : ctx.options.quick ? 30_000 : 60_000;
+  const windowMs = ctx.options.full ? DELAY_S * 1000 : ctx.options.quick ? 15_000 : 60_000;
   const windows: Window[] = [];
   let maxRunning = Number.NaN;
   const client = await connect(ctx.url);
