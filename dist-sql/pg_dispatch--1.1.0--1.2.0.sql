@@ -17,6 +17,7 @@ ALTER TABLE pgdispatch._job
 CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
   WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
 CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
+ALTER TABLE pgdispatch._job SET (fillfactor = 80);
 SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
 SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
@@ -87,6 +88,32 @@ CREATE TABLE pgdispatch._restored (
 );
 COMMENT ON TABLE pgdispatch._restored IS 'Jobs restored from a dump, not yet bound to this cluster''s roles: their role OID and carrier in the dumped cluster.';
 REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
+
+-- function _served_role (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._served_role()
+RETURNS oid
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT r.role_oid FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(SESSION_USER))
+$fn$;
+COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
+REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
+
+-- function _may_arm (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._may_arm(job_id bigint, token text, runner name)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
+  FROM pgdispatch._runner AS r
+ WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(runner))
+$fn$;
+COMMENT ON FUNCTION pgdispatch._may_arm(bigint, text, name) IS 'Whether a runner''s wrapper may schedule the carrier of a job: only with the owner''s token for it.';
+REVOKE ALL ON FUNCTION pgdispatch._may_arm(bigint, text, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) TO pgdispatch_runners;
 
 -- statement schedule-policy (new)
 CREATE POLICY _schedule_own_rows ON pgdispatch._schedule

@@ -34,9 +34,10 @@ export const servedRole = fn({
   security: 'invoker',
   // SESSION_USER, not CURRENT_USER: inside pg_dispatch's SECURITY DEFINER functions the current
   // user is the owner, while the session user is who pg_cron connected as.
+  // (to_regrole: a syscache lookup, where the pg_roles view joins; called several times a job.)
   body: dedent(`
     SELECT r.role_oid FROM pgdispatch._runner AS r
-     WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = SESSION_USER)
+     WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(SESSION_USER))
   `),
   doc: 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.',
   audience: 'owner',
@@ -66,7 +67,7 @@ export const mayArm = fn({
   body: dedent(`
     SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
       FROM pgdispatch._runner AS r
-     WHERE r.runner_oid = (SELECT a.oid FROM pg_catalog.pg_roles AS a WHERE a.rolname = runner)
+     WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(runner))
   `),
   doc: 'Whether a runner\'s wrapper may schedule the carrier of a job: only with the owner\'s token for it.',
   audience: 'runner',

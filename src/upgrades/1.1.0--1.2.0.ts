@@ -14,7 +14,7 @@ export const to120: DeltaUpgrade = {
     '_maintain_schedules', '_occurrence_start', '_occurrence_end', '_schedule_before_write', '_schedule_after_write',
     '_schedule_after_delete', 'schedule', 'unschedule', 'pause_schedule', 'resume_schedule', 'run_schedule_now', 'schedules',
     '_fire_waiting_key', '_bind_args', 'fire_many'],
-  replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
+  replaces: ['_served_role', '_may_arm', '_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
     '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry'],
   drops: [],
   alters: ['_job', 'settings', 'role_quotas'],
@@ -34,6 +34,7 @@ export const to120: DeltaUpgrade = {
     CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
       WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
     CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
+    ALTER TABLE pgdispatch._job SET (fillfactor = 80);
     SELECT pg_catalog.pg_extension_config_dump('pgdispatch._job', '');
     SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('pgdispatch._job', 'id')::pg_catalog.regclass, '');
     SELECT pg_catalog.pg_extension_config_dump('pgdispatch.settings', '');
