@@ -25,6 +25,8 @@ let aliceJob: string;
 let aliceWaiting: string;
 let bobJob: string;
 
+const idOf = async (c: pg.Client, sql: string, values: unknown[] = []): Promise<string> => (await c.query<{ id: string }>(sql, values)).rows[0]!.id;
+
 /** Opens the dashboard as a browser would: the printed URL, then the cookie it sets. */
 async function login(d: Dashboard): Promise<string> {
   const r = await fetch(d.url, { redirect: 'manual' });
@@ -51,9 +53,9 @@ beforeAll(async () => {
   }
   alice = await connect({ user: 'dash_alice' });
   bob = await connect({ user: 'dash_bob' });
-  ({ rows: [{ id: aliceJob }] } = await alice.query('SELECT pgdispatch.fire($1, label => $2)::text AS id', ['SELECT 1 AS one', hostile]));
-  ({ rows: [{ id: aliceWaiting }] } = await alice.query(`SELECT pgdispatch.snooze('SELECT 2', interval '1 hour', label => 'dash/later')::text AS id`));
-  ({ rows: [{ id: bobJob }] } = await bob.query(`SELECT pgdispatch.fire('SELECT 3', label => 'dash/bob-secret')::text AS id`));
+  aliceJob = await idOf(alice, 'SELECT pgdispatch.fire($1, label => $2)::text AS id', ['SELECT 1 AS one', hostile]);
+  aliceWaiting = await idOf(alice, `SELECT pgdispatch.snooze('SELECT 2', interval '1 hour', label => 'dash/later')::text AS id`);
+  bobJob = await idOf(bob, `SELECT pgdispatch.fire('SELECT 3', label => 'dash/bob-secret')::text AS id`);
   await waitForJob(db, aliceJob);
   await waitForJob(db, bobJob);
   rw = await startDashboard({ url: as('dash_alice') });
@@ -127,7 +129,8 @@ describe('what a role sees', () => {
     const mine = await (await get(rw, `/api/jobs/${aliceJob}`, cookie)).json();
     expect(mine).toMatchObject({ id: aliceJob, status: 'succeeded', rows_shown: [[['one', '1']]], rows_total: 1 });
     const s = await (await get(rw, '/api/summary', cookie)).json();
-    expect(s.stats).toMatchObject({ succeeded: 1, scheduled: 1, failed: 0 });
+    expect(s.counts).toMatchObject({ scheduled: 1, due: 0, running: 0, capped: false });
+    expect(s.hour).toMatchObject({ succeeded: 1, failed: 0 });
     expect(s.labels.rows.map((l: { label: string }) => l.label).sort()).toEqual([hostile, 'dash/later'].sort());
     expect(s.minutes.reduce((a: number, m: { succeeded: number }) => a + m.succeeded, 0)).toBe(1);
     expect(s.queues).toBeNull(); // no pgdispatch.queues view in this version: no queues panel
@@ -194,9 +197,9 @@ it('the live stream: a finished job of the role arrives, another role\'s never d
   })();
   try {
     await waitFor('the first summary', async () => (text.includes('event: summary') ? true : undefined));
-    const { rows: [{ id: b }] } = await bob.query(`SELECT pgdispatch.fire('SELECT 4')::text AS id`);
+    const b = await idOf(bob, `SELECT pgdispatch.fire('SELECT 4')::text AS id`);
     await waitForJob(db, b);
-    const { rows: [{ id: a }] } = await alice.query(`SELECT pgdispatch.fire('SELECT 5')::text AS id`);
+    const a = await idOf(alice, `SELECT pgdispatch.fire('SELECT 5')::text AS id`);
     const started = Date.now();
     await waitFor('alice\'s job in the stream', async () => (text.includes(`{"id":"${a}","status":"succeeded"}`) ? true : undefined));
     console.log(`dashboard: job finished -> event in ${Date.now() - started} ms (fire to event)`);

@@ -42,6 +42,11 @@ function setProps(el, props) {
 
 const $ = (id) => document.getElementById(id);
 
+/** Replaces an element's children (nodes or text; null and false are left out). */
+function fill(el, ...kids) {
+  el.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Formatting.
 
@@ -69,17 +74,6 @@ function seconds(x) {
 
 function between(a, b) {
   return a && b ? seconds((new Date(b) - new Date(a)) / 1000) : '–';
-}
-
-/** PostgreSQL interval text ('00:00:01.5', '1 day 02:00:00') in seconds. */
-function intervalSeconds(t) {
-  if (t === null || t === undefined) return null;
-  let total = 0;
-  const days = /(-?\d+) days?/.exec(t);
-  if (days) total += Number(days[1]) * 86400;
-  const hms = /(-?)(\d+):(\d+):(\d+(?:\.\d+)?)/.exec(t);
-  if (hms) total += (hms[1] ? -1 : 1) * (Number(hms[2]) * 3600 + Number(hms[3]) * 60 + Number(hms[4]));
-  return total;
 }
 
 const pill = (status) => h('span', { class: `pill st-${status}`, text: status.replace('_', ' ') });
@@ -183,7 +177,7 @@ async function route() {
 // Overview.
 
 function renderOverview() {
-  $('main').replaceChildren(
+  fill($('main'), 
     h('section', { id: 'counts', class: 'tiles' }),
     h('section', { class: 'charts' },
       h('div', { class: 'card' }, h('h2', { text: 'Throughput, last hour (jobs finished per minute)' }), h('div', { id: 'chart-throughput' })),
@@ -212,15 +206,20 @@ function renderSummary() {
 }
 
 function renderCounts() {
-  const st = summary.stats ?? {};
-  const tile = (status, n, extra) => h('a', { class: `tile st-${status}`, href: filterHash({ status }), title: `show ${status} jobs` },
-    h('span', { class: 'n', text: num(n) }), h('span', { class: 'k', text: status.replace('_', ' ') }), extra ? h('span', { class: 'x', text: extra }) : null);
-  $('counts').replaceChildren(
-    ...STATUSES.map((k) => tile(k, st[k], k === 'scheduled' && Number(st.due) ? `${num(st.due)} due` : null)),
-    h('div', { class: 'tile lat' }, h('span', { class: 'n', text: seconds(intervalSeconds(st.start_latency_p50)) }),
-      h('span', { class: 'k', text: 'start latency p50' }), h('span', { class: 'x', text: `p95 ${seconds(intervalSeconds(st.start_latency_p95))} · p99 ${seconds(intervalSeconds(st.start_latency_p99))}` })),
-    h('div', { class: 'tile lat' }, h('span', { class: 'n', text: seconds(intervalSeconds(st.run_time_p50)) }),
-      h('span', { class: 'k', text: 'run time p50' }), h('span', { class: 'x', text: `p95 ${seconds(intervalSeconds(st.run_time_p95))} · p99 ${seconds(intervalSeconds(st.run_time_p99))}` })),
+  const now = summary.counts;
+  const hour = summary.hour;
+  const plus = now.capped ? '+' : '';
+  const tile = (status, n, note) => h('a', { class: `tile st-${status}`, href: filterHash({ status, ...(FINISHED.includes(status) ? { since: '1h' } : {}) }), title: `show ${status.replace('_', ' ')} jobs` },
+    h('span', { class: 'n', text: num(n) + (FINISHED.includes(status) ? '' : plus) }), h('span', { class: 'k', text: status.replace('_', ' ') }), h('span', { class: 'x', text: note }));
+  const pct = (a) => (a ? a.map((x) => seconds(x)) : ['–', '–', '–']);
+  const [l50, l95, l99] = pct(hour.latency);
+  const [r50, r95, r99] = pct(hour.run_time);
+  fill($('counts'), 
+    tile('scheduled', now.scheduled, Number(now.due) ? `${num(now.due)} due now` : 'waiting'),
+    tile('running', now.running, 'now'),
+    ...FINISHED.map((k) => tile(k, hour[k], 'last hour')),
+    h('div', { class: 'tile lat' }, h('span', { class: 'n', text: l50 }), h('span', { class: 'k', text: 'start latency p50' }), h('span', { class: 'x', text: `p95 ${l95} · p99 ${l99}` })),
+    h('div', { class: 'tile lat' }, h('span', { class: 'n', text: r50 }), h('span', { class: 'k', text: 'run time p50' }), h('span', { class: 'x', text: `p95 ${r95} · p99 ${r99}` })),
   );
 }
 
@@ -243,7 +242,7 @@ function axes(svg, max, fmt) {
   const y = (v) => PAD.t + (H - PAD.t - PAD.b) * (1 - v / max);
   for (const v of [0, max / 2, max]) {
     svg.append(s('line', { x1: PAD.l, x2: W - PAD.r, y1: y(v), y2: y(v), class: 'grid' }));
-    svg.append(s('text', { x: PAD.l - 4, y: y(v) + 4, class: 'ylabel', 'text-anchor': 'end', text: fmt(v) }));
+    svg.append(s('text', { x: PAD.l - 4, y: y(v) + 4, class: 'ylabel', 'text-anchor': 'end', text: v === 0 ? '0' : fmt(v) }));
   }
   for (const [i, t] of [[0, '−60m'], [30, '−30m'], [59, 'now']]) {
     svg.append(s('text', { x: PAD.l + (i + 0.5) * ((W - PAD.l - PAD.r) / 60), y: H - 4, class: 'xlabel', 'text-anchor': 'middle', text: t }));
@@ -265,7 +264,7 @@ function renderThroughput() {
     if (m.other) svg.append(s('rect', { x, y: y(m.succeeded + m.other), width: bw - 2, height: y(m.succeeded) - y(m.succeeded + m.other), class: 'bar bad' }, s('title', { text: title })));
   });
   const total = ms.reduce((a, m) => a + m.succeeded + m.other, 0);
-  $('chart-throughput').replaceChildren(svg, h('p', { class: 'legend' },
+  fill($('chart-throughput'), svg, h('p', { class: 'legend' },
     h('span', { class: 'key ok' }), 'succeeded ', h('span', { class: 'key bad' }), 'failed, cancelled, timed out',
     h('span', { class: 'muted', text: ` · ${num(total)} in the hour` })));
 }
@@ -290,7 +289,7 @@ function renderLatency() {
     });
     flush();
   }
-  $('chart-latency').replaceChildren(svg, h('p', { class: 'legend' },
+  fill($('chart-latency'), svg, h('p', { class: 'legend' },
     h('span', { class: 'key p50' }), 'median ', h('span', { class: 'key p95' }), '95th percentile'));
 }
 
@@ -322,10 +321,10 @@ function countsTable(rows, nameOf, link) {
 function renderLabels() {
   const l = summary.labels;
   const el = $('labels');
-  el.replaceChildren(h('h2', { text: 'Labels' }),
+  fill(el, h('h2', { text: 'Labels' }),
     l.rows.length === 0 ? h('p', { class: 'muted', text: 'No jobs yet.' })
       : countsTable(l.rows, (r) => (r.label === null ? '(no label)' : r.label), (r) => (r.label === null ? null : filterHash({ label: r.label }))),
-    Number(l.seen) >= l.window ? h('p', { class: 'muted small', text: `Counted over the newest ${num(l.window)} jobs; the tiles above count all.` }) : null);
+    Number(l.seen) >= l.window ? h('p', { class: 'muted small', text: `Counted over the newest ${num(l.window)} jobs.` }) : null);
 }
 
 function renderQueues() {
@@ -335,7 +334,7 @@ function renderQueues() {
   const qs = summary.queues;
   const cols = qs.length ? Object.keys(qs[0]) : [];
   const counts = new Map((summary.queueCounts ?? []).map((q) => [q.queue, q.counts]));
-  el.replaceChildren(h('h2', { text: 'Queues' }),
+  fill(el, h('h2', { text: 'Queues' }),
     qs.length === 0 ? h('p', { class: 'muted', text: 'No queues.' }) : h('table', {},
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: c.replace(/_/g, ' ') })), counts.size ? h('th', { text: 'jobs (newest)' }) : null)),
       h('tbody', {}, ...qs.map((q) => h('tr', {},
@@ -373,7 +372,7 @@ function renderSchedules() {
     }
     return out;
   };
-  el.replaceChildren(h('h2', { text: 'Schedules' }),
+  fill(el, h('h2', { text: 'Schedules' }),
     rows.length === 0 ? h('p', { class: 'muted', text: 'No schedules. Make one in SQL: SELECT pgdispatch.schedule(\'name\', \'*/5 * * * *\', \'SELECT 1\');' })
       : h('table', { class: 'schedules' },
         h('thead', {}, h('tr', {}, ...['name', 'when', 'next run', 'last run', 'took', 'ok / failed / skipped', 'command', ''].map((t) => h('th', { text: t })))),
@@ -418,14 +417,17 @@ function jobsQuery(cursor) {
 }
 
 let loading = null;
+let prefetched = null; // the first page, asked for with /api/me and /api/summary
 async function loadJobs() {
   const cursor = view.cursors.at(-1);
   const mine = (loading = jobsQuery(cursor));
   let page;
   try {
-    page = await api(mine);
+    const early = prefetched?.query === mine ? prefetched.page : null;
+    prefetched = null;
+    page = await (early ?? api(mine));
   } catch (e) {
-    if (loading === mine && $('job-list')) $('job-list').replaceChildren(h('p', { class: 'err', text: e.message }));
+    if (loading === mine && $('job-list')) fill($('job-list'), h('p', { class: 'err', text: e.message }));
     return;
   }
   if (loading !== mine || view.name !== 'overview') return; // a newer request won
@@ -439,15 +441,15 @@ function renderJobs() {
   const list = $('job-list');
   if (!list) return;
   if (page.jobs.length === 0) {
-    list.replaceChildren(h('p', { class: 'muted', text: Object.keys(view.filter).length ? 'No jobs match.' : 'No jobs yet. Fire one: SELECT pgdispatch.fire(\'SELECT 1\');' }));
+    fill(list, h('p', { class: 'muted', text: Object.keys(view.filter).length ? 'No jobs match.' : 'No jobs yet. Fire one: SELECT pgdispatch.fire(\'SELECT 1\');' }));
   } else {
     const queue = me.jobColumns.includes('queue');
-    list.replaceChildren(h('table', { class: 'jobs' },
+    fill(list, h('table', { class: 'jobs' },
       h('thead', {}, h('tr', {}, ...['id', 'status', 'label', queue ? 'queue' : null, 'tries', 'fired', 'waited', 'ran', 'command / outcome', ''].filter((x) => x !== null).map((t) => h('th', { text: t })))),
       h('tbody', {}, ...page.jobs.map((j) => jobRow(j, queue)))));
   }
   const pager = $('pager');
-  pager.replaceChildren(
+  fill(pager, 
     view.cursors.length ? h('button', { type: 'button', text: '← newest', onclick: () => { view.cursors = []; void loadJobs(); } }) : null,
     view.cursors.length ? h('button', { type: 'button', text: '← newer', onclick: () => { view.cursors.pop(); void loadJobs(); } }) : null,
     page.nextCursor ? h('button', { type: 'button', text: 'older →', onclick: () => { view.cursors.push(page.nextCursor); void loadJobs(); } }) : null,
@@ -495,8 +497,8 @@ function jobMoved(id, status) {
   const row = view.rows.get(id);
   if (!row || row.job.status === status) return;
   row.job = { ...row.job, status };
-  row.status.replaceChildren(pill(status));
-  row.acts.replaceChildren(...jobActions(row.job));
+  fill(row.status, pill(status));
+  fill(row.acts, ...jobActions(row.job));
 }
 
 // The first page follows new jobs: reloaded after a push (at most once a second).
@@ -519,7 +521,7 @@ async function renderJob() {
   try {
     j = await api(`/api/jobs/${id}`);
   } catch (e) {
-    $('main').replaceChildren(h('p', {}, h('a', { href: '#/', text: '← all jobs' })), h('p', { class: 'err', text: e.message }));
+    fill($('main'), h('p', {}, h('a', { href: '#/', text: '← all jobs' })), h('p', { class: 'err', text: e.message }));
     return;
   }
   if (view.name !== 'job' || view.jobId !== id) return;
@@ -527,7 +529,7 @@ async function renderJob() {
   const dl = (pairs) => h('dl', { class: 'facts' }, ...pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)]));
   const abs = (iso) => (iso ? h('span', {}, h('span', { text: new Date(iso).toLocaleString() }), h('span', { class: 'muted', text: ` (${ago(iso)})` })) : null);
   const extra = Object.keys(j).filter((k) => !KNOWN.has(k) && j[k] !== null);
-  $('main').replaceChildren(
+  fill($('main'), 
     h('p', {}, h('a', { href: '#/', text: '← all jobs' })),
     h('section', { class: 'card job' },
       h('div', { class: 'job-head' }, h('h1', { text: `Job ${j.id}` }), pill(j.status), h('span', { class: 'acts' }, ...jobActions(j))),
@@ -574,7 +576,7 @@ function attempts(j) {
   return [h('h2', { text: 'Failed attempts' }), h('table', {},
     h('thead', {}, h('tr', {}, ...['#', 'started', 'failed', 'sqlstate', 'message'].map((t) => h('th', { text: t })))),
     h('tbody', {}, ...log.map((a) => h('tr', {},
-      h('td', { class: 'num', text: a.attempt }), h('td', {}, when(a.started_at)), h('td', {}, when(a.failed_at)),
+      h('td', { text: a.attempt }), h('td', {}, when(a.started_at)), h('td', {}, when(a.failed_at)),
       h('td', {}, h('code', { text: a.sqlstate })), h('td', { class: 'err', text: a.message })))))];
 }
 
@@ -601,10 +603,11 @@ function connectLive() {
   es.addEventListener('open', () => { live.textContent = 'live'; live.className = 'live on'; });
   es.addEventListener('error', () => { live.textContent = 'reconnecting…'; live.className = 'live off'; });
   es.addEventListener('summary', (e) => {
-    const before = summary ? JSON.stringify(summary.stats) : '';
+    const key = (x) => (x ? JSON.stringify([x.counts, x.hour]) : '');
+    const before = key(summary);
     summary = JSON.parse(e.data);
     renderSummary();
-    if (JSON.stringify(summary.stats) !== before) reloadFirstPageSoon();
+    if (key(summary) !== before) reloadFirstPageSoon();
   });
   es.addEventListener('jobs', (e) => {
     const moved = JSON.parse(e.data);
@@ -617,8 +620,15 @@ function connectLive() {
 }
 
 async function start() {
+  const first = parseHash();
+  if (first.name === 'overview') {
+    view.filter = first.filter;
+    const query = jobsQuery();
+    prefetched = { query, page: api(query) };
+    prefetched.page.catch(() => {}); // reported by loadJobs
+  }
   [me, summary] = await Promise.all([api('/api/me'), api('/api/summary')]);
-  $('who').replaceChildren(h('span', { text: `${me.role}${me.admin ? ' (admin)' : ''}` }), h('span', { class: 'muted', text: ` @ ${me.database} · pg_dispatch ${me.version ?? '?'}` }),
+  fill($('who'), h('span', { text: `${me.role}${me.admin ? ' (admin)' : ''}` }), h('span', { class: 'muted', text: ` @ ${me.database} · pg_dispatch ${me.version ?? '?'}` }),
     me.readOnly ? h('span', { class: 'pill ro', text: 'read-only' }) : null);
   window.addEventListener('hashchange', () => void route());
   await route();
@@ -627,5 +637,5 @@ async function start() {
 }
 
 start().catch((e) => {
-  $('main').replaceChildren(h('p', { class: 'err', text: `Cannot load the dashboard: ${e.message}` }));
+  fill($('main'), h('p', { class: 'err', text: `Cannot load the dashboard: ${e.message}` }));
 });
