@@ -152,6 +152,9 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
   it('cancel and pause act; live: a new burst moves the counts without a reload', async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     await page.goto(dash.url);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error' || m.text().startsWith('DEBUG')) errors.push(m.text()); });
     await page.waitForSelector('body[data-ready=true] #live.on');
     // Cancel the waiting job: two clicks.
     const row = page.locator('table.jobs tbody tr', { hasText: 'later/reminder' });
@@ -166,7 +169,10 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     await carol.query(`SELECT pgdispatch.fire('SELECT 1', label => 'burst2/' || (i % 2)) FROM pg_catalog.generate_series(1, 40) AS i`);
     await expect.poll(() => page.locator('.tile.st-succeeded .n').textContent(), { timeout: 20_000 })
       .toBe((Number(before!.replace(/,/g, '')) + 40).toLocaleString('en-US'));
+    // The first page follows: the new jobs come to its top (reloaded after the push).
+    await expect.poll(() => page.locator('table.jobs tbody tr td.label').first().textContent(), { timeout: 10_000 }).toMatch(/^burst2\//);
     expect(requests).toBe(0); // pushed, not polled
+    expect(errors).toEqual([]);
     await page.screenshot({ path: join(shots, '6-after-actions.png'), fullPage: true });
     await page.close();
   });
