@@ -102,7 +102,8 @@ function statusOf(code: string | undefined): number {
  */
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const assets = loadAssets();
-  const listener = await connectCli(o.url); // explains a failed connection (exit 3)
+  let listener = await connectCli(o.url); // explains a failed connection (exit 3)
+  let closed = false;
   const pool = new pg.Pool({ connectionString: o.url, max: 4, application_name: 'pgdispatch dashboard', idleTimeoutMillis: 30_000 });
   pool.on('error', () => {}); // a dropped idle connection is replaced on the next query
   let caps: Capabilities;
@@ -144,13 +145,32 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   };
   // A failed refresh (the server restarting) must not end the updates: the next round tries again.
   const live = new Throttle(() => refresh().catch(() => {}), liveGap, liveMaxGap, () => {});
-  listener.on('notification', (n) => {
+  const onNotice = (n: pg.Notification) => {
     if (n.channel !== noticeChannel || !n.payload) return;
     const m = /"id"\s*:\s*"?(\d{1,19})/.exec(n.payload);
     if (m && pending.size < maxPendingIds) pending.add(m[1]!);
     if (streams.size) live.request();
-  });
-  await listener.query(`LISTEN ${noticeChannel}`);
+  };
+  // The listening connection: when it drops (a server restart), it is opened again every 2 s;
+  // meanwhile the page still gets the counts every liveMaxGap.
+  const listen = async (client: pg.Client): Promise<void> => {
+    client.on('notification', onNotice);
+    client.once('end', () => { if (!closed) setTimeout(() => void relisten(), 2000); });
+    await client.query(`LISTEN ${noticeChannel}`);
+  };
+  const relisten = async (): Promise<void> => {
+    if (closed) return;
+    try {
+      const client = await connectCli(o.url);
+      if (closed) { await client.end(); return; }
+      listener = client;
+      await listen(client);
+      live.request();
+    } catch {
+      setTimeout(() => void relisten(), 2000);
+    }
+  };
+  await listen(listener);
   live.start();
 
   const authorised = (req: IncomingMessage): boolean => {
@@ -289,6 +309,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     token,
     caps,
     async close() {
+      closed = true;
       live.stop();
       for (const s of streams) s.end();
       streams.clear();

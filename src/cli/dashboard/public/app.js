@@ -329,8 +329,10 @@ function renderLabels() {
 
 function renderQueues() {
   const el = $('queues');
-  if (summary.queues === null || summary.queues === undefined) { el.hidden = true; return; }
-  el.hidden = false;
+  const shown = summary.queues !== null && summary.queues !== undefined;
+  el.hidden = !shown;
+  el.parentElement.classList.toggle('with-queues', shown);
+  if (!shown) return;
   const qs = summary.queues;
   const cols = qs.length ? Object.keys(qs[0]) : [];
   const counts = new Map((summary.queueCounts ?? []).map((q) => [q.queue, q.counts]));
@@ -338,13 +340,15 @@ function renderQueues() {
     qs.length === 0 ? h('p', { class: 'muted', text: 'No queues.' }) : h('table', {},
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { text: c.replace(/_/g, ' ') })), counts.size ? h('th', { text: 'jobs (newest)' }) : null)),
       h('tbody', {}, ...qs.map((q) => h('tr', {},
-        ...cols.map((c) => h('td', { text: cell(q[c]) })),
+        ...cols.map((c) => (c === 'paused' ? h('td', {}, q[c] ? h('span', { class: 'pill paused', text: 'paused' }) : h('span', { class: 'muted', text: 'no' }))
+          : h('td', { class: typeof q[c] === 'number' ? 'num' : '', text: cell(q[c]) }))),
         counts.size ? h('td', { class: 'bar-cell' }, countsBar(counts.get(q.name ?? q.queue) ?? {})) : null)))));
 }
 
 function cell(v) {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
   return String(v);
 }
 
