@@ -228,3 +228,14 @@ it('the CLI prints the URL with the secret, serves on 127.0.0.1, and stops on SI
   child.kill('SIGINT');
   expect(await closed).toBe(0);
 });
+
+it('a port in use is refused with what to do, and nothing stays open', async () => {
+  const port = Number(new URL(rw.origin).port);
+  const sessions = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'dash_alice' AND application_name LIKE 'pgdispatch%'`)).rows[0]!.n;
+  const before = await sessions();
+  await expect(startDashboard({ url: as('dash_alice'), port })).rejects.toMatchObject({
+    message: expect.stringMatching(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`)),
+    fix: expect.stringMatching(/--port N/),
+  });
+  await waitFor('the refused dashboard\'s sessions to end', async () => ((await sessions()) === before ? true : undefined));
+});

@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { noticeChannel } from '../../client/notices.js';
 import { connectCli } from '../connect.js';
+import { CliError, exitCode } from '../exit.js';
 import { Throttle } from '../throttle.js';
 import { capabilities, jobDetail, jobPage, parseJobFilter, summary, visibleStatuses, type Capabilities } from './queries.js';
 
@@ -297,10 +298,20 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       json(res, 500, JSON.stringify({ error: err.message ?? String(e), sqlstate: err.code ?? null }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
+    });
+  } catch (e) {
+    closed = true;
+    live.stop();
+    await listener.end().catch(() => {});
+    await pool.end().catch(() => {});
+    const code = (e as { code?: string }).code;
+    throw new CliError(`cannot listen on 127.0.0.1:${o.port ?? 0}: ${(e as Error).message}`,
+      code === 'EADDRINUSE' ? 'Another program uses that port: pick another with --port N, or leave --port out for any free port.' : undefined, exitCode.failure);
+  }
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   return {
