@@ -29,7 +29,7 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
   let failing: string;
   let withRows: string;
   let hostileJob: string;
-  const shots = mkdtempSync(join(tmpdir(), 'pgdispatch-dashboard-'));
+  let shots: string;
 
   beforeAll(async () => {
     db = await connect();
@@ -73,6 +73,7 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     await db.query(`CREATE VIEW pgdispatch.queues AS SELECT * FROM (VALUES ('default', 4, false), ('reports', 1, true), ($1, 2, false)) AS q(name, concurrency, paused)`.replace('$1', `'${hostile.replace(/'/g, "''")}'`));
     await db.query(`GRANT SELECT ON pgdispatch.queues TO ${role}`);
     dash = await startDashboard({ url: as(role) });
+    shots = mkdtempSync(join(tmpdir(), 'pgdispatch-dashboard-'));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     console.log(`dashboard screenshots: ${shots}`);
