@@ -2,8 +2,10 @@
 // "bin"), which finds dist-sql/, pg_tle/ and scripts/local-pg.sh from the package root
 // (projectRoot()); and the client, dist/client/index.js (pg and kysely left as dependencies) with
 // its declarations (tsconfig.client.json), for package.json "exports". `--cli` builds the CLI only.
+// The dashboard's page (src/cli/dashboard/public/: HTML, JS, CSS, served as they are) is copied to
+// dist/dashboard/, where the bundled CLI finds it (package.json "files" ships dist/).
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -25,7 +27,9 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
-console.log(`built ${outfile.slice(root.length + 1)}`);
+rmSync(join(root, 'dist', 'dashboard'), { recursive: true, force: true });
+cpSync(join(root, 'src', 'cli', 'dashboard', 'public'), join(root, 'dist', 'dashboard'), { recursive: true });
+console.log(`built ${outfile.slice(root.length + 1)} and dist/dashboard/`);
 
 if (!process.argv.includes('--cli')) {
   await build({

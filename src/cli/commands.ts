@@ -1,6 +1,7 @@
 // Every subcommand of the CLI, in the order `pgdispatch --help` lists them.
 import type { Command } from './command.js';
 import { cancel } from './cancel.js';
+import { dashboard } from './dashboard.js';
 import { demo } from './demo-command.js';
 import { doctor } from './doctor.js';
 import { install } from './install.js';
@@ -13,4 +14,4 @@ import { uninstall } from './uninstall.js';
 import { upgrade } from './upgrade.js';
 import { watch } from './watch.js';
 
-export const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, schedules, cancel, retry, purge];
+export const commands: readonly Command[] = [demo, install, upgrade, uninstall, doctor, jobs, show, watch, schedules, dashboard, cancel, retry, purge];
