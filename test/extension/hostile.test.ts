@@ -507,9 +507,10 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
         [await runnerOf('mallory')])).rows[0].n as number;
       await mal.query('BEGIN');
       // One transaction, one second: her carriers start her share of runners (all but one slot).
-      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(0.5)', label => 'flood-linger-${i}')`);
+      // (A second each: each runner takes its own, none finds its job done by another and leaves.)
+      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(1)', label => 'flood-linger-${i}')`);
       await mal.query('COMMIT');
-      await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 10_000 });
+      await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 15_000 });
       // Another role fires as many jobs as there are slots: they all run at once, soon.
       const victims: string[] = [];
       for (let i = 0; i < cap; i++) victims.push(await fireAs('authenticated', 'user-1', 'SELECT pg_sleep(2)'));
