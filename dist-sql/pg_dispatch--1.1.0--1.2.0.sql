@@ -2713,6 +2713,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -2754,6 +2755,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -2794,6 +2796,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;

@@ -3933,6 +3933,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -3974,6 +3975,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -4014,6 +4016,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;

@@ -7679,6 +7679,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -7720,6 +7721,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -7760,6 +7762,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -14294,6 +14297,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -14335,6 +14339,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;
@@ -14375,6 +14380,7 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+  #variable_conflict use_column
   DECLARE
     target oid;
     target_sub text;

@@ -43,6 +43,7 @@ export const setQueue = fn({
   language: 'plpgsql',
   security: 'invoker',
   body: dedent(`
+    #variable_conflict use_column
     DECLARE
       target oid;
       target_sub text;
@@ -76,6 +77,7 @@ const setPaused = (fnName: string, paused: boolean, doc: string, example: string
   language: 'plpgsql',
   security: 'invoker',
   body: dedent(`
+    #variable_conflict use_column
     DECLARE
       target oid;
       target_sub text;
