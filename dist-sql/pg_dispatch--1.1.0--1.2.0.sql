@@ -2144,7 +2144,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_queue_place() IS 'When a job of a queue stops running (finished, or waiting to retry): the queue''s next waiting jobs are armed.';
 REVOKE ALL ON FUNCTION pgdispatch._job_queue_place() FROM PUBLIC;
-CREATE TRIGGER _job_queue_place AFTER UPDATE OF status ON pgdispatch._job
+CREATE TRIGGER _job_queue_place AFTER UPDATE ON pgdispatch._job
   FOR EACH ROW WHEN (OLD.status = 'running' AND NEW.status <> 'running' AND NEW.queue IS NOT NULL)
   EXECUTE FUNCTION pgdispatch._job_queue_place();
 
@@ -2215,7 +2215,7 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_after_end() IS 'When a job finishes: releases its dependents (succeeded) or cancels them and theirs (otherwise).';
 REVOKE ALL ON FUNCTION pgdispatch._job_after_end() FROM PUBLIC;
-CREATE TRIGGER _job_after_end AFTER UPDATE OF status ON pgdispatch._job
+CREATE TRIGGER _job_after_end AFTER UPDATE ON pgdispatch._job
   FOR EACH ROW WHEN (OLD.status IN ('scheduled', 'running') AND NEW.status NOT IN ('scheduled', 'running'))
   EXECUTE FUNCTION pgdispatch._job_after_end();
 

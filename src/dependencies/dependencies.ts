@@ -14,7 +14,7 @@ export const jobAfterEnd = fn({
   doc: 'When a job finishes: releases its dependents (succeeded) or cancels them and theirs (otherwise).',
   audience: 'owner',
   triggers: dedent(`
-    CREATE TRIGGER _job_after_end AFTER UPDATE OF status ON pgdispatch._job
+    CREATE TRIGGER _job_after_end AFTER UPDATE ON pgdispatch._job
       FOR EACH ROW WHEN (OLD.status IN ('scheduled', 'running') AND NEW.status NOT IN ('scheduled', 'running'))
       EXECUTE FUNCTION pgdispatch._job_after_end();
   `),

@@ -73,7 +73,7 @@ export const jobQueuePlace = fn({
   doc: 'When a job of a queue stops running (finished, or waiting to retry): the queue\'s next waiting jobs are armed.',
   audience: 'owner',
   triggers: dedent(`
-    CREATE TRIGGER _job_queue_place AFTER UPDATE OF status ON pgdispatch._job
+    CREATE TRIGGER _job_queue_place AFTER UPDATE ON pgdispatch._job
       FOR EACH ROW WHEN (OLD.status = 'running' AND NEW.status <> 'running' AND NEW.queue IS NOT NULL)
       EXECUTE FUNCTION pgdispatch._job_queue_place();
   `),
