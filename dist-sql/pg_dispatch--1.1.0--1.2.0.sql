@@ -19,7 +19,6 @@ ALTER TABLE pgdispatch._job
   ADD COLUMN after_left integer,
   ADD COLUMN after_run_at timestamptz;
 CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
-CREATE INDEX _job_after ON pgdispatch._job USING gin (after) WHERE after IS NOT NULL;
 CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
 CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
   WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
@@ -99,6 +98,15 @@ CREATE TABLE pgdispatch._queue (
 ALTER TABLE pgdispatch._queue ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE pgdispatch._queue IS 'The limits of each queue (role, end user, name). Read it through the view pgdispatch.queues.';
 REVOKE ALL ON TABLE pgdispatch._queue FROM PUBLIC;
+
+-- table _job_after (new)
+CREATE TABLE pgdispatch._job_after (
+  after_id bigint NOT NULL,
+  job_id bigint NOT NULL,
+  PRIMARY KEY (after_id, job_id)
+);
+COMMENT ON TABLE pgdispatch._job_after IS 'Which waiting job (job_id) waits for which unfinished one (after_id).';
+REVOKE ALL ON TABLE pgdispatch._job_after FROM PUBLIC;
 
 -- table _restored (new)
 CREATE TABLE pgdispatch._restored (
@@ -1766,6 +1774,8 @@ BEGIN
       END IF;
     END LOOP;
     IF NEW.status = 'scheduled' AND left_deps > 0 THEN
+      INSERT INTO pgdispatch._job_after (after_id, job_id)
+      SELECT o.id, NEW.id FROM pgdispatch._job AS o WHERE o.id = ANY (NEW.after) AND o.status IN ('scheduled', 'running');
       NEW.after_left := left_deps;
       NEW.after_run_at := NEW.run_at;
       NEW.run_at := 'infinity';
@@ -2161,6 +2171,7 @@ AS $fn$
 -- level, while the updates' own calls of this trigger do nothing (the transaction is marked), so a
 -- chain of any length never recurses. Rows are locked in id order (a dependent's id is always
 -- greater than its dependencies'), so two finishing jobs never deadlock over a common dependent.
+-- The edges to this job (_job_after) lead to the dependents, and go.
 DECLARE
   frontier bigint[];
   released bigint[];
@@ -2170,9 +2181,11 @@ BEGIN
     RETURN NULL;  -- a row this function is cancelling: the loop below goes on from it
   END IF;
   IF NEW.status = 'succeeded' THEN
-    WITH locked AS (
+    WITH edges AS (
+      DELETE FROM pgdispatch._job_after AS e WHERE e.after_id = NEW.id RETURNING e.job_id),
+    locked AS (
       SELECT d.id FROM pgdispatch._job AS d
-       WHERE d.after @> ARRAY[NEW.id] AND d.after IS NOT NULL AND d.status = 'scheduled' AND d.after_left > 0
+       WHERE d.id IN (SELECT e.job_id FROM edges AS e) AND d.status = 'scheduled' AND d.after_left > 0
        ORDER BY d.id FOR UPDATE),
     counted AS (
       UPDATE pgdispatch._job AS d
@@ -2182,7 +2195,15 @@ BEGIN
       RETURNING d.id, d.after_left)
     SELECT pg_catalog.array_agg(c.id ORDER BY c.id) INTO released FROM counted AS c WHERE c.after_left = 0;
     IF released IS NOT NULL THEN
-      -- Armed now (jobs of one second share carriers, see _arm), unless their queue is full.
+      -- Armed now (jobs of one second share carriers, see _arm), unless their queue is full; but
+      -- when this job's own runner is recording it, that runner takes its principal's next due job
+      -- itself (or arms it when it leaves, see _arm_waiting): a chain runs in one session.
+      IF OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+        released := pg_catalog.array_remove(released, (
+          SELECT d.id FROM pgdispatch._job AS d
+           WHERE d.id = ANY (released) AND d.settings = NEW.settings AND d.run_at <= pg_catalog.clock_timestamp()
+           ORDER BY d.priority, d.run_at, d.id LIMIT 1));
+      END IF;
       UPDATE pgdispatch._job AS d SET carrier = pgdispatch._arm(d.id, d.run_at, d.role_oid)
        WHERE d.id = ANY (released) AND d.carrier IS NULL
          AND (d.queue IS NULL OR d.run_at > pg_catalog.clock_timestamp()
@@ -2193,9 +2214,11 @@ BEGIN
   PERFORM pg_catalog.set_config('pgdispatch.after_cascade', mark, true);
   frontier := ARRAY[NEW.id];
   LOOP
-    WITH locked AS (
+    WITH edges AS (
+      DELETE FROM pgdispatch._job_after AS e WHERE e.after_id = ANY (frontier) RETURNING e.job_id),
+    locked AS (
       SELECT d.id FROM pgdispatch._job AS d
-       WHERE d.after && frontier AND d.after IS NOT NULL AND d.status = 'scheduled' AND d.after_left > 0
+       WHERE d.id IN (SELECT e.job_id FROM edges AS e) AND d.status = 'scheduled' AND d.after_left > 0
        ORDER BY d.id FOR UPDATE),
     cancelled AS (
       UPDATE pgdispatch._job AS d

@@ -69,7 +69,7 @@ import { queuePolicy, queueTable } from './queues/queue-table.js';
 import { armQueue, blockedQueues, jobQueuePlace, queueAfterWrite, queueRoom } from './queues/queue-room.js';
 import { pauseQueue, resumeQueue, setQueue } from './queues/queue-api.js';
 import { queuesView } from './queues/queues-view.js';
-import { afterRepair, jobAfterEnd } from './dependencies/dependencies.js';
+import { afterRepair, jobAfterEnd, jobAfterTable } from './dependencies/dependencies.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -91,6 +91,7 @@ export const extension: ExtensionModel = {
     jobTable,
     scheduleTable,
     queueTable,
+    jobAfterTable,
     pendingBoundTable,
     restoredTable,
     runnerTable,

