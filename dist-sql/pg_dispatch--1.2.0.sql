@@ -1756,7 +1756,9 @@ AS $fn$
 DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
-  blocked text[] := pgdispatch._blocked_queues();
+  -- Queues found paused or full, by key (see _blocked_queues), learnt as their jobs come up: a
+  -- principal without queue jobs never reads _queue.
+  blocked text[] := '{}';
   q pgdispatch._queue;
 BEGIN
   LOOP
