@@ -13,7 +13,13 @@ ALTER TABLE pgdispatch._job
   ADD COLUMN debounce interval,
   ADD COLUMN key_deadline timestamptz,
   ADD COLUMN args jsonb,
-  ADD COLUMN priority integer NOT NULL DEFAULT 0;
+  ADD COLUMN priority integer NOT NULL DEFAULT 0,
+  ADD COLUMN queue text,
+  ADD COLUMN after bigint[],
+  ADD COLUMN after_left integer,
+  ADD COLUMN after_run_at timestamptz;
+CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
+CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
 CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
   WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
 CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';
@@ -80,6 +86,29 @@ ALTER TABLE pgdispatch._schedule ENABLE ROW LEVEL SECURITY;
 COMMENT ON TABLE pgdispatch._schedule IS 'Every recurring schedule. Read it through the view pgdispatch.schedules.';
 REVOKE ALL ON TABLE pgdispatch._schedule FROM PUBLIC;
 
+-- table _queue (new)
+CREATE TABLE pgdispatch._queue (
+  role_oid oid NOT NULL,
+  sub text NOT NULL DEFAULT '',
+  name text NOT NULL,
+  concurrency integer CONSTRAINT _queue_concurrency CHECK (concurrency >= 1),
+  paused boolean NOT NULL DEFAULT false,
+  updated_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  PRIMARY KEY (role_oid, sub, name)
+);
+ALTER TABLE pgdispatch._queue ENABLE ROW LEVEL SECURITY;
+COMMENT ON TABLE pgdispatch._queue IS 'The limits of each queue (role, end user, name). Read it through the view pgdispatch.queues.';
+REVOKE ALL ON TABLE pgdispatch._queue FROM PUBLIC;
+
+-- table _job_after (new)
+CREATE TABLE pgdispatch._job_after (
+  after_id bigint NOT NULL,
+  job_id bigint NOT NULL,
+  PRIMARY KEY (after_id, job_id)
+);
+COMMENT ON TABLE pgdispatch._job_after IS 'Which waiting job (job_id) waits for which unfinished one (after_id).';
+REVOKE ALL ON TABLE pgdispatch._job_after FROM PUBLIC;
+
 -- table _restored (new)
 CREATE TABLE pgdispatch._restored (
   job_id bigint PRIMARY KEY,
@@ -117,6 +146,11 @@ GRANT EXECUTE ON FUNCTION pgdispatch._may_arm(bigint, text, name) TO pgdispatch_
 
 -- statement schedule-policy (new)
 CREATE POLICY _schedule_own_rows ON pgdispatch._schedule
+  USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+  WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+
+-- statement queue-policy (new)
+CREATE POLICY _queue_own_rows ON pgdispatch._queue
   USING ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
   WITH CHECK ((role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 
@@ -488,6 +522,39 @@ COMMENT ON FUNCTION pgdispatch._stay_warm(interval) IS 'Whether a runner idle fo
 REVOKE ALL ON FUNCTION pgdispatch._stay_warm(interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._stay_warm(interval) TO pgdispatch_runners;
 
+-- function _queue_room (new)
+CREATE FUNCTION pgdispatch._queue_room(queue_role oid, queue_sub text, queue_name text)
+RETURNS integer
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT CASE WHEN q.paused THEN 0
+            WHEN q.concurrency IS NULL THEN NULL
+            ELSE greatest(0, q.concurrency - (SELECT pg_catalog.count(*)::integer FROM pgdispatch._job AS j
+                                               WHERE j.role_oid = q.role_oid AND j.queue = q.name AND j.status = 'running'
+                                                 AND coalesce(j.sub, '') = q.sub)) END
+  FROM pgdispatch._queue AS q
+ WHERE q.role_oid = queue_role AND q.sub = coalesce(queue_sub, '') AND q.name = queue_name
+$fn$;
+COMMENT ON FUNCTION pgdispatch._queue_room(oid, text, text) IS 'How many more jobs of a queue may start now: NULL for no limit, 0 while it is paused or full.';
+REVOKE ALL ON FUNCTION pgdispatch._queue_room(oid, text, text) FROM PUBLIC;
+
+-- function _blocked_queues (new)
+CREATE FUNCTION pgdispatch._blocked_queues()
+RETURNS text[]
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+SELECT coalesce(pg_catalog.array_agg(q.role_oid::text || E'\x1f' || q.sub || E'\x1f' || q.name), '{}')
+  FROM pgdispatch._queue AS q
+ WHERE q.paused
+    OR q.concurrency <= (SELECT pg_catalog.count(*) FROM pgdispatch._job AS j
+                          WHERE j.role_oid = q.role_oid AND j.queue = q.name AND j.status = 'running'
+                            AND coalesce(j.sub, '') = q.sub)
+$fn$;
+COMMENT ON FUNCTION pgdispatch._blocked_queues() IS 'The queues whose jobs cannot start now (paused, or as many running as their concurrency), by key (role OID, end user, name).';
+REVOKE ALL ON FUNCTION pgdispatch._blocked_queues() FROM PUBLIC;
+
 -- function _arm_waiting (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._arm_waiting()
 RETURNS integer
@@ -498,15 +565,18 @@ AS $fn$
 -- holding nothing. Each free slot gets one of them armed, round-robin over roles, the role that
 -- holds the fewest slots first, each role's most urgent (priority), then oldest job first: a role with a long queue does not
 -- keep the others waiting. The caller holds the lock on _slot.
+-- Jobs of a paused or full queue are not for a slot: they wait for their queue (see _arm_queue).
 DECLARE
   free integer;
   armed integer;
+  blocked text[] := pgdispatch._blocked_queues();
 BEGIN
   -- Roles whose waiting jobs are gone (cancelled, taken) wait no more.
   DELETE FROM pgdispatch._waiting_role AS w
    WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j
                       WHERE j.role_oid = w.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
-                        AND j.run_at <= pg_catalog.clock_timestamp());
+                        AND j.run_at <= pg_catalog.clock_timestamp()
+                        AND (j.queue IS NULL OR j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue <> ALL (blocked)));
   SELECT pg_catalog.count(*)::integer INTO free FROM pgdispatch._slot AS s
    WHERE s.pid IS NULL AND s.n <= (SELECT t.max_runners FROM pgdispatch.settings AS t);
   IF free = 0 THEN
@@ -515,7 +585,8 @@ BEGIN
   WITH roles AS (
     SELECT r.role_oid, (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.role_oid = r.role_oid) AS held
       FROM (SELECT DISTINCT j.role_oid FROM pgdispatch._job AS j
-             WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()) AS r),
+             WHERE j.status = 'scheduled' AND j.carrier IS NULL AND j.run_at <= pg_catalog.clock_timestamp()
+               AND (j.queue IS NULL OR j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue <> ALL (blocked))) AS r),
   picked AS (
     SELECT w.id FROM roles AS r
      CROSS JOIN LATERAL (
@@ -523,6 +594,7 @@ BEGIN
          FROM pgdispatch._job AS j
         WHERE j.role_oid = r.role_oid AND j.status = 'scheduled' AND j.carrier IS NULL
           AND j.run_at <= pg_catalog.clock_timestamp()
+          AND (j.queue IS NULL OR j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue <> ALL (blocked))
         ORDER BY j.priority, j.run_at, j.id LIMIT free) AS w
      ORDER BY r.held + w.k, w.run_at, w.id
      LIMIT free),
@@ -541,6 +613,110 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
 REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
+
+-- function _settle_carrier (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._settle_carrier(job_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
+-- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
+-- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
+-- nothing may follow this call but the end of the run. A runner settles only its own role's.
+DECLARE
+  served oid := pgdispatch._served_role();
+  j pgdispatch._job;
+  stray bigint[];
+BEGIN
+  PERFORM pgdispatch._fresh_transaction();
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF NOT FOUND THEN
+    IF served IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
+         INTO stray USING 'pgdispatch_job_' || job_id::text;
+      PERFORM pgdispatch._disarm_carriers(served, stray);
+    END IF;
+  ELSIF j.carrier IS NULL THEN
+    RETURN;
+  ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    -- Or its queue is paused or full: it waits, holding nothing, until a place frees (see
+    -- _arm_queue); no slot is asked for.
+    IF j.queue IS NOT NULL AND pgdispatch._queue_room(j.role_oid, j.sub, j.queue) = 0 THEN
+      PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+      UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+      RETURN;
+    END IF;
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    INSERT INTO pgdispatch._waiting_role (role_oid, since) VALUES (j.role_oid, pg_catalog.clock_timestamp())
+      ON CONFLICT (role_oid) DO NOTHING;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) TO pgdispatch_runners;
+
+-- function _arm_queue (new)
+CREATE FUNCTION pgdispatch._arm_queue(queue_role oid, queue_sub text, queue_name text, runner_settings jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A queue has room again (a job of it stopped running, it was resumed, its concurrency raised):
+-- its due jobs that wait without a carrier (see _settle_carrier) get one, one per free place, in
+-- the order a runner takes them. When the runner of the job that ended called (runner_settings is
+-- its principal's), that runner takes its principal's next job itself: one place is left to it
+-- (so a serial queue's jobs follow each other in one session), unless none of its principal's waits.
+DECLARE
+  room integer := pgdispatch._queue_room(queue_role, queue_sub, queue_name);
+  armed integer;
+BEGIN
+  IF room = 0 THEN
+    RETURN 0;
+  END IF;
+  -- Without a limit (resumed): as many as there are runner slots; they take the rest.
+  room := coalesce(room, (SELECT s.max_runners FROM pgdispatch.settings AS s));
+  IF runner_settings IS NOT NULL AND EXISTS (
+       SELECT 1 FROM pgdispatch._job AS j
+        WHERE j.role_oid = queue_role AND j.queue = queue_name AND j.status = 'scheduled'
+          AND coalesce(j.sub, '') = coalesce(queue_sub, '') AND j.settings = runner_settings
+          AND j.run_at <= pg_catalog.clock_timestamp()) THEN
+    room := room - 1;
+  END IF;
+  IF room <= 0 THEN
+    RETURN 0;
+  END IF;
+  WITH picked AS (
+    SELECT j.id FROM pgdispatch._job AS j
+     WHERE j.role_oid = queue_role AND j.queue = queue_name AND j.status = 'scheduled'
+       AND coalesce(j.sub, '') = coalesce(queue_sub, '') AND j.carrier IS NULL
+       AND j.run_at <= pg_catalog.clock_timestamp()
+     ORDER BY j.priority, j.run_at, j.id
+     LIMIT room
+     FOR UPDATE SKIP LOCKED),
+  armed_jobs AS (
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp(), j.role_oid)
+      FROM picked AS p WHERE j.id = p.id
+    RETURNING j.id)
+  SELECT pg_catalog.count(*)::integer INTO armed FROM armed_jobs;
+  RETURN armed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) IS 'Arms the carriers of a queue''s due jobs that wait without one, one per free place.';
+REVOKE ALL ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) FROM PUBLIC;
 
 -- function _take (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._take(job_id bigint)
@@ -604,33 +780,64 @@ AS $fn$
 -- one due within two seconds, waited for here: jobs of one second share their carriers (see
 -- _arm), so those without one are for the runners of the others to start on time. Started in
 -- this session, which _start binds to that principal (or refuses, if it serves another).
+-- Jobs of a queue that is paused or full are passed over (see _queue_room): to start one of a
+-- limited queue, the queue's row is locked and its running jobs counted under that lock, so that
+-- two runners never both take its last free place. A row locked elsewhere (a runner starting
+-- one, or its role) is passed over too, never waited for.
 DECLARE
   j pgdispatch._job;
-  now_ts timestamptz := pg_catalog.clock_timestamp();
+  now_ts timestamptz;
+  -- Queues found paused or full, by key (see _blocked_queues), learnt as their jobs come up: a
+  -- principal without queue jobs never reads _queue.
+  blocked text[] := '{}';
+  q pgdispatch._queue;
 BEGIN
-  -- Due now: by priority (lower first), then time.
-  SELECT * INTO j FROM pgdispatch._job AS k
-   WHERE k.status = 'scheduled' AND k.run_at <= now_ts
-     AND k.role_oid = principal_role AND k.settings = principal_settings
-   ORDER BY k.priority, k.run_at, k.id
-   LIMIT 1
-   FOR UPDATE SKIP LOCKED;
-  IF NOT FOUND THEN
-    -- Else the next one due within two seconds, whatever its priority.
+  LOOP
+    now_ts := pg_catalog.clock_timestamp();
+    -- Due now: by priority (lower first), then time.
     SELECT * INTO j FROM pgdispatch._job AS k
-     WHERE k.status = 'scheduled' AND k.run_at > now_ts AND k.run_at <= now_ts + interval '2 seconds'
+     WHERE k.status = 'scheduled' AND k.run_at <= now_ts
        AND k.role_oid = principal_role AND k.settings = principal_settings
-     ORDER BY k.run_at, k.priority, k.id
+       AND (k.queue IS NULL OR k.role_oid::text || E'\x1f' || coalesce(k.sub, '') || E'\x1f' || k.queue <> ALL (blocked))
+     ORDER BY k.priority, k.run_at, k.id
      LIMIT 1
      FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
-      RETURN NULL;
+      -- Else the next one due within two seconds, whatever its priority.
+      SELECT * INTO j FROM pgdispatch._job AS k
+       WHERE k.status = 'scheduled' AND k.run_at > now_ts AND k.run_at <= now_ts + interval '2 seconds'
+         AND k.role_oid = principal_role AND k.settings = principal_settings
+         AND (k.queue IS NULL OR k.role_oid::text || E'\x1f' || coalesce(k.sub, '') || E'\x1f' || k.queue <> ALL (blocked))
+       ORDER BY k.run_at, k.priority, k.id
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED;
+      IF NOT FOUND THEN
+        RETURN NULL;
+      END IF;
     END IF;
-  END IF;
-  IF j.run_at > now_ts THEN
-    PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
-  END IF;
-  RETURN pgdispatch._start(j);
+    IF j.run_at > now_ts THEN
+      PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
+    END IF;
+    IF j.queue IS NULL THEN
+      RETURN pgdispatch._start(j);
+    END IF;
+    SELECT * INTO q FROM pgdispatch._queue AS k
+     WHERE k.role_oid = j.role_oid AND k.sub = coalesce(j.sub, '') AND k.name = j.queue;
+    IF NOT FOUND OR (NOT q.paused AND q.concurrency IS NULL) THEN
+      RETURN pgdispatch._start(j);
+    END IF;
+    IF NOT q.paused THEN
+      SELECT * INTO q FROM pgdispatch._queue AS k
+       WHERE k.role_oid = j.role_oid AND k.sub = coalesce(j.sub, '') AND k.name = j.queue
+         FOR UPDATE SKIP LOCKED;
+      IF FOUND AND NOT q.paused AND (q.concurrency IS NULL OR q.concurrency >
+           (SELECT pg_catalog.count(*) FROM pgdispatch._job AS r
+             WHERE r.role_oid = j.role_oid AND r.queue = j.queue AND r.status = 'running' AND coalesce(r.sub, '') = coalesce(j.sub, ''))) THEN
+        RETURN pgdispatch._start(j);
+      END IF;
+    END IF;
+    blocked := blocked || (j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue);
+  END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb) IS 'Takes the oldest job of a principal due within two seconds that no other session holds.';
@@ -1163,6 +1370,53 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._maintain_schedules() IS 'Gives every schedule without a waiting occurrence its next one (the maintenance job, once a minute).';
 REVOKE ALL ON FUNCTION pgdispatch._maintain_schedules() FROM PUBLIC;
 
+-- function _after_repair (new)
+CREATE FUNCTION pgdispatch._after_repair()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The maintenance job's check of parked dependents. A dependency that finished while the job
+-- naming it was being fired (the finishing trigger could not see the uncommitted job, and the fire
+-- saw the dependency unfinished) left a count too high: counted again here, once a minute.
+DECLARE
+  j record;
+  fixed integer := 0;
+BEGIN
+  FOR j IN SELECT k.id, k.after_left,
+                  (SELECT pg_catalog.count(*)::integer FROM pgdispatch._job AS o
+                    WHERE o.id = ANY (k.after) AND o.status IN ('scheduled', 'running')) AS unfinished,
+                  (SELECT o.id FROM pgdispatch._job AS o
+                    WHERE o.id = ANY (k.after) AND o.status NOT IN ('scheduled', 'running') AND o.status <> 'succeeded'
+                    ORDER BY o.id LIMIT 1) AS failed
+             FROM pgdispatch._job AS k
+            WHERE k.after_left > 0 AND k.status = 'scheduled'
+              AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
+              FOR UPDATE SKIP LOCKED LOOP
+    IF j.failed IS NOT NULL THEN
+      -- Cancelled as the dependency's own trigger would have (and its dependents with it).
+      UPDATE pgdispatch._job AS d
+         SET status = 'cancelled', finished_at = pg_catalog.clock_timestamp(), after_left = NULL,
+             error_sqlstate = 'PD006',
+             error_message = (SELECT pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', o.id, o.status)
+                                FROM pgdispatch._job AS o WHERE o.id = j.failed),
+             error_hint = 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.'
+       WHERE d.id = j.id;
+      fixed := fixed + 1;
+    ELSIF j.unfinished < j.after_left THEN
+      UPDATE pgdispatch._job AS d
+         SET after_left = nullif(j.unfinished, 0),
+             run_at = CASE WHEN j.unfinished = 0 THEN greatest(d.after_run_at, pg_catalog.clock_timestamp()) ELSE d.run_at END
+       WHERE d.id = j.id;
+      fixed := fixed + 1;
+    END IF;
+  END LOOP;
+  RETURN fixed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._after_repair() IS 'Counts again the dependencies of parked jobs whose count missed a finish (fired while it committed); releases or cancels them.';
+REVOKE ALL ON FUNCTION pgdispatch._after_repair() FROM PUBLIC;
+
 -- procedure _maintain (changed)
 CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
 LANGUAGE plpgsql SECURITY INVOKER
@@ -1191,6 +1445,8 @@ BEGIN
   END LOOP;
   COMMIT;
   PERFORM pgdispatch._maintain_schedules();  -- schedules without a waiting occurrence get one (src/schedules/)
+  COMMIT;
+  PERFORM pgdispatch._after_repair();  -- dependents whose count missed a finish (src/dependencies/)
   COMMIT;
   -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
   UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
@@ -1334,6 +1590,8 @@ DECLARE
   bound record;
   pending integer;
   waiting pgdispatch._job;
+  dep record;
+  left_deps integer := 0;
 BEGIN
   -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
   IF NEW.role_oid IS NOT NULL THEN
@@ -1399,6 +1657,14 @@ BEGIN
               DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
               HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
     END IF;
+  END IF;
+  IF NEW.queue IS NOT NULL AND (NEW.queue = '' OR pg_catalog.octet_length(NEW.queue) > 64) THEN
+    RAISE EXCEPTION 'pg_dispatch: a queue name must be 1 to 64 bytes long, not %', pg_catalog.octet_length(NEW.queue)
+      USING ERRCODE = 'PD206', HINT = 'Use a short name, e.g. queue => ''emails''.';
+  END IF;
+  IF NEW.after IS NOT NULL AND NEW.key IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: a job with a key cannot also wait for other jobs (after)'
+      USING ERRCODE = 'PD200', HINT = 'Fire it without key, or without after.';
   END IF;
   IF NEW.priority IS NULL THEN
     NEW.priority := 0;
@@ -1505,6 +1771,45 @@ BEGIN
   NEW.created_at := pg_catalog.clock_timestamp();
   -- Its carrier comes at COMMIT (see _job_arm_at_commit).
   NEW.carrier := NULL;
+  NEW.after_left := NULL;
+  NEW.after_run_at := NULL;
+  -- Dependencies: each a job the firing role and end user see. One that did not succeed cancels
+  -- this one now; while some have not finished, this one waits parked (run_at infinity, holding
+  -- nothing) until the last of them succeeds (see _job_after_end).
+  IF NEW.after IS NOT NULL THEN
+    NEW.after := ARRAY(SELECT DISTINCT a FROM pg_catalog.unnest(NEW.after) AS a ORDER BY a);
+    IF pg_catalog.cardinality(NEW.after) = 0 THEN
+      NEW.after := NULL;
+    END IF;
+  END IF;
+  IF NEW.after IS NOT NULL THEN
+    FOR dep IN SELECT a.id, o.id AS found, o.status, (o.id IS NOT NULL AND ((o.role_oid = NEW.role_oid AND coalesce(o.sub, '') = coalesce(NEW.sub, '')) OR pg_catalog.pg_has_role(NEW.role_oid, (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = 'pgdispatch._job'::pg_catalog.regclass), 'USAGE'))) AS visible
+                 FROM pg_catalog.unnest(NEW.after) AS a(id)
+                 LEFT JOIN pgdispatch._job AS o ON o.id = a.id
+                ORDER BY a.id LOOP
+      IF dep.id IS NULL OR NOT dep.visible THEN
+        RAISE EXCEPTION 'pg_dispatch: no job % to run after', coalesce(dep.id::text, 'NULL')
+          USING ERRCODE = 'PD105',
+                HINT = 'after => names jobs of yours (role and end user) that still exist: ids that fire() returned, not purged yet.';
+      END IF;
+      IF dep.status IN ('scheduled', 'running') THEN
+        left_deps := left_deps + 1;
+      ELSIF dep.status <> 'succeeded' AND NEW.status = 'scheduled' THEN
+        NEW.status := 'cancelled';
+        NEW.finished_at := pg_catalog.clock_timestamp();
+        NEW.error_sqlstate := 'PD006';
+        NEW.error_message := pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', dep.id, dep.status);
+        NEW.error_hint := 'Retry that job (pgdispatch.retry), then fire this one again after the retry.';
+      END IF;
+    END LOOP;
+    IF NEW.status = 'scheduled' AND left_deps > 0 THEN
+      INSERT INTO pgdispatch._job_after (after_id, job_id)
+      SELECT o.id, NEW.id FROM pgdispatch._job AS o WHERE o.id = ANY (NEW.after) AND o.status IN ('scheduled', 'running');
+      NEW.after_left := left_deps;
+      NEW.after_run_at := NEW.run_at;
+      NEW.run_at := 'infinity';
+    END IF;
+  END IF;
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).
@@ -1534,6 +1839,11 @@ DECLARE
 BEGIN
   -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
   IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
+    RETURN NULL;
+  END IF;
+  -- Due in a paused or full queue: it waits for a place, holding nothing (see _arm_queue).
+  IF NEW.queue IS NOT NULL AND NEW.run_at <= pg_catalog.clock_timestamp()
+     AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
   END IF;
   cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
@@ -1858,8 +2168,127 @@ REVOKE ALL ON FUNCTION pgdispatch._schedule_after_delete() FROM PUBLIC;
 CREATE TRIGGER _schedule_after_delete AFTER DELETE ON pgdispatch._schedule
   FOR EACH ROW EXECUTE FUNCTION pgdispatch._schedule_after_delete();
 
+-- function _job_queue_place (new)
+CREATE FUNCTION pgdispatch._job_queue_place()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  -- Its runner, finishing it, goes on with its principal's next job itself (see _arm_queue).
+  PERFORM pgdispatch._arm_queue(NEW.role_oid, NEW.sub, NEW.queue,
+                                CASE WHEN OLD.runner_pid = pg_catalog.pg_backend_pid() THEN NEW.settings END);
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_queue_place() IS 'When a job of a queue stops running (finished, or waiting to retry): the queue''s next waiting jobs are armed.';
+REVOKE ALL ON FUNCTION pgdispatch._job_queue_place() FROM PUBLIC;
+CREATE TRIGGER _job_queue_place AFTER UPDATE ON pgdispatch._job
+  FOR EACH ROW WHEN (OLD.status = 'running' AND NEW.status <> 'running' AND NEW.queue IS NOT NULL)
+  EXECUTE FUNCTION pgdispatch._job_queue_place();
+
+-- function _job_after_end (new)
+CREATE FUNCTION pgdispatch._job_after_end()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A job has finished: its dependents (jobs fired with after => its id) learn it. When it succeeded,
+-- each dependent has one dependency fewer left, and the ones with none left are due (at the time
+-- they were fired for, or now) and armed. Otherwise each dependent ends cancelled (PD006, naming
+-- this job and how it ended), and so do theirs, down the whole graph: iteratively, one UPDATE per
+-- level, while the updates' own calls of this trigger do nothing (the transaction is marked), so a
+-- chain of any length never recurses. Rows are locked in id order (a dependent's id is always
+-- greater than its dependencies'), so two finishing jobs never deadlock over a common dependent.
+-- The edges to this job (_job_after) lead to the dependents, and go.
+DECLARE
+  frontier bigint[];
+  released bigint[];
+  mark text := pg_catalog.pg_current_xact_id()::text;
+BEGIN
+  IF pg_catalog.current_setting('pgdispatch.after_cascade', true) = mark THEN
+    RETURN NULL;  -- a row this function is cancelling: the loop below goes on from it
+  END IF;
+  IF NEW.status = 'succeeded' THEN
+    WITH edges AS (
+      DELETE FROM pgdispatch._job_after AS e WHERE e.after_id = NEW.id RETURNING e.job_id),
+    locked AS (
+      SELECT d.id FROM pgdispatch._job AS d
+       WHERE d.id IN (SELECT e.job_id FROM edges AS e) AND d.status = 'scheduled' AND d.after_left > 0
+       ORDER BY d.id FOR UPDATE),
+    counted AS (
+      UPDATE pgdispatch._job AS d
+         SET after_left = d.after_left - 1,
+             run_at = CASE WHEN d.after_left = 1 THEN greatest(d.after_run_at, pg_catalog.clock_timestamp()) ELSE d.run_at END
+        FROM locked AS l WHERE d.id = l.id
+      RETURNING d.id, d.after_left)
+    SELECT pg_catalog.array_agg(c.id ORDER BY c.id) INTO released FROM counted AS c WHERE c.after_left = 0;
+    IF released IS NOT NULL THEN
+      -- Armed now (jobs of one second share carriers, see _arm), unless their queue is full; but
+      -- when this job's own runner is recording it, that runner takes its principal's next due job
+      -- itself (or arms it when it leaves, see _arm_waiting): a chain runs in one session.
+      IF OLD.runner_pid = pg_catalog.pg_backend_pid() THEN
+        released := pg_catalog.array_remove(released, (
+          SELECT d.id FROM pgdispatch._job AS d
+           WHERE d.id = ANY (released) AND d.settings = NEW.settings AND d.run_at <= pg_catalog.clock_timestamp()
+           ORDER BY d.priority, d.run_at, d.id LIMIT 1));
+      END IF;
+      UPDATE pgdispatch._job AS d SET carrier = pgdispatch._arm(d.id, d.run_at, d.role_oid)
+       WHERE d.id = ANY (released) AND d.carrier IS NULL
+         AND (d.queue IS NULL OR d.run_at > pg_catalog.clock_timestamp()
+              OR coalesce(pgdispatch._queue_room(d.role_oid, d.sub, d.queue), 1) > 0);
+    END IF;
+    RETURN NULL;
+  END IF;
+  PERFORM pg_catalog.set_config('pgdispatch.after_cascade', mark, true);
+  frontier := ARRAY[NEW.id];
+  LOOP
+    WITH edges AS (
+      DELETE FROM pgdispatch._job_after AS e WHERE e.after_id = ANY (frontier) RETURNING e.job_id),
+    locked AS (
+      SELECT d.id FROM pgdispatch._job AS d
+       WHERE d.id IN (SELECT e.job_id FROM edges AS e) AND d.status = 'scheduled' AND d.after_left > 0
+       ORDER BY d.id FOR UPDATE),
+    cancelled AS (
+      UPDATE pgdispatch._job AS d
+         SET status = 'cancelled', finished_at = pg_catalog.clock_timestamp(), after_left = NULL,
+             error_sqlstate = 'PD006',
+             error_message = (SELECT pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', o.id, o.status)
+                                FROM pgdispatch._job AS o WHERE o.id = ANY (frontier) AND o.id = ANY (d.after) ORDER BY o.id LIMIT 1),
+             error_hint = 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.'
+        FROM locked AS l WHERE d.id = l.id
+      RETURNING d.id)
+    SELECT pg_catalog.array_agg(c.id) INTO frontier FROM cancelled AS c;
+    EXIT WHEN frontier IS NULL;
+  END LOOP;
+  PERFORM pg_catalog.set_config('pgdispatch.after_cascade', '', true);
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._job_after_end() IS 'When a job finishes: releases its dependents (succeeded) or cancels them and theirs (otherwise).';
+REVOKE ALL ON FUNCTION pgdispatch._job_after_end() FROM PUBLIC;
+CREATE TRIGGER _job_after_end AFTER UPDATE ON pgdispatch._job
+  FOR EACH ROW WHEN (OLD.status IN ('scheduled', 'running') AND NEW.status NOT IN ('scheduled', 'running'))
+  EXECUTE FUNCTION pgdispatch._job_after_end();
+
+-- function _queue_after_write (new)
+CREATE FUNCTION pgdispatch._queue_after_write()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  PERFORM pgdispatch._arm_queue(NEW.role_oid, NEW.sub, NEW.name, NULL);
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._queue_after_write() IS 'When a queue is resumed or its concurrency raised: its waiting jobs are armed, one per free place.';
+REVOKE ALL ON FUNCTION pgdispatch._queue_after_write() FROM PUBLIC;
+CREATE TRIGGER _queue_after_write AFTER INSERT OR UPDATE ON pgdispatch._queue
+  FOR EACH ROW EXECUTE FUNCTION pgdispatch._queue_after_write();
+
 -- function fire_at (changed)
-CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
+CREATE FUNCTION pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL, after bigint[] DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1879,7 +2308,7 @@ DECLARE
   w_deadline timestamptz;
 BEGIN
   IF fire_at.key IS NULL THEN
-    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority, queue, after) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority, fire_at.queue, fire_at.after)
     RETURNING pgdispatch._job.id INTO new_id;
     RETURN new_id;
   END IF;
@@ -1927,7 +2356,7 @@ BEGIN
   -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
   LOOP
     BEGIN
-      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority)
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority, queue, after) VALUES (fire_at.command, fire_at.run_at, fire_at.label, fire_at.timeout, fire_at.max_attempts, fire_at.search_path, fire_at.args, fire_at.key, fire_at.key_mode, fire_at.debounce, pg_catalog.clock_timestamp() + fire_at.max_wait, fire_at.priority, fire_at.queue, fire_at.after)
       RETURNING pgdispatch._job.id INTO new_id;
       new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
       EXIT;
@@ -1944,14 +2373,14 @@ BEGIN
   RETURN new_id;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
+COMMENT ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) IS 'Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the
 role that called fire_at(), once the calling transaction commits. Returns the job''s id.
 While it waits, the job holds no connection and no pg_cron slot, and a server restart
 neither loses it nor moves its time.';
-REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) FROM PUBLIC;
 
 -- function fire (changed)
-CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
+CREATE FUNCTION pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL, after bigint[] DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1971,7 +2400,7 @@ DECLARE
   w_deadline timestamptz;
 BEGIN
   IF fire.key IS NULL THEN
-    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority, queue, after) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority, fire.queue, fire.after)
     RETURNING pgdispatch._job.id INTO new_id;
     RETURN new_id;
   END IF;
@@ -2019,7 +2448,7 @@ BEGIN
   -- INSERT wait for it, then fail on the unique index once it committed: then the trigger finds it.
   LOOP
     BEGIN
-      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority)
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority, queue, after) VALUES (fire.command, pg_catalog.clock_timestamp(), fire.label, fire.timeout, fire.max_attempts, fire.search_path, fire.args, fire.key, fire.key_mode, fire.debounce, pg_catalog.clock_timestamp() + fire.max_wait, fire.priority, fire.queue, fire.after)
       RETURNING pgdispatch._job.id INTO new_id;
       new_id := coalesce(new_id, pg_catalog.current_setting('pgdispatch.keyed_job')::bigint);
       EXIT;
@@ -2036,14 +2465,14 @@ BEGIN
   RETURN new_id;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
+COMMENT ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) IS 'Runs `command` as soon as possible (1 to 2 seconds, pg_cron''s floor) after the calling
 transaction commits, in its own transaction, as the role that called fire(). Returns the job''s
 id; if the calling transaction rolls back, nothing runs and no job is left. The outcome
 (status, rows, error) is kept in `pgdispatch.jobs`.';
-REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) FROM PUBLIC;
 
 -- function snooze (changed)
-CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0)
+CREATE FUNCTION pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL, after bigint[] DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -2054,15 +2483,15 @@ BEGIN
       USING ERRCODE = 'PD200',
             HINT = 'Pass e.g. interval ''10 minutes''; use pgdispatch.fire_at() for a point in time.';
   END IF;
-  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => snooze.label, timeout => snooze.timeout, max_attempts => snooze.max_attempts, search_path => snooze.search_path, args => snooze.args, key => snooze.key, key_mode => snooze.key_mode, debounce => snooze.debounce, max_wait => snooze.max_wait, priority => snooze.priority);
+  RETURN pgdispatch.fire_at(command, pg_catalog.clock_timestamp() + delay, label => snooze.label, timeout => snooze.timeout, max_attempts => snooze.max_attempts, search_path => snooze.search_path, args => snooze.args, key => snooze.key, key_mode => snooze.key_mode, debounce => snooze.debounce, max_wait => snooze.max_wait, priority => snooze.priority, queue => snooze.queue, after => snooze.after);
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
+COMMENT ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) IS 'Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no
 pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).';
-REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) FROM PUBLIC;
 
 -- function fire_many (new)
-CREATE FUNCTION pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0)
+CREATE FUNCTION pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL)
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -2085,9 +2514,9 @@ BEGIN
             HINT = 'Pass e.g. args => ''[[1], [2]]'' for two commands; null for a command without arguments.';
   END IF;
   WITH inserted AS (
-    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
+    INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority, queue)
     SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
-           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
+           fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority, fire_many.queue
       FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
      WHERE c.n BETWEEN 1 AND pg_catalog.cardinality(commands)
      ORDER BY c.n
@@ -2096,10 +2525,10 @@ BEGIN
   RETURN ids;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) IS 'Like fire() for each of `commands` (or snooze() with `delay`), in one call: returns their
+COMMENT ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer, text) IS 'Like fire() for each of `commands` (or snooze() with `delay`), in one call: returns their
 job ids in the commands'' order. All or none: a refused command (or quota) fires none of them.
 Keys are not taken here (fire() them one by one).';
-REVOKE ALL ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer, text) FROM PUBLIC;
 
 -- function wait (changed)
 CREATE OR REPLACE FUNCTION pgdispatch.wait(job_id bigint, timeout interval DEFAULT '30 seconds')
@@ -2330,6 +2759,130 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch.run_schedule_now(text) IS 'Fires one occurrence of a schedule of the caller now, besides its regular ones (a paused schedule too), under its overlap policy; returns the job id.';
 REVOKE ALL ON FUNCTION pgdispatch.run_schedule_now(text) FROM PUBLIC;
 
+-- function set_queue (new)
+CREATE FUNCTION pgdispatch.set_queue(name text, concurrency integer DEFAULT NULL, paused boolean DEFAULT false, role name DEFAULT NULL, sub text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+  #variable_conflict use_column
+  DECLARE
+    target oid;
+    target_sub text;
+  BEGIN
+    IF set_queue.name IS NULL OR set_queue.name = '' OR pg_catalog.octet_length(set_queue.name) > 64 THEN
+  RAISE EXCEPTION 'pg_dispatch: a queue name must be 1 to 64 bytes long'
+    USING ERRCODE = 'PD206', HINT = 'Use a short name, e.g. ''emails''.';
+END IF;
+target := pg_catalog.to_regrole(pg_catalog.quote_ident(coalesce(set_queue.role, CURRENT_USER)));
+IF target IS NULL THEN
+  RAISE EXCEPTION 'pg_dispatch: no role %', set_queue.role
+    USING ERRCODE = 'PD200', HINT = 'Name an existing role, or leave role out for your own queue.';
+END IF;
+target_sub := coalesce(set_queue.sub, CASE WHEN set_queue.role IS NULL THEN coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')) END, '');
+IF (target <> (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) OR target_sub <> coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')) AND NOT pgdispatch._is_admin() THEN
+  RAISE EXCEPTION 'pg_dispatch: only an admin may change another role''s or end user''s queue'
+    USING ERRCODE = 'PD401',
+          HINT = 'Leave role and sub out to change your own queue of that name; each role and end user has queues of its own.';
+END IF;
+    IF set_queue.concurrency < 1 THEN
+      RAISE EXCEPTION 'pg_dispatch: a queue''s concurrency must be 1 or more (or NULL for no limit), not %', set_queue.concurrency
+        USING ERRCODE = 'PD206', HINT = 'concurrency => 1 runs its jobs one at a time; pause it with pgdispatch.pause_queue(name).';
+    END IF;
+    INSERT INTO pgdispatch._queue AS q (role_oid, sub, name, concurrency, paused)
+    VALUES (target, target_sub, set_queue.name, set_queue.concurrency, coalesce(set_queue.paused, false))
+    ON CONFLICT (role_oid, sub, name) DO UPDATE
+      SET concurrency = excluded.concurrency, paused = excluded.paused, updated_at = pg_catalog.clock_timestamp();
+  END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.set_queue(text, integer, boolean, name, text) IS 'Sets a queue''s limits: how many of its jobs run at once (`concurrency`) and whether it is
+`paused`. A queue belongs to its role and end user: another role''s queue of the same name is
+another queue. Jobs that wait for their queue hold no session and no pg_cron job; lifting a
+limit starts them.';
+REVOKE ALL ON FUNCTION pgdispatch.set_queue(text, integer, boolean, name, text) FROM PUBLIC;
+
+-- function pause_queue (new)
+CREATE FUNCTION pgdispatch.pause_queue(name text, role name DEFAULT NULL, sub text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+  #variable_conflict use_column
+  DECLARE
+    target oid;
+    target_sub text;
+    was boolean;
+  BEGIN
+    IF pause_queue.name IS NULL OR pause_queue.name = '' OR pg_catalog.octet_length(pause_queue.name) > 64 THEN
+  RAISE EXCEPTION 'pg_dispatch: a queue name must be 1 to 64 bytes long'
+    USING ERRCODE = 'PD206', HINT = 'Use a short name, e.g. ''emails''.';
+END IF;
+target := pg_catalog.to_regrole(pg_catalog.quote_ident(coalesce(pause_queue.role, CURRENT_USER)));
+IF target IS NULL THEN
+  RAISE EXCEPTION 'pg_dispatch: no role %', pause_queue.role
+    USING ERRCODE = 'PD200', HINT = 'Name an existing role, or leave role out for your own queue.';
+END IF;
+target_sub := coalesce(pause_queue.sub, CASE WHEN pause_queue.role IS NULL THEN coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')) END, '');
+IF (target <> (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) OR target_sub <> coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')) AND NOT pgdispatch._is_admin() THEN
+  RAISE EXCEPTION 'pg_dispatch: only an admin may change another role''s or end user''s queue'
+    USING ERRCODE = 'PD401',
+          HINT = 'Leave role and sub out to change your own queue of that name; each role and end user has queues of its own.';
+END IF;
+    SELECT q.paused INTO was FROM pgdispatch._queue AS q
+     WHERE q.role_oid = target AND q.sub = target_sub AND q.name = pause_queue.name;
+    IF coalesce(was, false) = true THEN
+      RETURN false;
+    END IF;
+    INSERT INTO pgdispatch._queue AS q (role_oid, sub, name, paused)
+    VALUES (target, target_sub, pause_queue.name, true)
+    ON CONFLICT (role_oid, sub, name) DO UPDATE SET paused = excluded.paused, updated_at = pg_catalog.clock_timestamp();
+    RETURN true;
+  END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.pause_queue(text, name, text) IS 'Pauses a queue of the caller: its jobs wait, holding nothing, until resume_queue(); running ones finish. Returns false if it was paused already.';
+REVOKE ALL ON FUNCTION pgdispatch.pause_queue(text, name, text) FROM PUBLIC;
+
+-- function resume_queue (new)
+CREATE FUNCTION pgdispatch.resume_queue(name text, role name DEFAULT NULL, sub text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+  #variable_conflict use_column
+  DECLARE
+    target oid;
+    target_sub text;
+    was boolean;
+  BEGIN
+    IF resume_queue.name IS NULL OR resume_queue.name = '' OR pg_catalog.octet_length(resume_queue.name) > 64 THEN
+  RAISE EXCEPTION 'pg_dispatch: a queue name must be 1 to 64 bytes long'
+    USING ERRCODE = 'PD206', HINT = 'Use a short name, e.g. ''emails''.';
+END IF;
+target := pg_catalog.to_regrole(pg_catalog.quote_ident(coalesce(resume_queue.role, CURRENT_USER)));
+IF target IS NULL THEN
+  RAISE EXCEPTION 'pg_dispatch: no role %', resume_queue.role
+    USING ERRCODE = 'PD200', HINT = 'Name an existing role, or leave role out for your own queue.';
+END IF;
+target_sub := coalesce(resume_queue.sub, CASE WHEN resume_queue.role IS NULL THEN coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')) END, '');
+IF (target <> (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) OR target_sub <> coalesce(coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), '')), '')) AND NOT pgdispatch._is_admin() THEN
+  RAISE EXCEPTION 'pg_dispatch: only an admin may change another role''s or end user''s queue'
+    USING ERRCODE = 'PD401',
+          HINT = 'Leave role and sub out to change your own queue of that name; each role and end user has queues of its own.';
+END IF;
+    SELECT q.paused INTO was FROM pgdispatch._queue AS q
+     WHERE q.role_oid = target AND q.sub = target_sub AND q.name = resume_queue.name;
+    IF coalesce(was, false) = false THEN
+      RETURN false;
+    END IF;
+    INSERT INTO pgdispatch._queue AS q (role_oid, sub, name, paused)
+    VALUES (target, target_sub, resume_queue.name, false)
+    ON CONFLICT (role_oid, sub, name) DO UPDATE SET paused = excluded.paused, updated_at = pg_catalog.clock_timestamp();
+    RETURN true;
+  END
+$fn$;
+COMMENT ON FUNCTION pgdispatch.resume_queue(text, name, text) IS 'Resumes a paused queue of the caller: its waiting jobs start (within its concurrency). Returns false if it was not paused.';
+REVOKE ALL ON FUNCTION pgdispatch.resume_queue(text, name, text) FROM PUBLIC;
+
 -- function _user_grants (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._user_grants()
 RETURNS text[]
@@ -2338,19 +2891,22 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 SELECT ARRAY[
     '%s USAGE ON SCHEMA pgdispatch %s %I',
-    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
-    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority) ON TABLE pgdispatch._job %s %I',
+    '%s SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id, key, key_mode, debounce, key_deadline, args, priority, queue, after, after_left, after_run_at) ON TABLE pgdispatch._job %s %I',
+    '%s INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority, queue, after) ON TABLE pgdispatch._job %s %I',
     '%s UPDATE (cancel_requested_at) ON TABLE pgdispatch._job %s %I',
     '%s SELECT (id, name, role, role_oid, sub, expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, created_at, updated_at, pending_job, next_run_at, run_requested_at, manual_job, last_error) ON TABLE pgdispatch._schedule %s %I',
     '%s INSERT (name, expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire) ON TABLE pgdispatch._schedule %s %I',
     '%s UPDATE (expression, time_zone, command, label, timeout, max_attempts, search_path, overlap, misfire, paused, run_requested_at) ON TABLE pgdispatch._schedule %s %I',
     '%s DELETE ON TABLE pgdispatch._schedule %s %I',
+    '%s SELECT ON TABLE pgdispatch._queue %s %I',
+    '%s INSERT (role_oid, sub, name, concurrency, paused) ON TABLE pgdispatch._queue %s %I',
+    '%s UPDATE (concurrency, paused, updated_at) ON TABLE pgdispatch._queue %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._is_admin() %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch._statements(text) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer) %s %I',
-    '%s EXECUTE ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_at(text, timestamptz, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire(text, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.snooze(text, interval, text, interval, integer, text, jsonb, text, text, interval, interval, integer, text, bigint[]) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.fire_many(text[], interval, text, interval, integer, text, jsonb, integer, text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.status(bigint) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.wait(bigint, interval) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.result(bigint) %s %I',
@@ -2362,9 +2918,13 @@ SELECT ARRAY[
     '%s EXECUTE ON FUNCTION pgdispatch.pause_schedule(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.resume_schedule(text) %s %I',
     '%s EXECUTE ON FUNCTION pgdispatch.run_schedule_now(text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.set_queue(text, integer, boolean, name, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.pause_queue(text, name, text) %s %I',
+    '%s EXECUTE ON FUNCTION pgdispatch.resume_queue(text, name, text) %s %I',
     '%s SELECT ON TABLE pgdispatch.jobs %s %I',
     '%s SELECT ON TABLE pgdispatch.stats %s %I',
-    '%s SELECT ON TABLE pgdispatch.schedules %s %I'
+    '%s SELECT ON TABLE pgdispatch.schedules %s %I',
+    '%s SELECT ON TABLE pgdispatch.queues %s %I'
   ]::text[]
 $fn$;
 COMMENT ON FUNCTION pgdispatch._user_grants() IS 'Every privilege grant_usage() gives, as format() templates (GRANT|REVOKE, TO|FROM, role).';
@@ -2375,7 +2935,7 @@ CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
 SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
        j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
        j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub, j.schedule_id,
-       j.key, j.key_mode, j.priority, j.args
+       j.key, j.key_mode, j.priority, j.args, j.queue, j.after, j.after_left, j.after_run_at
   FROM pgdispatch._job AS j
  WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
@@ -2428,6 +2988,25 @@ SELECT s.id, s.name, s.role, s.expression, s.time_zone, s.command, s.label, s.ov
  WHERE ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
 COMMENT ON VIEW pgdispatch.schedules IS 'Every schedule of the current role and end user (an admin sees all): definition, next run, last run, counts of kept occurrences.';
 REVOKE ALL ON TABLE pgdispatch.schedules FROM PUBLIC;
+
+-- view queues (new)
+CREATE VIEW pgdispatch.queues WITH (security_barrier) AS
+SELECT k.name, pg_catalog.pg_get_userbyid(k.role_oid)::name AS role, nullif(k.sub, '') AS sub,
+       q.concurrency, coalesce(q.paused, false) AS paused,
+       coalesce(n.waiting, 0) AS waiting, coalesce(n.running, 0) AS running, q.updated_at
+  FROM (SELECT q.role_oid, q.sub, q.name FROM pgdispatch._queue AS q
+        UNION
+        SELECT j.role_oid, coalesce(j.sub, ''), j.queue FROM pgdispatch._job AS j
+         WHERE j.queue IS NOT NULL AND j.status IN ('scheduled', 'running') AND j.role_oid <> 0) AS k
+  LEFT JOIN pgdispatch._queue AS q ON q.role_oid = k.role_oid AND q.sub = k.sub AND q.name = k.name
+  LEFT JOIN LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE j.status = 'scheduled') AS waiting,
+                            pg_catalog.count(*) FILTER (WHERE j.status = 'running') AS running
+                       FROM pgdispatch._job AS j
+                      WHERE j.role_oid = k.role_oid AND j.queue = k.name AND j.status IN ('scheduled', 'running')
+                        AND coalesce(j.sub, '') = k.sub) AS n ON true
+ WHERE ((k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.queues IS 'Every queue of the current role and end user (an admin sees all): its limits and how many of its jobs wait and run.';
+REVOKE ALL ON TABLE pgdispatch.queues FROM PUBLIC;
 
 -- upgrade: after (hand-written)
 DO $rejoin_executors$

@@ -65,6 +65,11 @@ import { schedulePolicy, scheduleTable } from './schedules/schedule-table.js';
 import { maintainSchedules, occurrenceEnd, occurrenceStart, scheduleAfterDelete, scheduleAfterWrite, scheduleBeforeWrite, scheduleChain, scheduleOccurrence } from './schedules/schedule-machinery.js';
 import { pauseSchedule, resumeSchedule, runScheduleNow, schedule, unscheduleFn } from './schedules/schedule-api.js';
 import { schedulesView } from './schedules/schedules-view.js';
+import { queuePolicy, queueTable } from './queues/queue-table.js';
+import { armQueue, blockedQueues, jobQueuePlace, queueAfterWrite, queueRoom } from './queues/queue-room.js';
+import { pauseQueue, resumeQueue, setQueue } from './queues/queue-api.js';
+import { queuesView } from './queues/queues-view.js';
+import { afterRepair, jobAfterEnd, jobAfterTable } from './dependencies/dependencies.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -85,6 +90,8 @@ export const extension: ExtensionModel = {
     roleQuotasTable,
     jobTable,
     scheduleTable,
+    queueTable,
+    jobAfterTable,
     pendingBoundTable,
     restoredTable,
     runnerTable,
@@ -99,6 +106,7 @@ export const extension: ExtensionModel = {
     statements,
     jobPolicy,
     schedulePolicy,
+    queuePolicy,
     cronField,
     nextOccurrence,
     executorSchema,
@@ -115,6 +123,8 @@ export const extension: ExtensionModel = {
     alive,
     stopRunner,
     stayWarm,
+    queueRoom,
+    blockedQueues,
     armWaiting,
     fairShare,
     claimSlot,
@@ -123,6 +133,7 @@ export const extension: ExtensionModel = {
     ensureWatchdog,
     scrubSession,
     settleCarrier,
+    armQueue,
     start,
     recordFailure,
     take,
@@ -139,6 +150,7 @@ export const extension: ExtensionModel = {
     scheduleOccurrence,
     scheduleChain,
     maintainSchedules,
+    afterRepair,
     maintain,
     reboot,
     serviceJobs,
@@ -152,6 +164,9 @@ export const extension: ExtensionModel = {
     scheduleBeforeWrite,
     scheduleAfterWrite,
     scheduleAfterDelete,
+    jobQueuePlace,
+    jobAfterEnd,
+    queueAfterWrite,
     fireAt,
     fire,
     snooze,
@@ -167,6 +182,9 @@ export const extension: ExtensionModel = {
     pauseSchedule,
     resumeSchedule,
     runScheduleNow,
+    setQueue,
+    pauseQueue,
+    resumeQueue,
     purge,
     userGrants,
     grantUsage,
@@ -174,6 +192,7 @@ export const extension: ExtensionModel = {
     jobsView,
     statsView,
     schedulesView,
+    queuesView,
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.

@@ -14,10 +14,12 @@ export const jobOptions: readonly Arg[] = [
   { name: 'debounce', type: 'interval', default: 'NULL', doc: 'With a key: run `debounce` after the last fire of the key (its time moves later at each fire, in steps of at most a second), but never later than `max_wait` after the first.' },
   { name: 'max_wait', type: 'interval', default: 'NULL', doc: 'With `debounce`: the longest a keyed job waits from its first fire, so that a constant stream of fires still runs it (default: no limit).' },
   { name: 'priority', type: 'integer', default: '0', doc: 'Lower runs first: among its role and end user\'s due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work).' },
+  { name: 'queue', type: 'text', default: 'NULL', doc: 'The queue (of the calling role and end user) it runs in: `pgdispatch.set_queue()` limits how many of a queue\'s jobs run at once (1: one at a time, in order) or pauses it. Up to 64 bytes; NULL for none.' },
+  { name: 'after', type: 'bigint[]', default: 'NULL', ts: 'readonly (string | number | bigint)[]', doc: 'Ids of jobs (visible to the caller) this one runs after: it starts once all of them succeeded, and ends `cancelled` (SQLSTATE PD006) if one of them fails, is cancelled or times out.' },
 ];
 
 /** The columns of pgdispatch._job that the options fill, in the order of the INSERT in fire_at(). */
-export const jobOptionColumns = 'label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority';
+export const jobOptionColumns = 'label, timeout, max_attempts, search_path, args, key, key_mode, debounce, key_deadline, priority, queue, after';
 
 /** Every option passed on by name, from a function whose arguments have the options' names. */
 export const jobOptionsPassed = (fnName: string): string =>

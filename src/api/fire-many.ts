@@ -15,15 +15,16 @@ export const fireMany = fn({
     shared('search_path'),
     { name: 'args', type: 'jsonb', default: 'NULL', ts: 'readonly (readonly unknown[] | null)[]', doc: 'One element per command: its arguments (a JSON array, see fire()) or null.' },
     shared('priority'),
+    shared('queue'),
   ],
   returns: 'bigint[]',
   language: 'plpgsql',
   security: 'invoker',
   body: sqlFile(import.meta.url, 'fire-many.sql').replace(/\{\{INSERT:(\w+):([^:]+):([^}]+)\}\}/g, (_, into: string, from: string, to: string) => dedent(`
     WITH inserted AS (
-      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority)
+      INSERT INTO pgdispatch._job (command, run_at, label, timeout, max_attempts, search_path, args, priority, queue)
       SELECT c.command, pg_catalog.clock_timestamp() + coalesce(fire_many.delay, interval '0'), fire_many.label, fire_many.timeout,
-             fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority
+             fire_many.max_attempts, fire_many.search_path, nullif(fire_many.args -> (c.n::integer - 1), 'null'::jsonb), fire_many.priority, fire_many.queue
         FROM pg_catalog.unnest(commands) WITH ORDINALITY AS c(command, n)
        WHERE c.n BETWEEN ${from} AND ${to}
        ORDER BY c.n

@@ -9,7 +9,7 @@ const fireBody = (fnName: string, runAt: string): string =>
     .replaceAll('{{COLUMNS}}', jobOptionColumns)
     .replaceAll('{{VALUES}}', `${fnName}.command, ${runAt}, `
       + ['label', 'timeout', 'max_attempts', 'search_path', 'args', 'key', 'key_mode', 'debounce'].map((a) => `${fnName}.${a}`).join(', ')
-      + `, pg_catalog.clock_timestamp() + ${fnName}.max_wait, ${fnName}.priority`)
+      + `, pg_catalog.clock_timestamp() + ${fnName}.max_wait, ${fnName}.priority, ${fnName}.queue, ${fnName}.after`)
     .replace('{{CALLER_ROLE}}', caller.role).replace('{{CALLER_SUB}}', callerSub)
     .replaceAll('{{FN}}', fnName);
 

@@ -8,7 +8,7 @@ import { NoticeListener, type ListenSource } from './notices.js';
 import { toJobResult, type JobResult, type ResultRow } from './result.js';
 import { checkWaitOptions, jobIdText } from './validate.js';
 import type { JobId, JobIdInput } from './values.js';
-import type { SchedulesRow } from './generated/database.js';
+import type { QueuesRow, SchedulesRow } from './generated/database.js';
 import { waitForJob, type WaitOptions } from './wait.js';
 
 /**
@@ -166,6 +166,35 @@ export interface Dispatch {
    */
   schedules(options?: CallOptions): Promise<readonly SchedulesRow[]>;
   /**
+   * Sets a queue's limits (of the caller's role and end user): `concurrency` (1: one at a time,
+   * in order; null: no limit) and `paused`.
+   *
+   * @example
+   * await d.setQueue('emails', { concurrency: 1 });
+   */
+  setQueue(...args: Args<'setQueue'>): Promise<void>;
+  /**
+   * Pauses a queue of the caller: its jobs wait, holding nothing; false if it was paused already.
+   *
+   * @example
+   * await d.pauseQueue('emails');
+   */
+  pauseQueue(...args: Args<'pauseQueue'>): Promise<boolean>;
+  /**
+   * Resumes a paused queue of the caller; false if it was not paused.
+   *
+   * @example
+   * await d.resumeQueue('emails');
+   */
+  resumeQueue(...args: Args<'resumeQueue'>): Promise<boolean>;
+  /**
+   * The caller's queues (an admin: all): limits, and how many of their jobs wait and run.
+   *
+   * @example
+   * for (const q of await d.queues()) console.log(q.name, q.concurrency, q.waiting, q.running);
+   */
+  queues(options?: CallOptions): Promise<readonly QueuesRow[]>;
+  /**
    * Gives back the listening connection, if one is held (the connection you passed stays open).
    *
    * @example
@@ -299,6 +328,12 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
     unschedule: (...args) => call<api.UnscheduleReturns>(api.unschedule, args),
     async schedules(o?: CallOptions) {
       return (await via(o).query<SchedulesRow>('SELECT * FROM pgdispatch.schedules ORDER BY name, id', [])).rows;
+    },
+    setQueue: async (...args) => { await call<api.SetQueueReturns>(api.setQueue, args); },
+    pauseQueue: (...args) => call<api.PauseQueueReturns>(api.pauseQueue, args),
+    resumeQueue: (...args) => call<api.ResumeQueueReturns>(api.resumeQueue, args),
+    async queues(o?: CallOptions) {
+      return (await via(o).query<QueuesRow>('SELECT * FROM pgdispatch.queues ORDER BY role, sub NULLS FIRST, name', [])).rows;
     },
     close: () => listener.close(),
   };

@@ -83,7 +83,7 @@ export interface JobPage {
 
 // Every timestamptz column of the view, read as epoch milliseconds; the check below fails to
 // compile when the view gains one that is not listed.
-const timeColumns = ['created_at', 'run_at', 'started_at', 'finished_at'] as const;
+const timeColumns = ['created_at', 'run_at', 'started_at', 'finished_at', 'after_run_at'] as const;
 type TimeColumn = { [K in keyof JobsRow]-?: unknown extends JobsRow[K] ? never : JobsRow[K] extends Date | null ? K : never }[keyof JobsRow];
 export const everyTimeColumnIsRead: Exclude<TimeColumn, (typeof timeColumns)[number]> extends never ? true : never = true;
 // The bigint columns, read as text (the generated JobsRow has them as string).
@@ -94,6 +94,7 @@ const jobDocument = `(to_jsonb(j) || jsonb_build_object(${[
   ...bigintColumns.map((c) => `'${c}', j.${c}::text`),
   ...timeColumns.map((c) => `'${c}', (extract(epoch FROM j.${c}) * 1000)::text`),
   `'timeout', extract(epoch FROM j.timeout) * 1000`,
+  `'after', to_jsonb(j.after::text[])`,
 ].join(', ')}))::text AS job`;
 
 /** A Date from epoch milliseconds as text; ±infinity as the latest and earliest Dates. */

@@ -2,7 +2,7 @@
 // the server would have raised: InvalidArgumentError (PD200) or LabelTooLongError (PD201). What only
 // the server can judge (interval text, comments-only commands, quotas) is left to it.
 import { jobStatuses } from './generated/api.js';
-import { InvalidArgumentError, LabelTooLongError } from './generated/errors.js';
+import { InvalidArgumentError, InvalidQueueError, LabelTooLongError } from './generated/errors.js';
 
 /** The largest label pg_dispatch keeps, in bytes of UTF-8. */
 export const maxLabelBytes = 64;
@@ -115,6 +115,22 @@ function checkArg(fnName: string, option: string, value: unknown): void {
         throw invalid(`priority must be an integer, not ${show(value)}`, 'Lower runs first; 0 is the default.');
       }
       return;
+    case 'queue':
+      checkQueueName(value);
+      return;
+    case 'name':
+      if (fnName.endsWith('_queue')) checkQueueName(value);
+      return;
+    case 'concurrency':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > int4Max) {
+        throw new InvalidQueueError(`pg_dispatch: a queue's concurrency must be an integer of 1 or more (or null for no limit), not ${show(value)}`,
+          { sqlstate: 'PD206', hint: 'concurrency: 1 runs its jobs one at a time.' });
+      }
+      return;
+    case 'after':
+      if (!Array.isArray(value)) throw invalid(`after must be an array of job ids, not ${show(value)}`, 'Pass e.g. { after: [id1, id2] } with ids fire() returned.');
+      for (const id of value) jobIdText(id, 'job id in after');
+      return;
     case 'runAt':
       if (value instanceof Date ? Number.isNaN(value.getTime()) : typeof value !== 'string' || value.trim() === '') {
         throw invalid(`the time to run at must be a valid Date or timestamptz text, not ${show(value)}`);
@@ -128,6 +144,14 @@ function checkArg(fnName: string, option: string, value: unknown): void {
     case 'roleName':
       if (typeof value !== 'string') throw invalid(`${option} must be a string, not ${show(value)}`);
       return;
+  }
+}
+
+/** A queue name: 1 to 64 bytes (InvalidQueueError, PD206, as the server says). */
+function checkQueueName(value: unknown): void {
+  if (typeof value !== 'string' || value === '' || new TextEncoder().encode(value).length > 64) {
+    throw new InvalidQueueError(`pg_dispatch: a queue name must be a string of 1 to 64 bytes, not ${show(value)}`,
+      { sqlstate: 'PD206', hint: `Use a short name, e.g. 'emails'.` });
   }
 }
 

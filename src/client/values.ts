@@ -34,6 +34,7 @@ export function toParameter(sqlType: string, value: unknown): unknown {
     return `${value} milliseconds`;
   }
   if (sqlType === 'bigint') return jobIdText(value, 'bigint argument');
+  if (sqlType === 'bigint[]' && Array.isArray(value)) return value.map((v) => jobIdText(v, 'job id'));
   if (typeof value === 'bigint') return value.toString();
   if (sqlType === 'jsonb') return JSON.stringify(value);
   return value;

@@ -23,6 +23,8 @@ BEGIN
   COMMIT;
   PERFORM pgdispatch._maintain_schedules();  -- schedules without a waiting occurrence get one (src/schedules/)
   COMMIT;
+  PERFORM pgdispatch._after_repair();  -- dependents whose count missed a finish (src/dependencies/)
+  COMMIT;
   -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
   UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
    WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k

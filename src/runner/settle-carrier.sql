@@ -27,6 +27,13 @@ BEGIN
     -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
     -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
     -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    -- Or its queue is paused or full: it waits, holding nothing, until a place frees (see
+    -- _arm_queue); no slot is asked for.
+    IF j.queue IS NOT NULL AND pgdispatch._queue_room(j.role_oid, j.sub, j.queue) = 0 THEN
+      PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+      UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+      RETURN;
+    END IF;
     LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
     PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
     UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;

@@ -6,6 +6,7 @@
 // one role's long jobs cannot hold back another's. A table row, not an advisory lock: every role
 // may take any advisory lock, while only pg_dispatch's definer functions may touch this table.
 import { dedent, fn, sqlFile, table } from '../model/define.js';
+import { queueKey } from '../queues/queue-room.js';
 
 export const slotTable = table({
   name: '_slot',
@@ -85,7 +86,7 @@ export const armWaiting = fn({
   returns: 'integer',
   language: 'plpgsql',
   security: 'invoker',
-  body: sqlFile(import.meta.url, 'arm-waiting.sql'),
+  body: sqlFile(import.meta.url, 'arm-waiting.sql').replaceAll('{{QUEUE_KEY:j}}', queueKey('j')),
   doc: 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.',
   audience: 'owner',
 });

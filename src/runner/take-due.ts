@@ -1,5 +1,6 @@
 // pgdispatch._take_due: Takes the oldest due job of a principal that no other session holds.
 import { fn, sqlFile } from '../model/define.js';
+import { queueKey } from '../queues/queue-room.js';
 
 export const takeDue = fn({
   name: '_take_due',
@@ -8,7 +9,7 @@ export const takeDue = fn({
   language: 'plpgsql',
   // Invoker: called by _take and _take_next (definers, which check who may take what), never granted.
   security: 'invoker',
-  body: sqlFile(import.meta.url, 'take-due.sql'),
+  body: sqlFile(import.meta.url, 'take-due.sql').replaceAll('{{QUEUE_KEY}}', queueKey('k')),
   doc: 'Takes the oldest job of a principal due within two seconds that no other session holds.',
   audience: 'owner',
 });

@@ -10,6 +10,11 @@ BEGIN
   IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
     RETURN NULL;
   END IF;
+  -- Due in a paused or full queue: it waits for a place, holding nothing (see _arm_queue).
+  IF NEW.queue IS NOT NULL AND NEW.run_at <= pg_catalog.clock_timestamp()
+     AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
+    RETURN NULL;
+  END IF;
   cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.

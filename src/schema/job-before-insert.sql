@@ -16,6 +16,8 @@ DECLARE
   bound record;
   pending integer;
   waiting pgdispatch._job;
+  dep record;
+  left_deps integer := 0;
 BEGIN
   -- A row from a dump (fire() never sets role_oid; only the owner may): kept, inert (_restored_job).
   IF NEW.role_oid IS NOT NULL THEN
@@ -81,6 +83,14 @@ BEGIN
               DETAIL = 'Parameters are bound with PREPARE and EXECUTE, which take one such statement.',
               HINT = 'Call a procedure through a function (SELECT f($1, $2)), or pass the values in a table.';
     END IF;
+  END IF;
+  IF NEW.queue IS NOT NULL AND (NEW.queue = '' OR pg_catalog.octet_length(NEW.queue) > 64) THEN
+    RAISE EXCEPTION 'pg_dispatch: a queue name must be 1 to 64 bytes long, not %', pg_catalog.octet_length(NEW.queue)
+      USING ERRCODE = '{{ERR:invalid_queue}}', HINT = 'Use a short name, e.g. queue => ''emails''.';
+  END IF;
+  IF NEW.after IS NOT NULL AND NEW.key IS NOT NULL THEN
+    RAISE EXCEPTION 'pg_dispatch: a job with a key cannot also wait for other jobs (after)'
+      USING ERRCODE = '{{ERR:invalid_argument}}', HINT = 'Fire it without key, or without after.';
   END IF;
   IF NEW.priority IS NULL THEN
     NEW.priority := 0;
@@ -187,6 +197,45 @@ BEGIN
   NEW.created_at := pg_catalog.clock_timestamp();
   -- Its carrier comes at COMMIT (see _job_arm_at_commit).
   NEW.carrier := NULL;
+  NEW.after_left := NULL;
+  NEW.after_run_at := NULL;
+  -- Dependencies: each a job the firing role and end user see. One that did not succeed cancels
+  -- this one now; while some have not finished, this one waits parked (run_at infinity, holding
+  -- nothing) until the last of them succeeds (see _job_after_end).
+  IF NEW.after IS NOT NULL THEN
+    NEW.after := ARRAY(SELECT DISTINCT a FROM pg_catalog.unnest(NEW.after) AS a ORDER BY a);
+    IF pg_catalog.cardinality(NEW.after) = 0 THEN
+      NEW.after := NULL;
+    END IF;
+  END IF;
+  IF NEW.after IS NOT NULL THEN
+    FOR dep IN SELECT a.id, o.id AS found, o.status, (o.id IS NOT NULL AND {{SEES_DEPENDENCY}}) AS visible
+                 FROM pg_catalog.unnest(NEW.after) AS a(id)
+                 LEFT JOIN pgdispatch._job AS o ON o.id = a.id
+                ORDER BY a.id LOOP
+      IF dep.id IS NULL OR NOT dep.visible THEN
+        RAISE EXCEPTION 'pg_dispatch: no job % to run after', coalesce(dep.id::text, 'NULL')
+          USING ERRCODE = '{{ERR:dependency_not_found}}',
+                HINT = 'after => names jobs of yours (role and end user) that still exist: ids that fire() returned, not purged yet.';
+      END IF;
+      IF dep.status IN {{STATUSES:unfinished}} THEN
+        left_deps := left_deps + 1;
+      ELSIF dep.status <> 'succeeded' AND NEW.status = 'scheduled' THEN
+        NEW.status := 'cancelled';
+        NEW.finished_at := pg_catalog.clock_timestamp();
+        NEW.error_sqlstate := '{{ERR:dependency_failed}}';
+        NEW.error_message := pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', dep.id, dep.status);
+        NEW.error_hint := 'Retry that job (pgdispatch.retry), then fire this one again after the retry.';
+      END IF;
+    END LOOP;
+    IF NEW.status = 'scheduled' AND left_deps > 0 THEN
+      INSERT INTO pgdispatch._job_after (after_id, job_id)
+      SELECT o.id, NEW.id FROM pgdispatch._job AS o WHERE o.id = ANY (NEW.after) AND o.status IN {{STATUSES:unfinished}};
+      NEW.after_left := left_deps;
+      NEW.after_run_at := NEW.run_at;
+      NEW.run_at := 'infinity';
+    END IF;
+  END IF;
   -- pg_dispatch's own pg_cron jobs come with its first job, not with CREATE EXTENSION: pg_restore
   -- creates the extension, then copies cron.job's rows back, and rows made at install would
   -- collide with them (failing the whole copy: every pg_cron job of the database lost).

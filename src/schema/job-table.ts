@@ -57,7 +57,14 @@ export const jobTable = table({
       debounce interval,
       key_deadline timestamptz,
       args jsonb,
-      priority integer NOT NULL DEFAULT 0
+      priority integer NOT NULL DEFAULT 0,
+      -- Queues (src/queues/): the job's queue of its role and end user, NULL for none.
+      queue text,
+      -- Dependencies: the jobs it runs after; while some have not finished (after_left of them),
+      -- it waits parked (run_at infinity) and after_run_at keeps the time it was fired for.
+      after bigint[],
+      after_left integer,
+      after_run_at timestamptz
     )
     -- Room on each page for the row's next version: giving a job its carrier at COMMIT (and
     -- removing it) then updates in place (HOT), without a new entry in each of the indexes.
@@ -80,6 +87,9 @@ export const jobTable = table({
     CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
     -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
     CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
+    -- A queue's running and waiting jobs; parked dependents (repair).
+    CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
+    CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
     CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
   `),
   userGrants: [
@@ -87,8 +97,8 @@ export const jobTable = table({
     'SELECT (id, command, label, role, status, run_at, created_at, started_at, finished_at, attempts, max_attempts, timeout, '
       + 'search_path, fired_xact, carrier, runner_pid, runner_started, cancel_requested_at, row_count, rows, truncated, '
       + 'error_sqlstate, error_message, error_detail, error_hint, error_context, attempt_log, retry_of, role_oid, sub, schedule_id, '
-      + 'key, key_mode, debounce, key_deadline, args, priority)',
-    'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority)',
+      + 'key, key_mode, debounce, key_deadline, args, priority, queue, after, after_left, after_run_at)',
+    'INSERT (command, label, run_at, max_attempts, timeout, search_path, retry_of, key, key_mode, debounce, key_deadline, args, priority, queue, after)',
     'UPDATE (cancel_requested_at)',
   ],
   // Jobs are kept by pg_dump; restored ones are bound again by src/backup/rehome.sql.

@@ -16,7 +16,8 @@ export const jobBeforeInsert = fn({
   returns: 'trigger',
   language: 'plpgsql',
   security: 'definer',
-  body: sqlFile(import.meta.url, 'job-before-insert.sql').replace('{{SEES_RETRIED_JOB}}', seesRetriedJob).replace('{{CALLER_SUB}}', callerSub),
+  body: sqlFile(import.meta.url, 'job-before-insert.sql').replace('{{SEES_RETRIED_JOB}}', seesRetriedJob).replace('{{CALLER_SUB}}', callerSub)
+    .replace('{{SEES_DEPENDENCY}}', seesRetriedJob),
   doc: 'Checks a new job and its role\'s quotas, records its end user and captures its request context.',
   audience: 'owner',
   triggers: dedent(`

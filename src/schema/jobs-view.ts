@@ -15,7 +15,7 @@ export const jobsView = view({
     SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
            j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
            j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub, j.schedule_id,
-           j.key, j.key_mode, j.priority, j.args
+           j.key, j.key_mode, j.priority, j.args, j.queue, j.after, j.after_left, j.after_run_at
       FROM pgdispatch._job AS j
      WHERE ${sees('j')}
   `),
@@ -48,6 +48,10 @@ export const jobsView = view({
     c('key_mode', 'text', true, 'What the last fire of its key did to it: `keep`, `replace` or `debounce`.'),
     c('priority', 'integer', false, 'Lower starts first among its role and end user\'s due jobs.'),
     c('args', 'jsonb', true, 'The values bound to its command\'s parameters `$1`, `$2`, ... (a JSON array).'),
+    c('queue', 'text', true, 'The queue of its role and end user it runs in (`pgdispatch.queues`), NULL for none.'),
+    { ...c('after', 'bigint[]', true, 'The jobs it runs after (`after =>`), NULL for none.'), ts: 'string[]' },
+    c('after_left', 'integer', true, 'How many of them have not finished yet: while more than 0, it waits (`run_at` infinity).'),
+    c('after_run_at', 'timestamptz', true, 'With `after`: the time it was fired for, which it runs at (or when the last of them succeeded, if later).'),
   ],
   audience: 'user',
 });

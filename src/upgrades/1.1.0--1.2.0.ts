@@ -13,9 +13,13 @@ export const to120: DeltaUpgrade = {
     '_schedule', 'schedule-policy', '_cron_field', '_next_occurrence', '_schedule_occurrence', '_schedule_chain',
     '_maintain_schedules', '_occurrence_start', '_occurrence_end', '_schedule_before_write', '_schedule_after_write',
     '_schedule_after_delete', 'schedule', 'unschedule', 'pause_schedule', 'resume_schedule', 'run_schedule_now', 'schedules',
-    '_fire_waiting_key', '_bind_args', 'fire_many'],
+    '_fire_waiting_key', '_bind_args', 'fire_many',
+    // queues and dependencies (#15)
+    '_queue', 'queue-policy', '_queue_room', '_blocked_queues', '_arm_queue', '_job_queue_place', '_queue_after_write',
+    'set_queue', 'pause_queue', 'resume_queue', 'queues', '_job_after', '_job_after_end', '_after_repair'],
   replaces: ['_served_role', '_may_arm', '_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
-    '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry'],
+    '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry',
+    '_settle_carrier'],
   drops: [],
   alters: ['_job', 'settings', 'role_quotas'],
   before: dedent(`
@@ -30,7 +34,13 @@ export const to120: DeltaUpgrade = {
       ADD COLUMN debounce interval,
       ADD COLUMN key_deadline timestamptz,
       ADD COLUMN args jsonb,
-      ADD COLUMN priority integer NOT NULL DEFAULT 0;
+      ADD COLUMN priority integer NOT NULL DEFAULT 0,
+      ADD COLUMN queue text,
+      ADD COLUMN after bigint[],
+      ADD COLUMN after_left integer,
+      ADD COLUMN after_run_at timestamptz;
+    CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
+    CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
     CREATE UNIQUE INDEX _job_key ON pgdispatch._job (role_oid, (coalesce(sub, '')), key)
       WHERE key IS NOT NULL AND status = 'scheduled' AND attempts = 0;
     CREATE INDEX _job_next ON pgdispatch._job (role_oid, priority, run_at, id) WHERE status = 'scheduled';

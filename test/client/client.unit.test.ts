@@ -2,7 +2,7 @@
 // and list rows typed from their jsonb document.
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, LabelTooLongError, createDispatch, parseExactJson, type Connection, type Dispatch,
+  InvalidArgumentError, InvalidQueueError, LabelTooLongError, createDispatch, parseExactJson, type Connection, type Dispatch,
 } from '../../src/client/index.js';
 import { isExactNumber } from '../../src/client/exact-json.js';
 import { listQuery, toJob } from '../../src/client/list.js';
@@ -98,10 +98,14 @@ describe('arguments are refused before any query', () => {
     ['a zero debounce', () => d.fire('SELECT 1', { key: 'k', debounce: 0 }), InvalidArgumentError],
     ['a negative maxWait', () => d.fire('SELECT 1', { key: 'k', debounce: 1000, maxWait: -1 }), InvalidArgumentError],
     ['a fractional priority', () => d.fire('SELECT 1', { priority: 0.5 }), InvalidArgumentError],
+    ['an empty queue', () => d.fire('SELECT 1', { queue: '' }), InvalidQueueError],
+    ['a queue name of 65 bytes', () => d.setQueue('q'.repeat(65)), InvalidQueueError],
+    ['a concurrency of 0', () => d.setQueue('emails', { concurrency: 0 }), InvalidQueueError],
+    ['after with a fractional id', () => d.fire('SELECT 1', { after: [1.5] }), InvalidArgumentError],
   ])('%s', async (_, call, cls) => {
     const e = await call().then(() => null, (err: unknown) => err);
     expect(e).toBeInstanceOf(cls);
-    expect((e as InvalidArgumentError).sqlstate).toBe(cls === LabelTooLongError ? 'PD201' : 'PD200');
+    expect((e as InvalidArgumentError).sqlstate).toBe(cls === LabelTooLongError ? 'PD201' : cls === InvalidQueueError ? 'PD206' : 'PD200');
     expect(queries).toEqual([]);
   });
 
@@ -110,7 +114,9 @@ describe('arguments are refused before any query', () => {
     await expect(d.snooze('SELECT 1', 0)).rejects.toThrow('no server here');
     await expect(d.status('9223372036854775807')).rejects.toThrow('no server here');
     await expect(d.fire('SELECT $1::int, $2::text', { args: [42, null], key: 'k', debounce: 1000, maxWait: '1 minute', priority: -1 })).rejects.toThrow('no server here');
-    expect(queries).toHaveLength(4);
+    await expect(d.fire('SELECT 1', { queue: 'emails', after: [1n, '2', 3] })).rejects.toThrow('no server here');
+    expect(queries).toHaveLength(5);
     expect(queries[3]).toContain('args => $2::jsonb');
+    expect(queries[4]).toContain('after => $3::bigint[]');
   });
 });

@@ -94,7 +94,7 @@ describe.each(sources)('ALTER EXTENSION pg_dispatch UPDATE from %s', (source) =>
     }
     // (a dump that says little would prove little)
     expect(freshCatalog.length).toBeGreaterThan(150);
-    expect(freshCatalog).toContain('member function pgdispatch.fire(text,text,interval,integer,text,jsonb,text,text,interval,interval,integer)');
+    expect(freshCatalog).toContain('member function pgdispatch.fire(text,text,interval,integer,text,jsonb,text,text,interval,interval,integer,text,bigint[])');
     // 0.1.5's fire() made no service jobs and no executor; a later version's did.
     expect(await catalogDump(db)).toEqual(source.startsWith('0.') ? freshCatalog : freshAfterFire);
 

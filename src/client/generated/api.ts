@@ -35,7 +35,7 @@ export interface SqlFunction {
 }
 
 /**
- * `pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0) → bigint`
+ * `pgdispatch.fire_at(command text, run_at timestamptz, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL, after bigint[] DEFAULT NULL) → bigint`
  *
  * Runs `command` at `run_at` (or as soon as possible after it), in its own transaction, as the role that called fire_at(), once the calling transaction commits. Returns the job's id. While it waits, the job holds no connection and no pg_cron slot, and a server restart neither loses it nor moves its time.
  */
@@ -57,6 +57,8 @@ export const fireAt = {
     { sql: 'debounce', option: 'debounce', type: 'interval', required: false },
     { sql: 'max_wait', option: 'maxWait', type: 'interval', required: false },
     { sql: 'priority', option: 'priority', type: 'integer', required: false },
+    { sql: 'queue', option: 'queue', type: 'text', required: false },
+    { sql: 'after', option: 'after', type: 'bigint[]', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -85,13 +87,17 @@ export interface FireAtOptions {
   readonly maxWait?: Interval | null;
   /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
   readonly priority?: number | null;
+  /** The queue (of the calling role and end user) it runs in: `pgdispatch.set_queue()` limits how many of a queue's jobs run at once (1: one at a time, in order) or pauses it. Up to 64 bytes; NULL for none. SQL default: `NULL`. */
+  readonly queue?: string | null;
+  /** Ids of jobs (visible to the caller) this one runs after: it starts once all of them succeeded, and ends `cancelled` (SQLSTATE PD006) if one of them fails, is cancelled or times out. SQL default: `NULL`. */
+  readonly after?: readonly (string | number | bigint)[] | null;
 }
 
 /** What `pgdispatch.fire_at` returns, as node-postgres reads it. */
 export type FireAtReturns = string;
 
 /**
- * `pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0) → bigint`
+ * `pgdispatch.fire(command text, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL, after bigint[] DEFAULT NULL) → bigint`
  *
  * Runs `command` as soon as possible (1 to 2 seconds, pg_cron's floor) after the calling transaction commits, in its own transaction, as the role that called fire(). Returns the job's id; if the calling transaction rolls back, nothing runs and no job is left. The outcome (status, rows, error) is kept in `pgdispatch.jobs`.
  */
@@ -112,6 +118,8 @@ export const fire = {
     { sql: 'debounce', option: 'debounce', type: 'interval', required: false },
     { sql: 'max_wait', option: 'maxWait', type: 'interval', required: false },
     { sql: 'priority', option: 'priority', type: 'integer', required: false },
+    { sql: 'queue', option: 'queue', type: 'text', required: false },
+    { sql: 'after', option: 'after', type: 'bigint[]', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -140,13 +148,17 @@ export interface FireOptions {
   readonly maxWait?: Interval | null;
   /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
   readonly priority?: number | null;
+  /** The queue (of the calling role and end user) it runs in: `pgdispatch.set_queue()` limits how many of a queue's jobs run at once (1: one at a time, in order) or pauses it. Up to 64 bytes; NULL for none. SQL default: `NULL`. */
+  readonly queue?: string | null;
+  /** Ids of jobs (visible to the caller) this one runs after: it starts once all of them succeeded, and ends `cancelled` (SQLSTATE PD006) if one of them fails, is cancelled or times out. SQL default: `NULL`. */
+  readonly after?: readonly (string | number | bigint)[] | null;
 }
 
 /** What `pgdispatch.fire` returns, as node-postgres reads it. */
 export type FireReturns = string;
 
 /**
- * `pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0) → bigint`
+ * `pgdispatch.snooze(command text, delay interval, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, key text DEFAULT NULL, key_mode text DEFAULT NULL, debounce interval DEFAULT NULL, max_wait interval DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL, after bigint[] DEFAULT NULL) → bigint`
  *
  * Like fire(), not before `delay` has passed. A waiting job costs nothing: no session, no pg_cron slot (unlike pg_dispatch 0.1, whose long snoozes slept inside a running job).
  */
@@ -168,6 +180,8 @@ export const snooze = {
     { sql: 'debounce', option: 'debounce', type: 'interval', required: false },
     { sql: 'max_wait', option: 'maxWait', type: 'interval', required: false },
     { sql: 'priority', option: 'priority', type: 'integer', required: false },
+    { sql: 'queue', option: 'queue', type: 'text', required: false },
+    { sql: 'after', option: 'after', type: 'bigint[]', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -196,13 +210,17 @@ export interface SnoozeOptions {
   readonly maxWait?: Interval | null;
   /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
   readonly priority?: number | null;
+  /** The queue (of the calling role and end user) it runs in: `pgdispatch.set_queue()` limits how many of a queue's jobs run at once (1: one at a time, in order) or pauses it. Up to 64 bytes; NULL for none. SQL default: `NULL`. */
+  readonly queue?: string | null;
+  /** Ids of jobs (visible to the caller) this one runs after: it starts once all of them succeeded, and ends `cancelled` (SQLSTATE PD006) if one of them fails, is cancelled or times out. SQL default: `NULL`. */
+  readonly after?: readonly (string | number | bigint)[] | null;
 }
 
 /** What `pgdispatch.snooze` returns, as node-postgres reads it. */
 export type SnoozeReturns = string;
 
 /**
- * `pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0) → bigint[]`
+ * `pgdispatch.fire_many(commands text[], delay interval DEFAULT NULL, label text DEFAULT NULL, timeout interval DEFAULT NULL, max_attempts integer DEFAULT 1, search_path text DEFAULT pg_catalog.current_setting('search_path'), args jsonb DEFAULT NULL, priority integer DEFAULT 0, queue text DEFAULT NULL) → bigint[]`
  *
  * Like fire() for each of `commands` (or snooze() with `delay`), in one call: returns their job ids in the commands' order. All or none: a refused command (or quota) fires none of them. Keys are not taken here (fire() them one by one).
  */
@@ -220,6 +238,7 @@ export const fireMany = {
     { sql: 'search_path', option: 'searchPath', type: 'text', required: false },
     { sql: 'args', option: 'args', type: 'jsonb', required: false },
     { sql: 'priority', option: 'priority', type: 'integer', required: false },
+    { sql: 'queue', option: 'queue', type: 'text', required: false },
   ],
 } as const satisfies SqlFunction;
 
@@ -242,6 +261,8 @@ export interface FireManyOptions {
   readonly args?: readonly (readonly unknown[] | null)[] | null;
   /** Lower runs first: among its role and end user's due jobs, a runner starts the lowest priority number first, then the oldest (as in graphile-worker and Unix nice; negative numbers for urgent work). SQL default: `0`. */
   readonly priority?: number | null;
+  /** The queue (of the calling role and end user) it runs in: `pgdispatch.set_queue()` limits how many of a queue's jobs run at once (1: one at a time, in order) or pauses it. Up to 64 bytes; NULL for none. SQL default: `NULL`. */
+  readonly queue?: string | null;
 }
 
 /** What `pgdispatch.fire_many` returns, as node-postgres reads it. */
@@ -558,6 +579,105 @@ export interface RunScheduleNowOptions {
 export type RunScheduleNowReturns = string;
 
 /**
+ * `pgdispatch.set_queue(name text, concurrency integer DEFAULT NULL, paused boolean DEFAULT false, role name DEFAULT NULL, sub text DEFAULT NULL) → void`
+ *
+ * Sets a queue's limits: how many of its jobs run at once (`concurrency`) and whether it is `paused`. A queue belongs to its role and end user: another role's queue of the same name is another queue. Jobs that wait for their queue hold no session and no pg_cron job; lifting a limit starts them.
+ */
+export const setQueue = {
+  name: 'set_queue',
+  call: 'pgdispatch.set_queue',
+  audience: 'user',
+  returns: 'void',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+    { sql: 'concurrency', option: 'concurrency', type: 'integer', required: false },
+    { sql: 'paused', option: 'paused', type: 'boolean', required: false },
+    { sql: 'role', option: 'role', type: 'name', required: false },
+    { sql: 'sub', option: 'sub', type: 'text', required: false },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.set_queue` without a default, in order. */
+export type SetQueueRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.set_queue` with a default: left out, the SQL default applies. */
+export interface SetQueueOptions {
+  /** How many of its jobs may run at once: 1 runs them one at a time, in order (priority, then time); NULL (the default) any number. SQL default: `NULL`. */
+  readonly concurrency?: number | null;
+  /** Whether its jobs wait (holding nothing) instead of starting; running ones finish. SQL default: `false`. */
+  readonly paused?: boolean | null;
+  /** Whose queue: the calling role by default; another role's for an admin only. SQL default: `NULL`. */
+  readonly role?: string | null;
+  /** Whose end user's queue (JWT sub): the caller's by default, none when `role` is given; another's for an admin only. SQL default: `NULL`. */
+  readonly sub?: string | null;
+}
+
+/** What `pgdispatch.set_queue` returns, as node-postgres reads it. */
+export type SetQueueReturns = void;
+
+/**
+ * `pgdispatch.pause_queue(name text, role name DEFAULT NULL, sub text DEFAULT NULL) → boolean`
+ *
+ * Pauses a queue of the caller: its jobs wait, holding nothing, until resume_queue(); running ones finish. Returns false if it was paused already.
+ */
+export const pauseQueue = {
+  name: 'pause_queue',
+  call: 'pgdispatch.pause_queue',
+  audience: 'user',
+  returns: 'boolean',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+    { sql: 'role', option: 'role', type: 'name', required: false },
+    { sql: 'sub', option: 'sub', type: 'text', required: false },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.pause_queue` without a default, in order. */
+export type PauseQueueRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.pause_queue` with a default: left out, the SQL default applies. */
+export interface PauseQueueOptions {
+  /** Whose queue: the calling role by default; another role's for an admin only. SQL default: `NULL`. */
+  readonly role?: string | null;
+  /** Whose end user's queue (JWT sub): the caller's by default, none when `role` is given; another's for an admin only. SQL default: `NULL`. */
+  readonly sub?: string | null;
+}
+
+/** What `pgdispatch.pause_queue` returns, as node-postgres reads it. */
+export type PauseQueueReturns = boolean;
+
+/**
+ * `pgdispatch.resume_queue(name text, role name DEFAULT NULL, sub text DEFAULT NULL) → boolean`
+ *
+ * Resumes a paused queue of the caller: its waiting jobs start (within its concurrency). Returns false if it was not paused.
+ */
+export const resumeQueue = {
+  name: 'resume_queue',
+  call: 'pgdispatch.resume_queue',
+  audience: 'user',
+  returns: 'boolean',
+  args: [
+    { sql: 'name', option: 'name', type: 'text', required: true },
+    { sql: 'role', option: 'role', type: 'name', required: false },
+    { sql: 'sub', option: 'sub', type: 'text', required: false },
+  ],
+} as const satisfies SqlFunction;
+
+/** The arguments of `pgdispatch.resume_queue` without a default, in order. */
+export type ResumeQueueRequired = readonly [name: string];
+
+/** The arguments of `pgdispatch.resume_queue` with a default: left out, the SQL default applies. */
+export interface ResumeQueueOptions {
+  /** Whose queue: the calling role by default; another role's for an admin only. SQL default: `NULL`. */
+  readonly role?: string | null;
+  /** Whose end user's queue (JWT sub): the caller's by default, none when `role` is given; another's for an admin only. SQL default: `NULL`. */
+  readonly sub?: string | null;
+}
+
+/** What `pgdispatch.resume_queue` returns, as node-postgres reads it. */
+export type ResumeQueueReturns = boolean;
+
+/**
  * `pgdispatch.purge(older_than interval) → bigint`
  *
  * Deletes the finished jobs that finished more than `older_than` ago and returns how many. The maintenance job does this every minute with `settings.retention`. Admin only.
@@ -652,6 +772,9 @@ export const userFunctions = {
   pauseSchedule,
   resumeSchedule,
   runScheduleNow,
+  setQueue,
+  pauseQueue,
+  resumeQueue,
 } as const;
 
 /** The functions for admins (the extension owner and roles that inherit its rights). */
@@ -678,13 +801,16 @@ export interface PgDispatchApi {
   pauseSchedule: { required: PauseScheduleRequired; options: PauseScheduleOptions; returns: PauseScheduleReturns };
   resumeSchedule: { required: ResumeScheduleRequired; options: ResumeScheduleOptions; returns: ResumeScheduleReturns };
   runScheduleNow: { required: RunScheduleNowRequired; options: RunScheduleNowOptions; returns: RunScheduleNowReturns };
+  setQueue: { required: SetQueueRequired; options: SetQueueOptions; returns: SetQueueReturns };
+  pauseQueue: { required: PauseQueueRequired; options: PauseQueueOptions; returns: PauseQueueReturns };
+  resumeQueue: { required: ResumeQueueRequired; options: ResumeQueueOptions; returns: ResumeQueueReturns };
   purge: { required: PurgeRequired; options: PurgeOptions; returns: PurgeReturns };
   grantUsage: { required: GrantUsageRequired; options: GrantUsageOptions; returns: GrantUsageReturns };
   revokeUsage: { required: RevokeUsageRequired; options: RevokeUsageOptions; returns: RevokeUsageReturns };
 }
 
 /** The client method of every public SQL function (src/ says why where there deliberately is none). */
-export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'fireMany' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry' | 'schedule' | 'unschedule';
+export type ClientMethodName = 'fireAt' | 'fire' | 'snooze' | 'fireMany' | 'status' | 'wait' | 'result' | 'cancel' | 'cancelByLabel' | 'retry' | 'schedule' | 'unschedule' | 'setQueue' | 'pauseQueue' | 'resumeQueue';
 
 /** The CLI command of every public SQL function that has one. */
-export const cliCommandNames = ['show', 'watch', 'cancel', 'retry', 'purge'] as const;
+export const cliCommandNames = ['show', 'watch', 'cancel', 'retry', 'queues', 'purge'] as const;

@@ -73,6 +73,14 @@ export interface JobsRow {
   readonly priority: number;
   /** The values bound to its command's parameters `$1`, `$2`, ... (a JSON array). */
   readonly args: unknown | null;
+  /** The queue of its role and end user it runs in (`pgdispatch.queues`), NULL for none. */
+  readonly queue: string | null;
+  /** The jobs it runs after (`after =>`), NULL for none. */
+  readonly after: string[] | null;
+  /** How many of them have not finished yet: while more than 0, it waits (`run_at` infinity). */
+  readonly after_left: number | null;
+  /** With `after`: the time it was fired for, which it runs at (or when the last of them succeeded, if later). */
+  readonly after_run_at: Date | null;
 }
 
 /** Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see. */
@@ -157,9 +165,30 @@ export interface SchedulesRow {
   readonly sub: string | null;
 }
 
+/** Every queue of the current role and end user (an admin sees all): its limits and how many of its jobs wait and run. */
+export interface QueuesRow {
+  /** The queue's name. */
+  readonly name: string;
+  /** The role it belongs to; another role's queue of the same name is another queue. */
+  readonly role: string;
+  /** The end user it belongs to (JWT sub), NULL for none. */
+  readonly sub: string | null;
+  /** How many of its jobs may run at once; NULL for no limit. */
+  readonly concurrency: number | null;
+  /** Whether it is paused. */
+  readonly paused: boolean;
+  /** Its jobs waiting to start (scheduled, due or not, or waiting for dependencies). */
+  readonly waiting: string;
+  /** Its jobs running. */
+  readonly running: string;
+  /** When its limits last changed; NULL if never set. */
+  readonly updated_at: Date | null;
+}
+
 /** pg_dispatch's views, for Kysely: `new Kysely<PgDispatchDatabase>(...)`. */
 export interface PgDispatchDatabase {
   'pgdispatch.jobs': JobsRow;
   'pgdispatch.stats': StatsRow;
   'pgdispatch.schedules': SchedulesRow;
+  'pgdispatch.queues': QueuesRow;
 }

@@ -52,6 +52,16 @@ export class JobCancelledItselfError extends PgDispatchError {
 }
 
 /**
+ * Recorded (as `cancelled`) on a job fired with `after` when a job it waited for ended otherwise than `succeeded` (failed, cancelled, timed out); the message names that job and how it ended. Cascades down a chain. (`PD006`, dependency_failed; recorded in a job's error_sqlstate, not raised by a call).
+ *
+ * @example
+ * if (e instanceof DependencyFailedError) console.log(e.sqlstate, e.hint); // 'PD006'
+ */
+export class DependencyFailedError extends PgDispatchError {
+  override readonly name: string = 'DependencyFailedError';
+}
+
+/**
  * No job with that id is visible to the caller: another role's or end user's, purged after retention, or never fired. (`PD100`, job_not_found).
  *
  * @example
@@ -99,6 +109,16 @@ export class ScheduleNotFoundError extends PgDispatchError {
  */
 export class JobBlockedByWaiterError extends PgDispatchError {
   override readonly name: string = 'JobBlockedByWaiterError';
+}
+
+/**
+ * `after` names a job that does not exist or that the caller cannot see (another role's or end user's). (`PD105`, dependency_not_found).
+ *
+ * @example
+ * if (e instanceof DependencyNotFoundError) console.log(e.sqlstate, e.hint); // 'PD105'
+ */
+export class DependencyNotFoundError extends JobNotFoundError {
+  override readonly name: string = 'DependencyNotFoundError';
 }
 
 /**
@@ -162,6 +182,16 @@ export class ArgsNotSupportedError extends InvalidArgumentError {
 }
 
 /**
+ * A queue name that is empty or longer than 64 bytes, or a queue concurrency below 1. (`PD206`, invalid_queue).
+ *
+ * @example
+ * if (e instanceof InvalidQueueError) console.log(e.sqlstate, e.hint); // 'PD206'
+ */
+export class InvalidQueueError extends InvalidArgumentError {
+  override readonly name: string = 'InvalidQueueError';
+}
+
+/**
  * fire() would exceed a role's quota: its pending jobs (max_pending_jobs) or the command's size (max_command_bytes). An admin sets the defaults in pgdispatch.settings and per-role values in pgdispatch.role_quotas. (Results over max_result_bytes are cut, not refused.) (`PD300`, quota_exceeded).
  *
  * @example
@@ -208,17 +238,20 @@ export const pgDispatchErrorClasses: Readonly<Record<string, new (m: string, o?:
   PD003: OccurrenceSkippedError,
   PD004: JobRoleMissingError,
   PD005: JobCancelledItselfError,
+  PD006: DependencyFailedError,
   PD100: JobNotFoundError,
   PD101: JobNotCommittedError,
   PD102: JobNotRetryableError,
   PD103: ScheduleNotFoundError,
   PD104: JobBlockedByWaiterError,
+  PD105: DependencyNotFoundError,
   PD200: InvalidArgumentError,
   PD201: LabelTooLongError,
   PD202: CommandNotSupportedError,
   PD203: InvalidScheduleError,
   PD204: UnknownTimeZoneError,
   PD205: ArgsNotSupportedError,
+  PD206: InvalidQueueError,
   PD300: QuotaExceededError,
   PD400: NotAllowedError,
   PD401: AdminOnlyError,
