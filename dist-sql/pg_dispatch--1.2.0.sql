@@ -3053,8 +3053,17 @@ DECLARE
   why text;
 BEGIN
   SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = NEW.schedule_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN NEW;  -- its schedule is gone: it runs as the job it is
+  -- Unscheduled, or paused, while this occurrence was being started (the transaction that did so
+  -- skipped it, since this one held it): it does not start. (run_schedule_now's job does.)
+  IF NOT FOUND OR (s.paused AND NEW.id IS DISTINCT FROM s.manual_job) THEN
+    NEW := OLD;
+    NEW.status := 'cancelled';
+    NEW.cancel_requested_at := now_ts;
+    NEW.finished_at := now_ts;
+    NEW.error_sqlstate := '57014';
+    NEW.error_message := CASE WHEN s.id IS NULL THEN 'cancelled: schedule removed' ELSE 'cancelled: schedule paused' END;
+    PERFORM pg_catalog.pg_notify('pgdispatch', pg_catalog.json_build_object('id', NEW.id, 'status', NEW.status)::text);
+    RETURN NEW;
   END IF;
   IF s.pending_job = NEW.id THEN
     late := OLD.run_at < now_ts - interval '1 minute'
@@ -3224,9 +3233,13 @@ BEGIN
     stale := NEW.pending_job;
     -- First, so that cancelling it does not make the next one (_occurrence_end).
     UPDATE pgdispatch._schedule AS k SET pending_job = NULL WHERE k.id = NEW.id;
+    -- An occurrence a runner holds is starting: it waits for this schedule's row, which this
+    -- transaction holds, so it is skipped here (no deadlock), and _occurrence_start cancels it.
     UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
-     WHERE j.schedule_id = NEW.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL
-       AND (j.id = stale OR (NEW.paused AND j.run_at = 'infinity'));
+     WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                     WHERE k.schedule_id = NEW.id AND k.status = 'scheduled' AND k.cancel_requested_at IS NULL
+                       AND (k.id = stale OR (NEW.paused AND k.run_at = 'infinity'))
+                     ORDER BY k.id FOR UPDATE SKIP LOCKED);
     UPDATE pgdispatch._job AS j SET error_message = CASE WHEN NEW.paused THEN 'cancelled: schedule paused' ELSE 'cancelled: schedule redefined' END
      WHERE j.schedule_id = NEW.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
        AND j.finished_at >= pg_catalog.statement_timestamp() AND (j.id = stale OR j.run_at = 'infinity');
@@ -3251,8 +3264,11 @@ AS $fn$
 -- unschedule(): occurrences not yet started (waiting, or queued behind a running one) are
 -- cancelled; a running one finishes. Jobs keep their schedule_id as history.
 BEGIN
+  -- (One a runner holds is starting, and waits for this row: skipped, _occurrence_start cancels it.)
   UPDATE pgdispatch._job AS j SET cancel_requested_at = pg_catalog.clock_timestamp()
-   WHERE j.schedule_id = OLD.id AND j.status = 'scheduled' AND j.cancel_requested_at IS NULL;
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.schedule_id = OLD.id AND k.status = 'scheduled' AND k.cancel_requested_at IS NULL
+                   ORDER BY k.id FOR UPDATE SKIP LOCKED);
   UPDATE pgdispatch._job AS j SET error_message = 'cancelled: schedule removed'
    WHERE j.schedule_id = OLD.id AND j.status = 'cancelled' AND j.error_sqlstate = '57014'
      AND j.finished_at >= pg_catalog.statement_timestamp();

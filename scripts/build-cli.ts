@@ -5,7 +5,7 @@
 // The dashboard's page (src/cli/dashboard/public/: HTML, JS, CSS, served as they are) is copied to
 // dist/dashboard/, where the bundled CLI finds it (package.json "files" ships dist/).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -27,8 +27,16 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);
-rmSync(join(root, 'dist', 'dashboard'), { recursive: true, force: true });
-cpSync(join(root, 'src', 'cli', 'dashboard', 'public'), join(root, 'dist', 'dashboard'), { recursive: true });
+// File by file, each written beside its place and renamed into it: builds that run at once (the
+// test files of both CI legs build in one checkout) never see a half-copied or missing page.
+const page = join(root, 'src', 'cli', 'dashboard', 'public');
+const served = join(root, 'dist', 'dashboard');
+mkdirSync(served, { recursive: true });
+for (const name of readdirSync(page)) {
+  const part = join(served, `.${name}.${process.pid}`);
+  copyFileSync(join(page, name), part);
+  renameSync(part, join(served, name));
+}
 console.log(`built ${outfile.slice(root.length + 1)} and dist/dashboard/`);
 
 if (!process.argv.includes('--cli')) {

@@ -18,8 +18,17 @@ DECLARE
   why text;
 BEGIN
   SELECT * INTO s FROM pgdispatch._schedule AS k WHERE k.id = NEW.schedule_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RETURN NEW;  -- its schedule is gone: it runs as the job it is
+  -- Unscheduled, or paused, while this occurrence was being started (the transaction that did so
+  -- skipped it, since this one held it): it does not start. (run_schedule_now's job does.)
+  IF NOT FOUND OR (s.paused AND NEW.id IS DISTINCT FROM s.manual_job) THEN
+    NEW := OLD;
+    NEW.status := 'cancelled';
+    NEW.cancel_requested_at := now_ts;
+    NEW.finished_at := now_ts;
+    NEW.error_sqlstate := '57014';
+    NEW.error_message := CASE WHEN s.id IS NULL THEN 'cancelled: schedule removed' ELSE 'cancelled: schedule paused' END;
+    PERFORM pg_catalog.pg_notify('pgdispatch', pg_catalog.json_build_object('id', NEW.id, 'status', NEW.status)::text);
+    RETURN NEW;
   END IF;
   IF s.pending_job = NEW.id THEN
     late := OLD.run_at < now_ts - interval '1 minute'

@@ -1,7 +1,7 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core, against a real
 // server with 100,000 jobs in the table, a burst, a failing job with two attempts, a job with rows,
 // schedules, and a hostile label. The label must render as text (no dialog, no <img>); the first
-// paint must come within a second; a stand-in queues view shows the queues panel; screenshots go
+// paint must come within a second; the role's queues show in their panel; screenshots go
 // to a temporary folder (printed) to be looked at.
 // Skipped, with the reason printed, where /usr/bin/chromium is missing.
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -68,10 +68,9 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     await waitForJob(db, withRows);
     await waitFor('the burst to finish', async () =>
       (await db.query(`SELECT 1 FROM pgdispatch.jobs WHERE label LIKE 'burst/%' AND status IN ('scheduled', 'running')`)).rowCount === 0 ? true : undefined, { timeoutMs: 60_000 });
-    // Queues are being built beside this: a stand-in pgdispatch.queues view shows that the page
-    // grows a queues panel where the extension has one (and none without: see dashboard.test.ts).
-    await db.query(`CREATE VIEW pgdispatch.queues AS SELECT * FROM (VALUES ('default', 4, false), ('reports', 1, true), ($1, 2, false)) AS q(name, concurrency, paused)`.replace('$1', `'${hostile.replace(/'/g, "''")}'`));
-    await db.query(`GRANT SELECT ON pgdispatch.queues TO ${role}`);
+    // Three queues of the role, one named like the hostile label.
+    await carol.query(`SELECT pgdispatch.set_queue('default', concurrency => 4), pgdispatch.set_queue('reports', concurrency => 1, paused => true),
+                              pgdispatch.set_queue($1, concurrency => 2)`, [hostile]);
     dash = await startDashboard({ url: as(role) });
     shots = mkdtempSync(join(tmpdir(), 'pgdispatch-dashboard-'));
     const { chromium } = await import('playwright-core');
@@ -84,7 +83,6 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     await dash?.close();
     await carol?.end();
     if (db) {
-      await db.query('DROP VIEW IF EXISTS pgdispatch.queues');
       await freshExtension(db);
       await db.query(`DROP ROLE IF EXISTS ${role}`);
       await db.end();
@@ -111,7 +109,7 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     expect(await page.locator('.tile.st-succeeded .n').textContent()).toMatch(/^2,\d\d\d$/) // ~2,100 of the 100,000 finished in the last hour, and the burst;
     expect(await page.locator('#chart-throughput rect.bar').count()).toBeGreaterThan(10);
     expect(await page.locator('#schedules tbody tr').count()).toBe(3);
-    expect(await page.locator('#queues tbody tr').count()).toBe(3); // the stand-in pgdispatch.queues
+    expect(await page.locator('#queues tbody tr').count()).toBe(3); // the role's three queues
     await page.waitForSelector('#live.on');
     // The hostile label: shown as text in the labels table and the job list; nothing ran, no <img>.
     await expect.poll(() => page.getByText(hostile, { exact: true }).count()).toBeGreaterThanOrEqual(3); // labels, list, queues

@@ -3,8 +3,8 @@
 // SQL inside an argument.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
-import { rpc as supabaseRpc, supabaseLayout } from '../setup/supabase.js';
+import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { endTenants, endUser, id, one, tenants } from '../setup/tenants.js';
 
 let admin: pg.Client; // superuser: the role layout only
 let owner: pg.Client; // pgd_owner: owns pg_dispatch (an admin)
@@ -12,39 +12,17 @@ let alice: pg.Client; // tenant_a, a LOGIN role with grant_usage
 let bob: pg.Client; // tenant_b, another one
 let api: pg.Client; // authenticator, as PostgREST
 
-const claims = (sub: string | null) => (sub === null ? '' : JSON.stringify({ sub, role: 'authenticated' }));
-const rpc = <T = Record<string, unknown>>(sub: string | null, sql: string, params: unknown[] = []) =>
-  supabaseRpc<T>(api, 'authenticated', claims(sub), sql, params);
-const one = async <T = Record<string, unknown>>(c: pg.Client, sql: string, params: unknown[] = []): Promise<T> =>
-  (await c.query(sql, params)).rows[0] as T;
-const id = async (c: pg.Client, sql: string, params: unknown[] = []): Promise<string> => (await one<{ id: string }>(c, sql, params)).id;
+const rpc = endUser(() => api);
 const settings = (set: string) => owner.query(`UPDATE pgdispatch.settings SET ${set}`);
 
 beforeAll(async () => {
-  admin = await connect();
-  await dropExtension(admin);
-  await admin.query('DROP SCHEMA IF EXISTS pgdispatch CASCADE');
-  await supabaseLayout(admin, { tenants: ['tenant_a', 'tenant_b'] });
-  await admin.query('GRANT CREATE ON SCHEMA public TO tenant_a');
-  owner = await connect({ user: 'pgd_owner' });
-  await owner.query('CREATE EXTENSION pg_dispatch');
-  await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('tenant_a'), pgdispatch.grant_usage('tenant_b')`);
-  await owner.query(`
+  ({ admin, owner, alice, bob, api } = await tenants(`
     DROP TABLE IF EXISTS public.items, public.ran, public.victims CASCADE;
     CREATE TABLE public.ran (job text, note text, at timestamptz DEFAULT clock_timestamp(), n bigserial);
     CREATE TABLE public.victims (v int); INSERT INTO public.victims VALUES (1);
-    GRANT ALL ON public.ran, public.ran_n_seq, public.victims TO tenant_a, tenant_b, authenticated;`);
-  alice = await connect({ user: 'tenant_a' });
-  bob = await connect({ user: 'tenant_b' });
-  api = await connect({ user: 'authenticator' });
+    GRANT ALL ON public.ran, public.ran_n_seq, public.victims TO tenant_a, tenant_b, authenticated`, 'GRANT CREATE ON SCHEMA public TO tenant_a'));
 });
-afterAll(async () => {
-  for (const c of [alice, bob, api]) await c?.end();
-  await owner?.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE').catch(() => {});
-  await owner?.query('DROP TABLE IF EXISTS public.items, public.ran, public.victims CASCADE').catch(() => {});
-  await owner?.end();
-  await admin?.end();
-});
+afterAll(async () => endTenants({ admin, owner, alice, bob, api }, 'DROP TABLE IF EXISTS public.items, public.ran, public.victims CASCADE'));
 
 describe('keys', () => {
   it('a storm of 10,000 row-trigger fires of one key makes one job and no carrier per row; the commit costs near the bare UPDATE', async () => {

@@ -3,8 +3,9 @@
 // Attacked as a hostile tenant would: another role's job id, another end user's, one that never was.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
-import { rpc as supabaseRpc, rpcFailure, supabaseLayout } from '../setup/supabase.js';
+import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { rpcFailure } from '../setup/supabase.js';
+import { endTenants, endUser, id, one, tenants } from '../setup/tenants.js';
 
 let admin: pg.Client;
 let owner: pg.Client;
@@ -12,37 +13,16 @@ let alice: pg.Client; // tenant_a
 let bob: pg.Client; // tenant_b
 let api: pg.Client; // authenticator, as PostgREST
 
-const claims = (sub: string | null) => (sub === null ? '' : JSON.stringify({ sub, role: 'authenticated' }));
-const rpc = <T = Record<string, unknown>>(sub: string | null, sql: string, params: unknown[] = []) =>
-  supabaseRpc<T>(api, 'authenticated', claims(sub), sql, params);
-const one = async <T = Record<string, unknown>>(c: pg.Client, sql: string, params: unknown[] = []): Promise<T> =>
-  (await c.query(sql, params)).rows[0] as T;
-const id = async (c: pg.Client, sql: string, params: unknown[] = []): Promise<string> => (await one<{ id: string }>(c, sql, params)).id;
+const rpc = endUser(() => api);
 
 beforeAll(async () => {
-  admin = await connect();
-  await dropExtension(admin);
-  await admin.query('DROP SCHEMA IF EXISTS pgdispatch CASCADE');
-  await supabaseLayout(admin, { tenants: ['tenant_a', 'tenant_b'] });
-  owner = await connect({ user: 'pgd_owner' });
-  await owner.query('CREATE EXTENSION pg_dispatch');
-  await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('tenant_a'), pgdispatch.grant_usage('tenant_b')`);
-  await owner.query(`UPDATE pgdispatch.settings SET linger = '1 second', max_pending_jobs = 100000`);
-  await owner.query(`
+  ({ admin, owner, alice, bob, api } = await tenants(`
+    UPDATE pgdispatch.settings SET linger = '1 second', max_pending_jobs = 100000;
     DROP TABLE IF EXISTS public.steps CASCADE;
     CREATE TABLE public.steps (job bigint, at timestamptz DEFAULT clock_timestamp());
-    GRANT ALL ON public.steps TO tenant_a, tenant_b, authenticated;`);
-  alice = await connect({ user: 'tenant_a' });
-  bob = await connect({ user: 'tenant_b' });
-  api = await connect({ user: 'authenticator' });
+    GRANT ALL ON public.steps TO tenant_a, tenant_b, authenticated`));
 });
-afterAll(async () => {
-  for (const c of [alice, bob, api]) await c?.end();
-  await owner?.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE').catch(() => {});
-  await owner?.query('DROP TABLE IF EXISTS public.steps CASCADE').catch(() => {});
-  await owner?.end();
-  await admin?.end();
-});
+afterAll(async () => endTenants({ admin, owner, alice, bob, api }, 'DROP TABLE IF EXISTS public.steps CASCADE'));
 
 const step = `INSERT INTO public.steps (job) VALUES (current_setting('pgdispatch.job_id')::bigint)`;
 
@@ -140,7 +120,7 @@ describe('dependencies', () => {
     expect((await failure(alice, `INSERT INTO pgdispatch._job (command, after) VALUES ('SELECT 1', ARRAY[$1]::bigint[])`, [bobs])).code).toBe('PD105');
     // End users of one role: user 2 cannot wait on user 1's job (and so cannot learn it exists).
     const u1 = (await rpc<{ id: string }>('user-1', `SELECT pgdispatch.snooze('SELECT 1', '1 hour') AS id`))[0]!.id;
-    const e2 = await rpcFailure(api, 'authenticated', claims('user-2'), `SELECT pgdispatch.fire('SELECT 1', after => ARRAY[$1]::bigint[])`, [u1]);
+    const e2 = await rpcFailure(api, 'authenticated', JSON.stringify({ sub: 'user-2', role: 'authenticated' }), `SELECT pgdispatch.fire('SELECT 1', after => ARRAY[$1]::bigint[])`, [u1]);
     expect(e2.code).toBe('PD105');
     // Bob's cancelling his own job touches nothing of Alice's.
     await bob.query(`SELECT pgdispatch.cancel($1)`, [bobs]);

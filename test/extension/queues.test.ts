@@ -3,8 +3,9 @@
 // hostile tenant would: another role's queue of the same name, another end user's.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, dropExtension, failure, waitFor, waitForJob } from '../setup/db.js';
-import { rpc as supabaseRpc, supabaseLayout } from '../setup/supabase.js';
+import { connect, failure, waitFor, waitForJob } from '../setup/db.js';
+import { rpcFailure } from '../setup/supabase.js';
+import { endTenants, endUser, id, one, tenants } from '../setup/tenants.js';
 
 let admin: pg.Client;
 let owner: pg.Client;
@@ -12,39 +13,19 @@ let alice: pg.Client; // tenant_a
 let bob: pg.Client; // tenant_b
 let api: pg.Client; // authenticator, as PostgREST
 
-const claims = (sub: string | null) => (sub === null ? '' : JSON.stringify({ sub, role: 'authenticated' }));
-const rpc = <T = Record<string, unknown>>(sub: string | null, sql: string, params: unknown[] = []) =>
-  supabaseRpc<T>(api, 'authenticated', claims(sub), sql, params);
-const one = async <T = Record<string, unknown>>(c: pg.Client, sql: string, params: unknown[] = []): Promise<T> =>
-  (await c.query(sql, params)).rows[0] as T;
+const rpc = endUser(() => api);
 const runnerSessions = async (role: string): Promise<number> => Number((await one<{ n: string }>(admin,
   `SELECT count(*) AS n FROM pg_stat_activity WHERE usename = 'pgdispatch_runner_' || (SELECT oid FROM pg_roles WHERE rolname = $1)
      AND application_name LIKE 'pgdispatch%runner'`, [role])).n);
 
 beforeAll(async () => {
-  admin = await connect();
-  await dropExtension(admin);
-  await admin.query('DROP SCHEMA IF EXISTS pgdispatch CASCADE');
-  await supabaseLayout(admin, { tenants: ['tenant_a', 'tenant_b'] });
-  owner = await connect({ user: 'pgd_owner' });
-  await owner.query('CREATE EXTENSION pg_dispatch');
-  await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('tenant_a'), pgdispatch.grant_usage('tenant_b')`);
-  await owner.query(`UPDATE pgdispatch.settings SET linger = '1 second'`);
-  await owner.query(`
+  ({ admin, owner, alice, bob, api } = await tenants(`
+    UPDATE pgdispatch.settings SET linger = '1 second';
     DROP TABLE IF EXISTS public.spans CASCADE;
     CREATE TABLE public.spans (q text, job bigint, started timestamptz, ended timestamptz);
-    GRANT ALL ON public.spans TO tenant_a, tenant_b, authenticated;`);
-  alice = await connect({ user: 'tenant_a' });
-  bob = await connect({ user: 'tenant_b' });
-  api = await connect({ user: 'authenticator' });
+    GRANT ALL ON public.spans TO tenant_a, tenant_b, authenticated`));
 });
-afterAll(async () => {
-  for (const c of [alice, bob, api]) await c?.end();
-  await owner?.query('DROP EXTENSION IF EXISTS pg_dispatch CASCADE').catch(() => {});
-  await owner?.query('DROP TABLE IF EXISTS public.spans CASCADE').catch(() => {});
-  await owner?.end();
-  await admin?.end();
-});
+afterAll(async () => endTenants({ admin, owner, alice, bob, api }, 'DROP TABLE IF EXISTS public.spans CASCADE'));
 
 /** A job that records its own start and end (clock time) in public.spans. */
 const span = (q: string, seconds: number) =>
@@ -131,7 +112,7 @@ describe('queues', () => {
     await rpc('user-1', `SELECT pgdispatch.pause_queue('mail')`);
     const u2 = (await rpc<{ id: string }>('user-2', `SELECT pgdispatch.fire('SELECT 1', queue => 'mail') AS id`))[0]!.id;
     expect((await waitForJob(owner, u2)).status).toBe('succeeded');
-    const e2 = await supabaseRpc(api, 'authenticated', claims('user-2'), `SELECT pgdispatch.resume_queue('mail', sub => 'user-1')`).catch((x) => x);
+    const e2 = await rpcFailure(api, 'authenticated', JSON.stringify({ sub: 'user-2', role: 'authenticated' }), `SELECT pgdispatch.resume_queue('mail', sub => 'user-1')`);
     expect(e2.code).toBe('PD401');
     expect((await rpc('user-2', `SELECT name FROM pgdispatch.queues WHERE name = 'mail'`)).length).toBe(0); // user 2's queue is listed only with jobs
     expect((await rpc('user-1', `SELECT name, paused FROM pgdispatch.queues WHERE name = 'mail'`))).toEqual([{ name: 'mail', paused: true }]);
