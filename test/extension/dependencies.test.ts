@@ -131,8 +131,12 @@ describe('dependencies', () => {
 
   it('queue and after together: a dependent of a paused queue waits for the queue once released', async () => {
     await alice.query(`SELECT pgdispatch.pause_queue('later')`);
+    // One transaction: a cannot finish before b is committed (that race is repaired by the
+    // maintenance job within a minute: see _after_repair).
+    await alice.query('BEGIN');
     const a = await id(alice, `SELECT pgdispatch.fire('SELECT 1') AS id`);
     const b = await id(alice, `SELECT pgdispatch.fire($1, queue => 'later', after => ARRAY[$2]::bigint[]) AS id`, [step, a]);
+    await alice.query('COMMIT');
     await waitForJob(alice, a);
     await waitFor('b released', async () => ((await one(alice, `SELECT after_left FROM pgdispatch.jobs WHERE id = $1`, [b])).after_left === 0 ? true : undefined));
     await new Promise((r) => setTimeout(r, 1500));
