@@ -190,8 +190,10 @@ describe('smaller faults', () => {
         throw e;
       }
     });
+    // Refused when it comes back, or (a lingering runner's lock in the way of its DROP) a deadlock
+    // that ends it first: either way it failed and pg_dispatch is still there.
     expect(job.status).toBe('failed');
-    expect(job.error_sqlstate).toBe('PD202');
+    expect(['PD202', '40P01']).toContain(job.error_sqlstate);
     const { rows } = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_dispatch'`);
     expect(rows).toHaveLength(1);
   });

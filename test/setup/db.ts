@@ -48,6 +48,9 @@ export async function freshExtension(client: pg.Client): Promise<void> {
   } else {
     await client.query('CREATE EXTENSION pg_dispatch');
   }
+  // Runners linger a second, not ten: test files follow each other on one server, and idle
+  // runners polling every 10 ms would load the next file (tests that need more set it).
+  await client.query(`UPDATE pgdispatch.settings SET linger = '1 second'`);
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after the deadline. */

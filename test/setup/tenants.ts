@@ -31,6 +31,7 @@ export async function tenants(setup: string, adminSetup = ''): Promise<Tenants> 
   const owner = await connect({ user: 'pgd_owner' });
   await owner.query('CREATE EXTENSION pg_dispatch');
   await owner.query(`SELECT pgdispatch.grant_usage('authenticated'), pgdispatch.grant_usage('tenant_a'), pgdispatch.grant_usage('tenant_b')`);
+  await owner.query(`UPDATE pgdispatch.settings SET linger = '1 second'`);  // (see freshExtension)
   await owner.query(setup);
   return { admin, owner, alice: await connect({ user: 'tenant_a' }), bob: await connect({ user: 'tenant_b' }), api: await connect({ user: 'authenticator' }) };
 }
