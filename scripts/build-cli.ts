@@ -13,20 +13,24 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist', 'pgdispatch.mjs');
 
+// Built beside its place and renamed into it: builds that run at once (both CI legs' test files,
+// in one checkout) never run a half-written CLI.
+const part = `${outfile}.${process.pid}`;
 await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile,
+  outfile: part,
   // pg's optional native binding is never used.
   external: ['pg-native'],
   // pg is CommonJS: give its require() calls of Node's modules a require to call.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __pgdCreateRequire } from 'node:module';\nconst require = __pgdCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-chmodSync(outfile, 0o755);
+chmodSync(part, 0o755);
+renameSync(part, outfile);
 // File by file, each written beside its place and renamed into it: builds that run at once (the
 // test files of both CI legs build in one checkout) never see a half-copied or missing page.
 const page = join(root, 'src', 'cli', 'dashboard', 'public');
