@@ -10,6 +10,15 @@ BEGIN
   IF current_status IS DISTINCT FROM 'running' THEN
     RETURN current_status;
   END IF;
+  -- Cancelled past its time limit, and the watchdog's verdict not written (it skips a row another
+  -- transaction holds, e.g. the maintenance job's recovery pass, and signals anyway): a timeout.
+  IF e_sqlstate = '57014' AND job.timeout IS NOT NULL AND job.started_at + job.timeout <= pg_catalog.clock_timestamp() THEN
+    UPDATE pgdispatch._job AS k
+       SET status = 'timed_out', finished_at = pg_catalog.clock_timestamp(), error_sqlstate = '57014',
+           error_message = pg_catalog.format('timed out: the job ran longer than its timeout of %s', k.timeout)
+     WHERE k.id = job.id;
+    RETURN 'timed_out';
+  END IF;
   UPDATE pgdispatch._job AS k
      SET attempt_log = k.attempt_log || pg_catalog.jsonb_build_object(
            'attempt', k.attempts, 'started_at', k.started_at, 'failed_at', pg_catalog.clock_timestamp(),
