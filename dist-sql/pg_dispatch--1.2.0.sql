@@ -2438,6 +2438,75 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._maintain_schedules() IS 'Gives every schedule without a waiting occurrence its next one (the maintenance job, once a minute).';
 REVOKE ALL ON FUNCTION pgdispatch._maintain_schedules() FROM PUBLIC;
 
+-- function _after_recount
+CREATE FUNCTION pgdispatch._after_recount(job_id bigint, at_commit boolean)
+RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Counts a parked job's unfinished dependencies again and releases it (returns the time it is due
+-- at) or cancels it (a dependency that did not succeed, PD006, and its own dependents with it, by
+-- _job_after_end); NULL while it still waits. The count made at fire time misses a dependency that
+-- finishes before the firing transaction commits: its finishing trigger cannot see the uncommitted
+-- job. So at that COMMIT (see _job_arm_at_commit) each dependency still unfinished is locked FOR
+-- SHARE first, in id order (a dependency's id is lower than its dependent's, the order in which
+-- finishing triggers lock): one finishing meanwhile is waited for and then seen finished, and one
+-- that finishes later waits for this commit and then finds this job's edge. The maintenance job
+-- counts again without locks (its edges are committed: finishing triggers see them).
+DECLARE
+  k pgdispatch._job;
+  unfinished integer;
+  failed pgdispatch._job;
+BEGIN
+  IF at_commit THEN
+    -- Under REPEATABLE READ or SERIALIZABLE a row changed since the snapshot cannot be locked (the
+    -- commit would fail): such a firer's job is counted again by the maintenance job instead.
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+      RETURN NULL;
+    END IF;
+    PERFORM 1 FROM pgdispatch._job AS o
+     WHERE o.id IN (SELECT e.after_id FROM pgdispatch._job_after AS e WHERE e.job_id = _after_recount.job_id)
+       AND o.status IN ('scheduled', 'running')
+     ORDER BY o.id FOR SHARE;
+  END IF;
+  -- (A finishing trigger holding it is counting it down already.)
+  SELECT * INTO k FROM pgdispatch._job AS d
+   WHERE d.id = _after_recount.job_id AND d.status = 'scheduled' AND d.after_left > 0 FOR UPDATE SKIP LOCKED;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  SELECT pg_catalog.count(*)::integer INTO unfinished FROM pgdispatch._job AS o
+   WHERE o.id = ANY (k.after) AND o.status IN ('scheduled', 'running');
+  SELECT * INTO failed FROM pgdispatch._job AS o
+   WHERE o.id = ANY (k.after) AND o.status NOT IN ('scheduled', 'running') AND o.status <> 'succeeded'
+   ORDER BY o.id LIMIT 1;
+  -- Edges from dependencies that finished unseen lead nowhere now.
+  DELETE FROM pgdispatch._job_after AS e
+   WHERE e.job_id = k.id AND e.after_id IN (
+     SELECT o.id FROM pgdispatch._job AS o WHERE o.id = ANY (k.after) AND o.status NOT IN ('scheduled', 'running'));
+  IF failed.id IS NOT NULL THEN
+    -- Cancelled as the dependency's own trigger would have (and its dependents with it).
+    UPDATE pgdispatch._job AS d
+       SET status = 'cancelled', finished_at = pg_catalog.clock_timestamp(), after_left = NULL,
+           error_sqlstate = 'PD006',
+           error_message = pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', failed.id, failed.status),
+           error_hint = 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.'
+     WHERE d.id = k.id;
+    RETURN NULL;
+  ELSIF unfinished >= k.after_left THEN
+    RETURN NULL;
+  END IF;
+  UPDATE pgdispatch._job AS d
+     SET after_left = unfinished,  -- 0: released, as _job_after_end leaves it
+         run_at = CASE WHEN unfinished = 0 THEN greatest(d.after_run_at, pg_catalog.clock_timestamp()) ELSE d.run_at END
+   WHERE d.id = k.id
+  RETURNING CASE WHEN unfinished = 0 THEN d.run_at END INTO k.run_at;
+  RETURN k.run_at;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._after_recount(bigint, boolean) IS 'Counts a parked job''s unfinished dependencies again (at its COMMIT, locking them); returns when it is due once released.';
+REVOKE ALL ON FUNCTION pgdispatch._after_recount(bigint, boolean) FROM PUBLIC;
+
 -- function _after_repair
 CREATE FUNCTION pgdispatch._after_repair()
 RETURNS integer
@@ -2445,44 +2514,26 @@ LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- The maintenance job's check of parked dependents. A dependency that finished while the job
--- naming it was being fired (the finishing trigger could not see the uncommitted job, and the fire
--- saw the dependency unfinished) left a count too high: counted again here, once a minute.
+-- naming it was being fired, in a transaction that could not count it again at COMMIT (REPEATABLE
+-- READ or SERIALIZABLE, see _after_recount), left a count too high: counted again here, once a
+-- minute. Released jobs are armed by the maintenance pass that follows.
 DECLARE
-  j record;
+  parked bigint;
   fixed integer := 0;
 BEGIN
-  FOR j IN SELECT k.id, k.after_left,
-                  (SELECT pg_catalog.count(*)::integer FROM pgdispatch._job AS o
-                    WHERE o.id = ANY (k.after) AND o.status IN ('scheduled', 'running')) AS unfinished,
-                  (SELECT o.id FROM pgdispatch._job AS o
-                    WHERE o.id = ANY (k.after) AND o.status NOT IN ('scheduled', 'running') AND o.status <> 'succeeded'
-                    ORDER BY o.id LIMIT 1) AS failed
-             FROM pgdispatch._job AS k
-            WHERE k.after_left > 0 AND k.status = 'scheduled'
-              AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
-              FOR UPDATE SKIP LOCKED LOOP
-    IF j.failed IS NOT NULL THEN
-      -- Cancelled as the dependency's own trigger would have (and its dependents with it).
-      UPDATE pgdispatch._job AS d
-         SET status = 'cancelled', finished_at = pg_catalog.clock_timestamp(), after_left = NULL,
-             error_sqlstate = 'PD006',
-             error_message = (SELECT pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', o.id, o.status)
-                                FROM pgdispatch._job AS o WHERE o.id = j.failed),
-             error_hint = 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.'
-       WHERE d.id = j.id;
-      fixed := fixed + 1;
-    ELSIF j.unfinished < j.after_left THEN
-      UPDATE pgdispatch._job AS d
-         SET after_left = nullif(j.unfinished, 0),
-             run_at = CASE WHEN j.unfinished = 0 THEN greatest(d.after_run_at, pg_catalog.clock_timestamp()) ELSE d.run_at END
-       WHERE d.id = j.id;
+  FOR parked IN SELECT k.id FROM pgdispatch._job AS k
+                 WHERE k.after_left > 0 AND k.status = 'scheduled'
+                   AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
+                 ORDER BY k.id LOOP
+    PERFORM pgdispatch._after_recount(parked, false);
+    IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS k WHERE k.id = parked AND k.status = 'scheduled' AND k.after_left > 0) THEN
       fixed := fixed + 1;
     END IF;
   END LOOP;
   RETURN fixed;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._after_repair() IS 'Counts again the dependencies of parked jobs whose count missed a finish (fired while it committed); releases or cancels them.';
+COMMENT ON FUNCTION pgdispatch._after_repair() IS 'Counts again the dependencies of parked jobs whose count missed a finish (fired under REPEATABLE READ while it committed); releases or cancels them.';
 REVOKE ALL ON FUNCTION pgdispatch._after_repair() FROM PUBLIC;
 
 -- procedure _maintain
@@ -2939,17 +2990,26 @@ AS $fn$
 -- and end here after reading one setting.
 DECLARE
   cron_job bigint;
+  due_at timestamptz := NEW.run_at;
 BEGIN
   -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
   IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
     RETURN NULL;
   END IF;
+  -- Waiting for other jobs: some may have finished since it was fired, unseen (see
+  -- _after_recount); released now if none is left.
+  IF NEW.after_left IS NOT NULL THEN
+    due_at := pgdispatch._after_recount(NEW.id, true);
+    IF due_at IS NULL THEN
+      RETURN NULL;
+    END IF;
+  END IF;
   -- Due in a paused or full queue: it waits for a place, holding nothing (see _arm_queue).
-  IF NEW.queue IS NOT NULL AND NEW.run_at <= pg_catalog.clock_timestamp()
+  IF NEW.queue IS NOT NULL AND due_at <= pg_catalog.clock_timestamp()
      AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
   END IF;
-  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  cron_job := pgdispatch._arm(NEW.id, due_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
     UPDATE pgdispatch._job AS j SET carrier = cron_job

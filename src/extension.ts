@@ -70,6 +70,7 @@ import { armQueue, blockedQueues, jobQueuePlace, queueAfterWrite, queueRoom } fr
 import { pauseQueue, resumeQueue, setQueue } from './queues/queue-api.js';
 import { queuesView } from './queues/queues-view.js';
 import { afterRepair, jobAfterEnd, jobAfterTable } from './dependencies/dependencies.js';
+import { afterRecount } from './dependencies/after-recount.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -150,6 +151,7 @@ export const extension: ExtensionModel = {
     scheduleOccurrence,
     scheduleChain,
     maintainSchedules,
+    afterRecount,
     afterRepair,
     maintain,
     reboot,

@@ -42,6 +42,6 @@ export const afterRepair = fn({
   language: 'plpgsql',
   security: 'invoker',
   body: sqlFile(import.meta.url, 'after-repair.sql'),
-  doc: 'Counts again the dependencies of parked jobs whose count missed a finish (fired while it committed); releases or cancels them.',
+  doc: 'Counts again the dependencies of parked jobs whose count missed a finish (fired under REPEATABLE READ while it committed); releases or cancels them.',
   audience: 'owner',
 });

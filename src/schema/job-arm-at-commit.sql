@@ -5,17 +5,26 @@
 -- and end here after reading one setting.
 DECLARE
   cron_job bigint;
+  due_at timestamptz := NEW.run_at;
 BEGIN
   -- Rows restored from a dump belong to no role until _rehome binds them (and arms them).
   IF NEW.status <> 'scheduled' OR NEW.role_oid = 0 THEN
     RETURN NULL;
   END IF;
+  -- Waiting for other jobs: some may have finished since it was fired, unseen (see
+  -- _after_recount); released now if none is left.
+  IF NEW.after_left IS NOT NULL THEN
+    due_at := pgdispatch._after_recount(NEW.id, true);
+    IF due_at IS NULL THEN
+      RETURN NULL;
+    END IF;
+  END IF;
   -- Due in a paused or full queue: it waits for a place, holding nothing (see _arm_queue).
-  IF NEW.queue IS NOT NULL AND NEW.run_at <= pg_catalog.clock_timestamp()
+  IF NEW.queue IS NOT NULL AND due_at <= pg_catalog.clock_timestamp()
      AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
   END IF;
-  cron_job := pgdispatch._arm(NEW.id, NEW.run_at, NEW.role_oid);
+  cron_job := pgdispatch._arm(NEW.id, due_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.
     UPDATE pgdispatch._job AS j SET carrier = cron_job

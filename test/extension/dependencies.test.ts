@@ -129,10 +129,45 @@ describe('dependencies', () => {
     expect((await failure(alice, `SELECT pgdispatch.fire('SELECT 1', key => 'k', after => ARRAY[1])`)).code).toBe('PD200');
   });
 
+  it('a dependency that ends while its dependent\'s transaction is still open: released or cancelled at that COMMIT, not by the maintenance minute later', async () => {
+    const ok = await id(alice, `SELECT pgdispatch.fire('SELECT pg_sleep(0.3)') AS id`);
+    const bad = await id(alice, `SELECT pgdispatch.fire('SELECT pg_sleep(0.3), 1/0') AS id`);
+    await alice.query('BEGIN');
+    const waits = await id(alice, `SELECT pgdispatch.fire($1, after => ARRAY[$2]::bigint[]) AS id`, [step, ok]);
+    const doomed = await id(alice, `SELECT pgdispatch.fire($1, after => ARRAY[$2]::bigint[]) AS id`, [step, bad]);
+    expect((await one(alice, `SELECT after_left FROM pgdispatch.jobs WHERE id = $1`, [waits])).after_left).toBe(1);
+    // Both end while this transaction is open: their finishing triggers cannot see its jobs.
+    await waitForJob(owner, ok);
+    await waitForJob(owner, bad);
+    await alice.query('COMMIT');
+    const committed = Date.now();
+    const released = await waitForJob(alice, waits, undefined, 10_000);
+    expect(released.status).toBe('succeeded');
+    expect(released.started_at!.getTime() - committed).toBeLessThan(3000);
+    const cancelled = await waitForJob(alice, doomed, undefined, 5_000);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error_sqlstate: 'PD006' });
+    expect(cancelled.error_message).toContain(`job ${bad}, which it runs after, ended failed`);
+    expect((await one<{ n: string }>(owner, `SELECT count(*) AS n FROM pgdispatch._job_after WHERE job_id IN ($1, $2)`, [waits, doomed])).n).toBe('0');
+  }, 30_000);
+
+  it('a dependency that ends while its dependent\'s REPEATABLE READ transaction is open: released by the maintenance job\'s recount', async () => {
+    const ok = await id(alice, `SELECT pgdispatch.fire('SELECT pg_sleep(0.3)') AS id`);
+    await alice.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const waits = await id(alice, `SELECT pgdispatch.fire($1, after => ARRAY[$2]::bigint[]) AS id`, [step, ok]);
+    await waitForJob(owner, ok);
+    await alice.query('COMMIT');  // (not refused: locking a row changed since the snapshot would be)
+    expect((await one(alice, `SELECT status, after_left FROM pgdispatch.jobs WHERE id = $1`, [waits]))).toMatchObject({ status: 'scheduled', after_left: 1 });
+    // The maintenance job's pass (once a minute, for jobs parked over 10 s), called here at once.
+    await owner.query(`UPDATE pgdispatch._job SET created_at = created_at - interval '1 minute' WHERE id = $1`, [waits]);
+    const maintenance = await connect();  // (it pins search_path for its session)
+    await maintenance.query('CALL pgdispatch._maintain()');
+    await maintenance.end();
+    expect((await waitForJob(alice, waits, undefined, 10_000)).status).toBe('succeeded');
+  }, 30_000);
+
   it('queue and after together: a dependent of a paused queue waits for the queue once released', async () => {
     await alice.query(`SELECT pgdispatch.pause_queue('later')`);
-    // One transaction: a cannot finish before b is committed (that race is repaired by the
-    // maintenance job within a minute: see _after_repair).
+    // One transaction: a cannot finish before b is committed (that race is the next test's).
     await alice.query('BEGIN');
     const a = await id(alice, `SELECT pgdispatch.fire('SELECT 1') AS id`);
     const b = await id(alice, `SELECT pgdispatch.fire($1, queue => 'later', after => ARRAY[$2]::bigint[]) AS id`, [step, a]);
