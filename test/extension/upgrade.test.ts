@@ -99,8 +99,9 @@ describe.each(sources)('ALTER EXTENSION pg_dispatch UPDATE from %s', (source) =>
     expect(await catalogDump(db)).toEqual(source.startsWith('0.') ? freshCatalog : freshAfterFire);
 
     // The job fired before the upgrade runs after it.
-    // (0.1.5's job sleeps in its pg_cron session until its time: a loaded machine can add seconds)
-    await waitFor(`the job fired with ${source} to run`, async () => ((await logged(pendingWhat)) ? true : undefined), { timeoutMs: 30_000 });
+    // (0.1.5's job is a pg_cron interval job of its own, in a session that pg_cron opens once it
+    // has loaded the job: on CI's loaded machine that once took over 30 s)
+    await waitFor(`the job fired with ${source} to run`, async () => ((await logged(pendingWhat)) ? true : undefined), { timeoutMs: 60_000 });
     // The old call site works, and its job is now recorded.
     await db.query('INSERT INTO public.upgrade_orders VALUES (1)');
     await waitFor('the trigger\'s job to run', async () => ((await logged('order 1')) ? true : undefined));
@@ -113,7 +114,7 @@ describe.each(sources)('ALTER EXTENSION pg_dispatch UPDATE from %s', (source) =>
     });
     await db.query('DROP TABLE public.upgrade_orders');
     await db.query('DROP FUNCTION public.upgrade_orders_fire()');
-  });
+  }, 120_000);
 });
 
 describe('the upgrade from 0.1.5', () => {
