@@ -2,7 +2,8 @@
 import * as api from './generated/api.js';
 import { invoke, invokeInTransaction } from './call.js';
 import { executor, isKysely, isPgClient, isPool, type Connection } from './connection.js';
-import { JobNotCommittedError, NotSupportedError } from './generated/errors.js';
+import { abortedTransactionHint, TransactionAbortedError } from './errors.js';
+import { JobNotCommittedError, JobNotFoundError, NotSupportedError } from './generated/errors.js';
 import { listJobs, type JobPage, type ListFilter } from './list.js';
 import { NoticeListener, type ListenSource } from './notices.js';
 import { toJobResult, type JobResult, type ResultRow } from './result.js';
@@ -38,12 +39,18 @@ type Args<K extends keyof api.PgDispatchApi> = [...api.PgDispatchApi[K]['require
 export interface DispatchOptions {
   /**
    * Where `wait()` hears completion notices. Default: the Pool (one connection is held while waits
-   * are pending) or the Client given; a Kysely instance cannot LISTEN, so it polls unless given a
-   * Pool, Client or connection string here. `false`: polling only (e.g. behind a transaction-mode
-   * pooler, where LISTEN is accepted but notices never arrive).
+   * are pending) or the Client given. A Kysely instance cannot LISTEN (Kysely does not expose the
+   * pg Pool of its `PostgresDialect`), so it polls unless given that Pool, a Client or a connection
+   * string here. `false`: polling only (e.g. behind a transaction-mode pooler, where LISTEN is
+   * accepted but notices never arrive).
    */
   readonly listen?: ListenSource;
-  /** How often `wait()` reads the status when no notice comes (default 1000 ms). */
+  /**
+   * How often `wait()` reads the status when no notice comes (default 1000 ms). Without LISTEN,
+   * the first reads come sooner: 10 ms after the first, each pause half as long again as the one
+   * before, up to this (about ten reads in the first second), so a job that ends in milliseconds
+   * is seen in milliseconds.
+   */
   readonly pollIntervalMs?: number;
 }
 
@@ -94,9 +101,12 @@ export interface Dispatch {
   status(...args: Args<'status'>): Promise<api.JobStatus>;
   /**
    * Resolves to the job's status once it has finished, or after `timeoutMs` (default 30 s) with its status then.
-   * Woken by pg_dispatch's completion notices (LISTEN pgdispatch); polls when LISTEN is unavailable.
+   * Woken by pg_dispatch's completion notices (LISTEN pgdispatch); polls when LISTEN is unavailable
+   * (from 10 ms, growing to `pollIntervalMs`).
    * Rejects at once with `JobNotCommittedError` (PD101) when the job was fired in a transaction
-   * that is still open: in `client`, or (fired by this client with `{ client }`) in one not passed here.
+   * that is still open: in `client`, or (fired by this client with `{ client }`) in one not passed here;
+   * with `TransactionAbortedError` (25P02) when `client` is in a transaction that has failed, or
+   * the job, not found, was fired by this client in a transaction that has failed since.
    *
    * @example
    * const status = await d.wait(id, { timeoutMs: 5000 });
@@ -274,19 +284,25 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
    * Rejects with JobNotCommittedError when `client` is still in transaction `xact`, which fired job
    * `id`. Asks with a query that cannot fail (so that it never aborts the transaction it runs in),
    * and only a connection that is inside a transaction; a Kysely transaction already over refuses it.
+   * Resolves to true when that connection is in a transaction that has failed (pg says so, or the
+   * query got 25P02): it cannot tell which, so wait() reads the job, and says so if it is missing.
    */
-  async function notPendingIn(client: Connection, xact: string, id: string): Promise<void> {
-    if (transactionStatus(client) !== 'T' && !(isKysely(client) && (client as { isTransaction?: boolean }).isTransaction === true)) return;
+  async function notPendingIn(client: Connection, xact: string, id: string): Promise<boolean> {
+    const state = transactionStatus(client);
+    if (state === 'E') return true;
+    if (state !== 'T' && !(isKysely(client) && (client as { isTransaction?: boolean }).isTransaction === true)) return false;
     let now: string | null | undefined;
     try {
       ({ rows: [{ now } = { now: null }] } = await executor(client).query<{ now: string | null }>('SELECT pg_catalog.pg_current_xact_id_if_assigned()::text AS now', []));
-    } catch {
-      return; // a transaction already over (Kysely says so), or a connection gone: not this one's to say
+    } catch (e) {
+      // A failed transaction; else one already over (Kysely says so), or a connection gone: not this one's to say.
+      return (e as { code?: unknown } | null)?.code === '25P02';
     }
     if (now === xact) {
       throw new JobNotCommittedError(`pg_dispatch: job ${id} was fired in a transaction that is still open, which must commit before it can run`,
         { sqlstate: 'PD101', hint: 'COMMIT, then wait for the job.' });
     }
+    return false;
   }
 
   async function wait(id: JobIdInput, o: WaitOptions = {}): Promise<api.JobStatus> {
@@ -294,7 +310,7 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
     const key = jobIdText(id);
     const exec = via(o);
     const fired = firedIn.get(key);
-    if (fired) await notPendingIn(fired.client, fired.xact, key);
+    const firedInFailed = fired ? await notPendingIn(fired.client, fired.xact, key) : false;
     // The first read is pgdispatch.wait(id, 0): the status now, or PD101 when the job was fired in
     // this still-open transaction (or PD402 in one that is not READ COMMITTED).
     const read = async (n: number): Promise<api.JobStatus> => {
@@ -304,6 +320,11 @@ export function createDispatch(connection: Connection, options: DispatchOptions 
       } catch (e) {
         // Outside a transaction of the caller's, each poll is a transaction of its own and sees changes.
         if (e instanceof NotSupportedError && !o.client) return (await invoke<string>(exec, api.status, [key])) as api.JobStatus;
+        // Not found, and fired by a transaction that has failed since: it never will be.
+        if (e instanceof JobNotFoundError && firedInFailed) {
+          throw new TransactionAbortedError(`pg_dispatch: job ${key} was fired in a transaction that has failed since, so it will never exist`,
+            { cause: e, sqlstate: '25P02', hint: abortedTransactionHint });
+        }
         throw e;
       }
     };

@@ -45,6 +45,20 @@ export class ConnectionError extends PgDispatchError {
   override readonly name: string = 'ConnectionError';
 }
 
+/**
+ * The caller's transaction has already failed (`25P02`): PostgreSQL refuses every statement in it
+ * until it is rolled back, and the jobs fired in it will never exist.
+ *
+ * @example
+ * if (e instanceof TransactionAbortedError) await client.query('ROLLBACK');
+ */
+export class TransactionAbortedError extends PgDispatchError {
+  override readonly name: string = 'TransactionAbortedError';
+}
+
+/** What to do about a transaction that has failed. */
+export const abortedTransactionHint = 'A statement failed earlier in this transaction: ROLLBACK it (the jobs fired in it go with it), then try again.';
+
 // Generic codes mapped only where their meaning is the environment's, whatever raised them.
 const bySqlstate: Readonly<Record<string, new (m: string, o: ConstructorParameters<typeof PgDispatchError>[1]) => PgDispatchError>> = {
   ...pgDispatchErrorClasses,
@@ -55,6 +69,7 @@ const bySqlstate: Readonly<Record<string, new (m: string, o: ConstructorParamete
   '3D000': ConnectionError,
   '57P01': ConnectionError,
   '57P03': ConnectionError,
+  '25P02': TransactionAbortedError,
 };
 
 const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
@@ -76,6 +91,7 @@ export function toDispatchError(e: unknown): PgDispatchError {
   if (code && code in bySqlstate) {
     // 42883/42P01/3F000 mean "not installed" only when they are about pgdispatch itself.
     if (['42883', '42P01', '3F000'].includes(code) && !/pgdispatch/.test(message)) return new PgDispatchError(message, fields);
+    if (code === '25P02' && !d.hint) return new TransactionAbortedError(message, { ...fields, hint: abortedTransactionHint });
     return new bySqlstate[code]!(message, fields);
   }
   if (code?.startsWith('28') || code?.startsWith('08')) return new ConnectionError(message, fields);

@@ -11,7 +11,7 @@ export { parseExactJson } from './exact-json.js';
 export type { JobNotice, ListenSource } from './notices.js';
 export { noticeChannel } from './notices.js';
 export type { Interval, JobId, JobIdInput } from './values.js';
-export { ConnectionError, NotInstalledError, PermissionDeniedError, PgDispatchError, toDispatchError } from './errors.js';
+export { ConnectionError, NotInstalledError, PermissionDeniedError, PgDispatchError, TransactionAbortedError, toDispatchError } from './errors.js';
 // pg_dispatch's own conditions, one class per SQLSTATE of src/model/errors.ts.
 export * from './generated/errors.js';
 export { extensionVersion, jobStatuses } from './generated/api.js';

@@ -1,6 +1,6 @@
 // wait(): resolves when a job has finished, woken by pg_dispatch's completion notices; polls
-// instead (and, while listening, as a slow safety net) when LISTEN is unavailable, e.g. behind a
-// transaction-mode pooler where notices never arrive.
+// instead (and, while listening, as a slow safety net) when LISTEN is unavailable, e.g. over
+// Kysely or behind a transaction-mode pooler where notices never arrive.
 import type { Connection } from './connection.js';
 import type { JobStatus } from './generated/api.js';
 import type { NoticeListener } from './notices.js';
@@ -18,6 +18,7 @@ export interface WaitOptions {
   /**
    * How often to read the status when no notice arrives (default: the client's `pollIntervalMs`,
    * 1 000 ms). With LISTEN working, a notice wakes the wait at once and polling is only a safety net.
+   * Without LISTEN this is the longest pause: the first reads come sooner (see `pollPause`).
    */
   readonly pollIntervalMs?: number;
   /** Stops waiting: the promise rejects with the signal's reason. */
@@ -43,10 +44,28 @@ export function isFinished(status: string): boolean {
   return (finishedStatuses as readonly string[]).includes(status);
 }
 
+/** The first pause between two reads of a wait that cannot listen, and how much each next one grows. */
+const firstPauseMs = 10;
+const pauseGrowth = 1.5;
+
+/**
+ * The pause after the `n`-th read (0 first) of a wait that cannot listen: 10 ms, then half as long
+ * again each time, up to `pollMs`: a job a warm runner ends in milliseconds is seen in
+ * milliseconds, and a long one is read once a `pollMs` (ten reads in the first second, at 1 000 ms).
+ *
+ * @example
+ * pollPause(0, 1000); // 10
+ * pollPause(20, 1000); // 1000
+ */
+export function pollPause(n: number, pollMs: number): number {
+  return Math.min(pollMs, firstPauseMs * pauseGrowth ** n);
+}
+
 /**
  * Waits for a job: subscribes to notices first, then reads the status, so that no notice is missed.
  * `readStatus(n)` is called with 0 for the first read (which may check more, e.g. that the job has
- * committed), then 1, 2, ...
+ * committed), then 1, 2, ... Listening, it reads again every `pollMs` as a safety net; not
+ * listening, after `pollPause(n, pollMs)`.
  *
  * @example
  * const status = await waitForJob(id, () => d.status(id), listener, { timeoutMs: 5000 }, 1000);
@@ -85,7 +104,8 @@ export async function waitForJob(
           wake = null;
           resolve();
         };
-        const timer = setTimeout(done, Math.min(pollMs, left));
+        const pause = unsubscribe ? pollMs : pollPause(n, pollMs);
+        const timer = setTimeout(done, Math.min(pause, left));
         signal?.addEventListener('abort', done);
         wake = done;
       });

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CommandNotSupportedError, InvalidArgumentError, JobNotCommittedError, JobNotFoundError, LabelTooLongError, PgDispatchError,
-  createDispatch, type Dispatch, type PgDispatchDatabase,
+  TransactionAbortedError, createDispatch, type Dispatch, type PgDispatchDatabase,
 } from '../../src/client/index.js';
 import { connect, databaseUrl, freshExtension, waitForJob } from '../setup/db.js';
 
@@ -130,6 +130,28 @@ describe('wait', () => {
     }
   });
 
+  it('over Kysely without listen, sees a job that ends in milliseconds in milliseconds, not at the next 1 s poll', async () => {
+    const db = new Kysely<PgDispatchDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl(), max: 2 }) }) });
+    const k = createDispatch(db); // the default poll interval, 1 000 ms
+    try {
+      expect(await k.wait(await k.fire('SELECT 1'), { timeoutMs: 15_000 })).toBe('succeeded'); // a runner lingers: warm
+      const lags: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const id = await k.fire('SELECT pg_sleep(0.05)'); // still running at the wait's first read
+        expect(await k.wait(id, { timeoutMs: 15_000 })).toBe('succeeded');
+        const resolvedAt = Date.now();
+        const { rows: [job] } = await admin.query('SELECT finished_at FROM pgdispatch.jobs WHERE id = $1', [id]);
+        lags.push(resolvedAt - (job.finished_at as Date).getTime());
+      }
+      lags.sort((a, b) => a - b);
+      // Polling once a second, the median lag was ~950 ms; now the pauses start at 10 ms.
+      expect(lags[2], `lags after finished_at: ${lags.join(', ')} ms`).toBeLessThan(400);
+    } finally {
+      await k.close();
+      await db.destroy();
+    }
+  });
+
   it('falls back to polling when LISTEN is unavailable', async () => {
     const polling = createDispatch(pool, { listen: false, pollIntervalMs: 200 });
     const id = await polling.fire('SELECT 1');
@@ -173,6 +195,24 @@ describe('errors', () => {
     await expect(d.fire('VACUUM')).rejects.toBeInstanceOf(CommandNotSupportedError);
     await expect(d.status('999999999')).rejects.toBeInstanceOf(JobNotFoundError);
     await expect(d.result(999999999n)).rejects.toMatchObject({ name: 'JobNotFoundError', sqlstate: 'PD100' });
+  });
+
+  it('interval and time text the server cannot read is an InvalidArgumentError naming the argument', async () => {
+    const refused = async (p: Promise<unknown>, option: string, sqlstate: string): Promise<void> => {
+      const e = await p.then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect(e).toMatchObject({ sqlstate, cause: expect.any(pg.DatabaseError) });
+      expect((e as Error).message).toContain(`${option} is not`);
+      expect((e as PgDispatchError).hint).toMatch(/10 minutes|2030-01-01/);
+    };
+    await refused(d.snooze('SELECT 1', 'banana'), 'delay', '22007');
+    await refused(d.fire('SELECT 1', { label: 'client/bad-interval', timeout: 'banana' }), 'timeout', '22007');
+    await refused(d.snooze('SELECT 1', '1 minute', { timeout: '100000000000 years' }), 'timeout', '22015');
+    await refused(d.snooze('SELECT 1', 1e300), 'delay', '22007'); // sent as '1e+300 milliseconds'
+    await refused(d.snooze('SELECT 1', '178000000 years'), 'delay', '22008'); // now() + delay: "timestamp out of range"
+    await refused(d.fireAt('SELECT 1', 'nope'), 'runAt', '22007');
+    await refused(d.fireAt('SELECT 1', '2030-01-01', { key: 'client/bad', debounce: 'soon' }), 'debounce', '22007');
+    expect(await jobCount('client/bad-interval')).toBe(0);
   });
 });
 
@@ -327,6 +367,70 @@ describe('wait on a job fired in the still-open transaction', () => {
       await k.close();
       await db.destroy();
     }
+  });
+});
+
+describe('wait in a transaction that has failed', () => {
+  it('says the transaction is aborted (TransactionAbortedError, 25P02), not that the job is missing', async () => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const id = await d.fire('SELECT 1', { label: 'client/aborted', client: c });
+      await expect(c.query('SELECT 1 / 0')).rejects.toThrow();
+      // Through the pool: the job is not there (it never will be), and the client knows why.
+      const outside = await d.wait(id, { timeoutMs: 5_000 }).then(() => null, (e: unknown) => e);
+      expect(outside).toBeInstanceOf(TransactionAbortedError);
+      expect(outside).toMatchObject({ sqlstate: '25P02', cause: expect.any(JobNotFoundError), hint: expect.stringContaining('ROLLBACK') });
+      // In it: PostgreSQL refuses every statement.
+      const inside = await d.wait(id, { client: c, timeoutMs: 5_000 }).then(() => null, (e: unknown) => e);
+      expect(inside).toBeInstanceOf(TransactionAbortedError);
+      expect(inside).toMatchObject({ sqlstate: '25P02', cause: expect.any(pg.DatabaseError), hint: expect.stringContaining('ROLLBACK') });
+      await c.query('ROLLBACK');
+      // A failed transaction after the one that fired (and committed) the job: the job is waited on.
+      await c.query('BEGIN');
+      const ok = await d.fire('SELECT 1', { label: 'client/aborted-later', client: c });
+      await c.query('COMMIT');
+      await c.query('BEGIN');
+      await expect(c.query('SELECT 1 / 0')).rejects.toThrow();
+      expect(await d.wait(ok, { timeoutMs: 15_000 })).toBe('succeeded');
+      await c.query('ROLLBACK');
+    } finally {
+      c.release();
+    }
+    expect(await jobCount('client/aborted')).toBe(0);
+  });
+
+  it('over a single pg.Client and in a Kysely transaction too', async () => {
+    const c = await connect();
+    const one = createDispatch(c, { listen: false });
+    try {
+      await c.query('BEGIN');
+      const id = await one.fire('SELECT 1', { label: 'client/aborted' });
+      await expect(c.query('SELECT 1 / 0')).rejects.toThrow();
+      await expect(one.wait(id, { timeoutMs: 5_000 })).rejects.toMatchObject({ name: 'TransactionAbortedError', sqlstate: '25P02' });
+      await c.query('ROLLBACK');
+    } finally {
+      await c.end();
+    }
+    const db = new Kysely<PgDispatchDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl(), max: 2 }) }) });
+    const k = createDispatch(db);
+    try {
+      const [outside, inside] = await db.transaction().execute(async (trx) => {
+        const id = await k.fire('SELECT 1', { label: 'client/aborted', client: trx });
+        await expect(sql`SELECT 1 / 0`.execute(trx)).rejects.toThrow();
+        return [
+          await k.wait(id, { timeoutMs: 5_000 }).then(() => null, (e: unknown) => e),
+          await k.wait(id, { client: trx, timeoutMs: 5_000 }).then(() => null, (e: unknown) => e),
+        ];
+      }); // its COMMIT, in a failed transaction, rolls back
+      expect(outside).toBeInstanceOf(TransactionAbortedError);
+      expect(outside).toMatchObject({ sqlstate: '25P02', cause: expect.any(JobNotFoundError) });
+      expect(inside).toBeInstanceOf(TransactionAbortedError);
+    } finally {
+      await k.close();
+      await db.destroy();
+    }
+    expect(await jobCount('client/aborted')).toBe(0);
   });
 });
 
