@@ -2,8 +2,12 @@
 // and list rows typed from their jsonb document.
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidArgumentError, InvalidQueueError, LabelTooLongError, createDispatch, parseExactJson, type Connection, type Dispatch,
+  InvalidArgumentError, InvalidQueueError, LabelTooLongError, PgDispatchError, TransactionAbortedError, createDispatch, parseExactJson, toDispatchError,
+  type Connection, type Dispatch,
 } from '../../src/client/index.js';
+import { callError } from '../../src/client/call.js';
+import { fire, fireAt, snooze } from '../../src/client/generated/api.js';
+import { pollPause } from '../../src/client/wait.js';
 import { isExactNumber } from '../../src/client/exact-json.js';
 import { listQuery, toJob } from '../../src/client/list.js';
 import { toJobResult } from '../../src/client/result.js';
@@ -118,5 +122,43 @@ describe('arguments are refused before any query', () => {
     expect(queries).toHaveLength(5);
     expect(queries[3]).toContain('args => $2::jsonb');
     expect(queries[4]).toContain('after => $3::bigint[]');
+  });
+});
+
+describe('server errors about an argument', () => {
+  const driverError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it('name the interval or timestamptz argument whose text the message quotes', () => {
+    const e = callError(driverError('22007', 'invalid input syntax for type interval: "banana"'), snooze, ['SELECT 1', 'banana']);
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e).toMatchObject({ sqlstate: '22007', message: expect.stringContaining('snooze(): delay is not an interval'), hint: expect.stringContaining("'10 minutes'") });
+    const ms = callError(driverError('22007', 'invalid input syntax for type interval: "1e+300 milliseconds"'), fire, ['SELECT 1'], { timeout: 1e300 });
+    expect(ms.message).toContain('timeout is not an interval');
+    const at = callError(driverError('22007', 'invalid input syntax for type timestamp with time zone: "nope"'), fireAt, ['SELECT 1', 'nope'], { timeout: '1 minute' });
+    expect(at).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringContaining('runAt is not a timestamptz') });
+    // A bare "out of range" names the only date/time argument passed, and no other.
+    expect(callError(driverError('22008', 'timestamp out of range'), snooze, ['SELECT 1', '178000000 years'])).toBeInstanceOf(InvalidArgumentError);
+    expect(callError(driverError('22008', 'timestamp out of range'), snooze, ['SELECT 1', '1 year'], { timeout: '1 year' })).not.toBeInstanceOf(InvalidArgumentError);
+    // Text the call did not pass, or other codes: left as they are.
+    expect(callError(driverError('22007', 'invalid input syntax for type interval: "soon"'), snooze, ['SELECT 1', 'banana'])).not.toBeInstanceOf(InvalidArgumentError);
+    expect(callError(driverError('22012', 'division by zero'), snooze, ['SELECT 1', 'banana'])).not.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('25P02 is a TransactionAbortedError that says to roll back', () => {
+    const e = toDispatchError(driverError('25P02', 'current transaction is aborted, commands ignored until end of transaction block'));
+    expect(e).toBeInstanceOf(TransactionAbortedError);
+    expect(e).toBeInstanceOf(PgDispatchError);
+    expect(e.hint).toContain('ROLLBACK');
+  });
+});
+
+describe('wait() without LISTEN', () => {
+  it('reads again after 10 ms, each pause half as long again, up to the poll interval', () => {
+    const pauses = Array.from({ length: 14 }, (_, n) => pollPause(n, 1000));
+    expect(pauses.slice(0, 3)).toEqual([10, 15, 22.5]);
+    expect(pauses.at(-1)).toBe(1000);
+    // About ten reads in the first second, then one a second.
+    expect(pauses.slice(0, 9).reduce((a, b) => a + b)).toBeLessThan(1000);
+    expect(pollPause(3, 20)).toBe(20);
   });
 });
