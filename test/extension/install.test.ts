@@ -11,7 +11,8 @@ let other: pg.Client;
 
 beforeAll(async () => {
   db = await connect();
-  await freshExtension(db);
+  // The settings as installed: changing them would schedule the service jobs (see below).
+  await freshExtension(db, { shortLinger: false });
   await db.query('DROP DATABASE IF EXISTS pgdispatch_elsewhere');
   await db.query('CREATE DATABASE pgdispatch_elsewhere');
   other = await connect({ database: 'pgdispatch_elsewhere' });
@@ -46,6 +47,8 @@ describe('CREATE EXTENSION pg_dispatch', () => {
       { jobname: 'pgdispatch_maintenance', schedule: '* * * * *' },
       { jobname: 'pgdispatch_reboot', schedule: '@reboot' },
     ]);
+    // Now that they exist, runners may linger a second as in every other file (see freshExtension).
+    await db.query(`UPDATE pgdispatch.settings SET linger = '1 second'`);
     await waitForJob(db, id);
     const { rows: publicFns } = await db.query(`
       SELECT p.oid::regprocedure AS fn FROM pg_proc p

@@ -39,8 +39,12 @@ export async function dropExtension(client: pg.Client): Promise<void> {
     END LOOP; END$$`);
 }
 
-/** Drops pg_dispatch and creates it again (see installMode). */
-export async function freshExtension(client: pg.Client): Promise<void> {
+/**
+ * Drops pg_dispatch and creates it again (see installMode). `shortLinger: false` leaves the
+ * settings as installed: their UPDATE schedules the service jobs (the settings' trigger), which a
+ * test of what CREATE EXTENSION alone leaves behind must not see.
+ */
+export async function freshExtension(client: pg.Client, { shortLinger = true }: { shortLinger?: boolean } = {}): Promise<void> {
   await dropExtension(client);
   if (installMode === 'upgrade') {
     await client.query(`CREATE EXTENSION pg_dispatch VERSION '0.1.5' CASCADE`);
@@ -50,7 +54,7 @@ export async function freshExtension(client: pg.Client): Promise<void> {
   }
   // Runners linger a second, not ten: test files follow each other on one server, and idle
   // runners polling every 10 ms would load the next file (tests that need more set it).
-  await client.query(`UPDATE pgdispatch.settings SET linger = '1 second'`);
+  if (shortLinger) await client.query(`UPDATE pgdispatch.settings SET linger = '1 second'`);
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after the deadline. */
