@@ -1,7 +1,10 @@
--- A draining runner's next job: the due one of lowest priority number, then oldest, of this
--- session's principal (see _runner_session) that no other session holds (see _take_due).
+-- A draining runner's next job: the one promised to it at a COMMIT (see _job_arm_at_commit), else
+-- the due one of lowest priority number, then oldest, of this session's principal (see
+-- _runner_session) that no other session holds (see _take_due). Finding none, the session is
+-- idle: jobs of its principal may be promised to it from then on.
 DECLARE
   bound pgdispatch._runner_session;
+  j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -17,5 +20,20 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
+  IF bound.promised IS NOT NULL THEN
+    SELECT * INTO j FROM pgdispatch._job AS k
+     WHERE k.id = bound.promised AND k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
+       AND k.role_oid = bound.role_oid AND k.settings = bound.settings
+       FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      RETURN pgdispatch._start(j);  -- (which ends the idle time and the promise)
+    END IF;
+    -- Taken by another runner, or cancelled: promised no more.
+    UPDATE pgdispatch._runner_session AS s SET promised = NULL WHERE s.pid = bound.pid AND s.promised = bound.promised;
+  END IF;
+  j := pgdispatch._take_due(bound.role_oid, bound.settings);
+  IF j.id IS NULL AND bound.idle_since IS NULL THEN
+    UPDATE pgdispatch._runner_session AS s SET idle_since = pg_catalog.clock_timestamp() WHERE s.pid = bound.pid;
+  END IF;
+  RETURN j;
 END
