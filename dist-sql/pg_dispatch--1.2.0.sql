@@ -1844,10 +1844,10 @@ RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
--- A draining runner's next job: the one promised to it at a COMMIT (see _job_arm_at_commit), else
--- the due one of lowest priority number, then oldest, of this session's principal (see
--- _runner_session) that no other session holds (see _take_due). Finding none, the session is
--- idle: jobs of its principal may be promised to it from then on.
+-- A draining runner's next job: the due one of lowest priority number, then oldest, of this
+-- session's principal (see _runner_session) that no other session holds (see _take_due), which
+-- is the one promised to it at a COMMIT (see _job_arm_at_commit) unless another comes first.
+-- Finding none, the session is idle: jobs of its principal may be promised to it from then on.
 DECLARE
   bound pgdispatch._runner_session;
   j pgdispatch._job;
@@ -1866,20 +1866,19 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  IF bound.promised IS NOT NULL THEN
-    SELECT * INTO j FROM pgdispatch._job AS k
-     WHERE k.id = bound.promised AND k.status = 'scheduled' AND k.run_at <= pg_catalog.clock_timestamp()
-       AND k.role_oid = bound.role_oid AND k.settings = bound.settings
-       FOR UPDATE SKIP LOCKED;
-    IF FOUND THEN
-      RETURN pgdispatch._start(j);  -- (which ends the idle time and the promise)
-    END IF;
-    -- Taken by another runner, or cancelled: promised no more.
-    UPDATE pgdispatch._runner_session AS s SET promised = NULL WHERE s.pid = bound.pid AND s.promised = bound.promised;
-  END IF;
   j := pgdispatch._take_due(bound.role_oid, bound.settings);
-  IF j.id IS NULL AND bound.idle_since IS NULL THEN
-    UPDATE pgdispatch._runner_session AS s SET idle_since = pg_catalog.clock_timestamp() WHERE s.pid = bound.pid;
+  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
+    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
+    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
+     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
+                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
+                      FOR UPDATE SKIP LOCKED);
+  END IF;
+  IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    -- Idle from now (_start ends it, and the promise, when it takes a job).
+    UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
+     WHERE s.pid = bound.pid;
   END IF;
   RETURN j;
 END

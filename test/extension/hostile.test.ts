@@ -497,8 +497,14 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     await waitFor('mallory\'s cancelled jobs to stop', async () => ((await busyRunners('mallory')) === 0 ? true : undefined), { timeoutMs: 5_000 });
   });
 
+  // Her runners of earlier tests gone first: one still idling would take her new jobs (they are
+  // promised to it at COMMIT), and fewer runners would start.
+  const noRunnersOf = async (role: string) => waitFor(`${role}'s runners to leave`, async () => ((await admin.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [await runnerOf(role)])).rows[0].n === 0 ? true : undefined), { timeoutMs: 20_000 });
+
   it('runners of mallory lingering after her jobs (settings.linger) never keep a slot from another role', async () => {
     // Her share of runners, each lingering for an hour after its job, polling for her next one.
+    await noRunnersOf('mallory');
     await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
     try {
       const cap = await maxRunners();
@@ -527,6 +533,7 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
   });
 
   it('a job promised at COMMIT to her lingering runner, the transaction then held open, holds up only that runner: never the slots\' lock, never another role', async () => {
+    await noRunnersOf('mallory');
     await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
     const hold = await connect({ user: 'mallory' });
     try {
