@@ -292,7 +292,9 @@ CREATE TABLE pgdispatch._runner_session (
   pid integer PRIMARY KEY,
   backend_start timestamptz NOT NULL,
   role_oid oid NOT NULL,
-  settings jsonb NOT NULL
+  settings jsonb NOT NULL,
+  idle_since timestamptz,
+  promised bigint
 );
 COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
 REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
@@ -1429,6 +1431,12 @@ AS $fn$
 -- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
+  -- Idle no more, so that no job is promised to it (see _job_arm_at_commit). A firer promising it
+  -- one holds this row until its COMMIT: waited for here, so that _arm_waiting below sees that job
+  -- (due, without a carrier) and arms it. Before the lock on _slot: a firer that keeps its
+  -- transaction open then holds up only this session, never every role's claims and releases.
+  UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid() AND (s.idle_since IS NOT NULL OR s.promised IS NOT NULL);
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid = pg_catalog.pg_backend_pid();
@@ -1622,8 +1630,14 @@ BEGIN
     IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
       RETURN NULL;
     END IF;
+    IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
+      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit).
+      UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+       WHERE s.pid = pg_catalog.pg_backend_pid();
+    END IF;
   ELSIF FOUND THEN
-    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+    UPDATE pgdispatch._runner_session AS s
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
@@ -1831,9 +1845,12 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- A draining runner's next job: the due one of lowest priority number, then oldest, of this
--- session's principal (see _runner_session) that no other session holds (see _take_due).
+-- session's principal (see _runner_session) that no other session holds (see _take_due), which
+-- is the one promised to it at a COMMIT (see _job_arm_at_commit) unless another comes first.
+-- Finding none, the session is idle: jobs of its principal may be promised to it from then on.
 DECLARE
   bound pgdispatch._runner_session;
+  j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -1849,7 +1866,21 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
+  j := pgdispatch._take_due(bound.role_oid, bound.settings);
+  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
+    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
+    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
+     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
+                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
+                      FOR UPDATE SKIP LOCKED);
+  END IF;
+  IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    -- Idle from now (_start ends it, and the promise, when it takes a job).
+    UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
+     WHERE s.pid = bound.pid;
+  END IF;
+  RETURN j;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
@@ -3008,6 +3039,22 @@ BEGIN
   IF NEW.queue IS NOT NULL AND due_at <= pg_catalog.clock_timestamp()
      AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
+  END IF;
+  -- Due now while a runner of its principal idles (it lingers after draining, see _stay_warm): it
+  -- is promised to that runner, which takes it within milliseconds (see _take_next), and gets no
+  -- carrier. The runner's row stays locked until this COMMIT: leaving, the runner waits for it
+  -- and then arms the job (see _release_slot). One promise at a time per runner; a row another
+  -- firer holds is passed over. Not for a queue's job: only _take_due keeps a queue's limit.
+  IF NEW.queue IS NULL AND due_at <= pg_catalog.clock_timestamp() THEN
+    UPDATE pgdispatch._runner_session AS s SET promised = NEW.id
+     WHERE s.pid = (SELECT r.pid FROM pgdispatch._runner_session AS r
+                     WHERE r.role_oid = NEW.role_oid AND r.settings = NEW.settings
+                       AND r.idle_since IS NOT NULL AND r.promised IS NULL
+                       AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.pid) AS a WHERE a.backend_start = r.backend_start)
+                     LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
   END IF;
   cron_job := pgdispatch._arm(NEW.id, due_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN

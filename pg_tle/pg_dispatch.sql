@@ -4038,7 +4038,9 @@ CREATE TABLE pgdispatch._runner_session (
   pid integer PRIMARY KEY,
   backend_start timestamptz NOT NULL,
   role_oid oid NOT NULL,
-  settings jsonb NOT NULL
+  settings jsonb NOT NULL,
+  idle_since timestamptz,
+  promised bigint
 );
 COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
 REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
@@ -5175,6 +5177,12 @@ AS $fn$
 -- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
+  -- Idle no more, so that no job is promised to it (see _job_arm_at_commit). A firer promising it
+  -- one holds this row until its COMMIT: waited for here, so that _arm_waiting below sees that job
+  -- (due, without a carrier) and arms it. Before the lock on _slot: a firer that keeps its
+  -- transaction open then holds up only this session, never every role's claims and releases.
+  UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid() AND (s.idle_since IS NOT NULL OR s.promised IS NOT NULL);
   LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
   UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
    WHERE s.pid = pg_catalog.pg_backend_pid();
@@ -5368,8 +5376,14 @@ BEGIN
     IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
       RETURN NULL;
     END IF;
+    IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
+      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit).
+      UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+       WHERE s.pid = pg_catalog.pg_backend_pid();
+    END IF;
   ELSIF FOUND THEN
-    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+    UPDATE pgdispatch._runner_session AS s
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
@@ -5577,9 +5591,12 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- A draining runner's next job: the due one of lowest priority number, then oldest, of this
--- session's principal (see _runner_session) that no other session holds (see _take_due).
+-- session's principal (see _runner_session) that no other session holds (see _take_due), which
+-- is the one promised to it at a COMMIT (see _job_arm_at_commit) unless another comes first.
+-- Finding none, the session is idle: jobs of its principal may be promised to it from then on.
 DECLARE
   bound pgdispatch._runner_session;
+  j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -5595,7 +5612,21 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
+  j := pgdispatch._take_due(bound.role_oid, bound.settings);
+  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
+    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
+    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
+     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
+                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
+                      FOR UPDATE SKIP LOCKED);
+  END IF;
+  IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    -- Idle from now (_start ends it, and the promise, when it takes a job).
+    UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
+     WHERE s.pid = bound.pid;
+  END IF;
+  RETURN j;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
@@ -6754,6 +6785,22 @@ BEGIN
   IF NEW.queue IS NOT NULL AND due_at <= pg_catalog.clock_timestamp()
      AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
+  END IF;
+  -- Due now while a runner of its principal idles (it lingers after draining, see _stay_warm): it
+  -- is promised to that runner, which takes it within milliseconds (see _take_next), and gets no
+  -- carrier. The runner's row stays locked until this COMMIT: leaving, the runner waits for it
+  -- and then arms the job (see _release_slot). One promise at a time per runner; a row another
+  -- firer holds is passed over. Not for a queue's job: only _take_due keeps a queue's limit.
+  IF NEW.queue IS NULL AND due_at <= pg_catalog.clock_timestamp() THEN
+    UPDATE pgdispatch._runner_session AS s SET promised = NEW.id
+     WHERE s.pid = (SELECT r.pid FROM pgdispatch._runner_session AS r
+                     WHERE r.role_oid = NEW.role_oid AND r.settings = NEW.settings
+                       AND r.idle_since IS NOT NULL AND r.promised IS NULL
+                       AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.pid) AS a WHERE a.backend_start = r.backend_start)
+                     LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
   END IF;
   cron_job := pgdispatch._arm(NEW.id, due_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
@@ -11699,6 +11746,7 @@ $pgdispatch_tle$,
 -- pg_dispatch 1.1.0 -> 1.2.0. Run by ALTER EXTENSION pg_dispatch UPDATE; never edit once released.
 
 -- upgrade: before (hand-written)
+ALTER TABLE pgdispatch._runner_session ADD COLUMN idle_since timestamptz, ADD COLUMN promised bigint;
 ALTER TABLE pgdispatch.settings
   ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
 ALTER TABLE pgdispatch._job ADD COLUMN schedule_id bigint;
@@ -12311,6 +12359,32 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._arm_waiting() IS 'Arms the carriers of due jobs that wait for a slot, one per free slot, fairest role first.';
 REVOKE ALL ON FUNCTION pgdispatch._arm_waiting() FROM PUBLIC;
 
+-- function _release_slot (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._release_slot()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A runner that ends gives its slot back, and the carriers of jobs that waited for one are armed
+-- (see _arm_waiting): they wait without holding a session or a pg_cron slot.
+BEGIN
+  PERFORM pgdispatch._fresh_transaction();
+  -- Idle no more, so that no job is promised to it (see _job_arm_at_commit). A firer promising it
+  -- one holds this row until its COMMIT: waited for here, so that _arm_waiting below sees that job
+  -- (due, without a carrier) and arms it. Before the lock on _slot: a firer that keeps its
+  -- transaction open then holds up only this session, never every role's claims and releases.
+  UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid() AND (s.idle_since IS NOT NULL OR s.promised IS NOT NULL);
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid = pg_catalog.pg_backend_pid();
+  PERFORM pgdispatch._arm_waiting();
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._release_slot() IS 'Gives this session''s slot back and arms the carriers of jobs that waited for one.';
+REVOKE ALL ON FUNCTION pgdispatch._release_slot() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._release_slot() TO pgdispatch_runners;
+
 -- function _settle_carrier (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._settle_carrier(job_id bigint)
 RETURNS void
@@ -12414,6 +12488,56 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) IS 'Arms the carriers of a queue''s due jobs that wait without one, one per free place.';
 REVOKE ALL ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) FROM PUBLIC;
+
+-- function _start (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._start(job pgdispatch._job)
+RETURNS pgdispatch._job
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Marks a locked, due job as running in this session, counting the attempt. Committed before
+-- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
+-- Returns NULL, starting nothing, when this session already ran a job of another principal
+-- (see _runner_session).
+DECLARE
+  started pgdispatch._job;
+  me_started timestamptz;
+  bound pgdispatch._runner_session;
+BEGIN
+  -- The caller's word on this session's start is not taken: PostgreSQL's is.
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  IF FOUND AND bound.backend_start = me_started THEN
+    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
+      RETURN NULL;
+    END IF;
+    IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
+      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit).
+      UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+       WHERE s.pid = pg_catalog.pg_backend_pid();
+    END IF;
+  ELSIF FOUND THEN
+    UPDATE pgdispatch._runner_session AS s
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
+     WHERE s.pid = pg_catalog.pg_backend_pid();
+  ELSE
+    INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
+    VALUES (pg_catalog.pg_backend_pid(), me_started, job.role_oid, job.settings);
+  END IF;
+  UPDATE pgdispatch._job AS j
+     SET status = 'running', attempts = j.attempts + 1, started_at = pg_catalog.clock_timestamp(),
+         finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started
+   WHERE j.id = job.id
+  RETURNING * INTO started;
+  -- A time limit is enforced from another session; make sure one is watching.
+  IF started.timeout IS NOT NULL AND started.timeout <= interval '65 seconds' THEN
+    PERFORM pgdispatch._ensure_watchdog();
+  END IF;
+  RETURN started;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
 
 -- function _record_failure (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._record_failure(job pgdispatch._job, e_sqlstate text, e_message text, e_detail text, e_hint text, e_context text)
@@ -12602,9 +12726,12 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 -- A draining runner's next job: the due one of lowest priority number, then oldest, of this
--- session's principal (see _runner_session) that no other session holds (see _take_due).
+-- session's principal (see _runner_session) that no other session holds (see _take_due), which
+-- is the one promised to it at a COMMIT (see _job_arm_at_commit) unless another comes first.
+-- Finding none, the session is idle: jobs of its principal may be promised to it from then on.
 DECLARE
   bound pgdispatch._runner_session;
+  j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -12620,7 +12747,21 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
+  j := pgdispatch._take_due(bound.role_oid, bound.settings);
+  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
+    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
+    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
+     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
+                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
+                      FOR UPDATE SKIP LOCKED);
+  END IF;
+  IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    -- Idle from now (_start ends it, and the promise, when it takes a job).
+    UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
+     WHERE s.pid = bound.pid;
+  END IF;
+  RETURN j;
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take_next() IS 'Takes the oldest due job no other session holds.';
@@ -13657,6 +13798,22 @@ BEGIN
   IF NEW.queue IS NOT NULL AND due_at <= pg_catalog.clock_timestamp()
      AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
+  END IF;
+  -- Due now while a runner of its principal idles (it lingers after draining, see _stay_warm): it
+  -- is promised to that runner, which takes it within milliseconds (see _take_next), and gets no
+  -- carrier. The runner's row stays locked until this COMMIT: leaving, the runner waits for it
+  -- and then arms the job (see _release_slot). One promise at a time per runner; a row another
+  -- firer holds is passed over. Not for a queue's job: only _take_due keeps a queue's limit.
+  IF NEW.queue IS NULL AND due_at <= pg_catalog.clock_timestamp() THEN
+    UPDATE pgdispatch._runner_session AS s SET promised = NEW.id
+     WHERE s.pid = (SELECT r.pid FROM pgdispatch._runner_session AS r
+                     WHERE r.role_oid = NEW.role_oid AND r.settings = NEW.settings
+                       AND r.idle_since IS NOT NULL AND r.promised IS NULL
+                       AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.pid) AS a WHERE a.backend_start = r.backend_start)
+                     LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
   END IF;
   cron_job := pgdispatch._arm(NEW.id, due_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN

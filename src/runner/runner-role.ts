@@ -81,12 +81,17 @@ export const runnerSessionTable = table({
   // shadow real ones, settings, work queued for COMMIT running as the runner identity) then only
   // ever meets jobs of the same principal. Recorded here, where only pg_dispatch's definer
   // functions write, because anything kept in the session itself a command could change.
+  // A session that drained its principal's jobs and lingers is idle (idle_since); a new due job
+  // of that principal may be promised to it at COMMIT instead of getting a carrier (promised: see
+  // _job_arm_at_commit, _take_next).
   ddl: dedent(`
     CREATE TABLE pgdispatch._runner_session (
       pid integer PRIMARY KEY,
       backend_start timestamptz NOT NULL,
       role_oid oid NOT NULL,
-      settings jsonb NOT NULL
+      settings jsonb NOT NULL,
+      idle_since timestamptz,
+      promised bigint
     );
   `),
   columns: [],

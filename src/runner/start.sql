@@ -14,8 +14,14 @@ BEGIN
     IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
       RETURN NULL;
     END IF;
+    IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
+      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit).
+      UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
+       WHERE s.pid = pg_catalog.pg_backend_pid();
+    END IF;
   ELSIF FOUND THEN
-    UPDATE pgdispatch._runner_session AS s SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings
+    UPDATE pgdispatch._runner_session AS s
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)

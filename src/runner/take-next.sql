@@ -1,7 +1,10 @@
 -- A draining runner's next job: the due one of lowest priority number, then oldest, of this
--- session's principal (see _runner_session) that no other session holds (see _take_due).
+-- session's principal (see _runner_session) that no other session holds (see _take_due), which
+-- is the one promised to it at a COMMIT (see _job_arm_at_commit) unless another comes first.
+-- Finding none, the session is idle: jobs of its principal may be promised to it from then on.
 DECLARE
   bound pgdispatch._runner_session;
+  j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO bound FROM pgdispatch._runner_session AS s
@@ -17,5 +20,19 @@ BEGIN
          > pgdispatch._fair_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  RETURN pgdispatch._take_due(bound.role_oid, bound.settings);
+  j := pgdispatch._take_due(bound.role_oid, bound.settings);
+  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
+    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
+    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
+     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
+                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
+                      FOR UPDATE SKIP LOCKED);
+  END IF;
+  IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    -- Idle from now (_start ends it, and the promise, when it takes a job).
+    UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
+     WHERE s.pid = bound.pid;
+  END IF;
+  RETURN j;
 END

@@ -24,6 +24,22 @@ BEGIN
      AND pgdispatch._queue_room(NEW.role_oid, NEW.sub, NEW.queue) = 0 THEN
     RETURN NULL;
   END IF;
+  -- Due now while a runner of its principal idles (it lingers after draining, see _stay_warm): it
+  -- is promised to that runner, which takes it within milliseconds (see _take_next), and gets no
+  -- carrier. The runner's row stays locked until this COMMIT: leaving, the runner waits for it
+  -- and then arms the job (see _release_slot). One promise at a time per runner; a row another
+  -- firer holds is passed over. Not for a queue's job: only _take_due keeps a queue's limit.
+  IF NEW.queue IS NULL AND due_at <= pg_catalog.clock_timestamp() THEN
+    UPDATE pgdispatch._runner_session AS s SET promised = NEW.id
+     WHERE s.pid = (SELECT r.pid FROM pgdispatch._runner_session AS r
+                     WHERE r.role_oid = NEW.role_oid AND r.settings = NEW.settings
+                       AND r.idle_since IS NOT NULL AND r.promised IS NULL
+                       AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.pid) AS a WHERE a.backend_start = r.backend_start)
+                     LIMIT 1 FOR UPDATE SKIP LOCKED);
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
   cron_job := pgdispatch._arm(NEW.id, due_at, NEW.role_oid);
   IF cron_job IS NOT NULL THEN
     -- The job as it is now: cancelled, or given a carrier otherwise, since it was inserted.

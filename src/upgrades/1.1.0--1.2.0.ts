@@ -19,10 +19,11 @@ export const to120: DeltaUpgrade = {
     'set_queue', 'pause_queue', 'resume_queue', 'queues', '_job_after', '_job_after_end', '_after_recount', '_after_repair'],
   replaces: ['_record_failure', '_served_role', '_may_arm', '_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
     '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry',
-    '_settle_carrier'],
+    '_settle_carrier', '_start', '_release_slot'],
   drops: [],
-  alters: ['_job', 'settings', 'role_quotas'],
+  alters: ['_job', 'settings', 'role_quotas', '_runner_session'],
   before: dedent(`
+    ALTER TABLE pgdispatch._runner_session ADD COLUMN idle_since timestamptz, ADD COLUMN promised bigint;
     ALTER TABLE pgdispatch.settings
       ADD COLUMN linger interval NOT NULL DEFAULT '10 seconds' CONSTRAINT settings_linger CHECK (linger BETWEEN interval '0' AND interval '1 hour');
     ALTER TABLE pgdispatch._job ADD COLUMN schedule_id bigint;

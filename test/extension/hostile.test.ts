@@ -497,8 +497,14 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     await waitFor('mallory\'s cancelled jobs to stop', async () => ((await busyRunners('mallory')) === 0 ? true : undefined), { timeoutMs: 5_000 });
   });
 
+  // Her runners of earlier tests gone first: one still idling would take her new jobs (they are
+  // promised to it at COMMIT), and fewer runners would start.
+  const noRunnersOf = async (role: string) => waitFor(`${role}'s runners to leave`, async () => ((await admin.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [await runnerOf(role)])).rows[0].n === 0 ? true : undefined), { timeoutMs: 20_000 });
+
   it('runners of mallory lingering after her jobs (settings.linger) never keep a slot from another role', async () => {
     // Her share of runners, each lingering for an hour after its job, polling for her next one.
+    await noRunnersOf('mallory');
     await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
     try {
       const cap = await maxRunners();
@@ -522,6 +528,57 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
       expect(last - first, 'the other role\'s jobs started together, not one after another').toBeLessThan(4_000);
       expect(await lingering(), 'mallory\'s lingering runners left').toBe(0);
     } finally {
+      await owner.query(`UPDATE pgdispatch.settings SET linger = DEFAULT`);
+    }
+  });
+
+  it('a job promised at COMMIT to her lingering runner, the transaction then held open, holds up only that runner: never the slots\' lock, never another role', async () => {
+    await noRunnersOf('mallory');
+    await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
+    const hold = await connect({ user: 'mallory' });
+    try {
+      const cap = await maxRunners();
+      const lingering = async () => (await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'pgdispatch warm runner'`,
+        [await runnerOf('mallory')])).rows[0].n as number;
+      await mal.query('BEGIN');
+      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(1)', label => 'promise-linger-${i}')`);
+      await mal.query('COMMIT');
+      await waitFor('mallory\'s runners to idle', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 15_000 });
+      // Due now while her runners idle: promised to one of them at COMMIT, whose row stays locked
+      // while her transaction stays open after running the deferred work early.
+      await hold.query('BEGIN');
+      const promised = (await hold.query(`SELECT pgdispatch.fire('SELECT 1', label => 'promise-held') AS id`)).rows[0].id as string;
+      await hold.query('SET CONSTRAINTS ALL IMMEDIATE');
+      const locked = async () => {
+        await admin.query('BEGIN');
+        try {
+          const { rows } = await admin.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM pgdispatch._runner_session WHERE idle_since IS NOT NULL FOR UPDATE SKIP LOCKED) AS free`);
+          const { rows: all } = await admin.query(`SELECT count(*)::int AS n FROM pgdispatch._runner_session WHERE idle_since IS NOT NULL`);
+          return all[0].n - rows[0].n;
+        } finally { await admin.query('ROLLBACK'); }
+      };
+      expect(await locked(), 'one runner row held by her open transaction').toBe(1);
+      // The slots' lock is free: every role's claims and releases go on.
+      await admin.query('BEGIN');
+      await admin.query(`SET LOCAL lock_timeout = '2s'`);
+      await admin.query('LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE');
+      await admin.query('ROLLBACK');
+      // Another role fires as many jobs as there are slots: all but the slot of her held runner
+      // start soon (her other runners leave for them).
+      const victims: string[] = [];
+      for (let i = 0; i < cap; i++) victims.push(await fireAs('authenticated', 'user-1', 'SELECT pg_sleep(1)'));
+      await waitFor('the other role\'s jobs to start', async () => {
+        const { rows } = await owner.query(`SELECT count(*)::int AS n FROM pgdispatch.jobs WHERE id = ANY ($1::bigint[]) AND started_at IS NOT NULL`, [victims]);
+        return rows[0].n >= cap - 1 ? true : undefined;
+      }, { timeoutMs: 10_000 });
+      // Her COMMIT: the promised job runs (its runner, leaving, arms it), and every victim.
+      await hold.query('COMMIT');
+      expect((await waitForJob(owner, promised, undefined, 10_000)).status).toBe('succeeded');
+      for (const v of victims) expect((await waitForJob(owner, v, undefined, 15_000)).status).toBe('succeeded');
+    } finally {
+      await hold.query('ROLLBACK').catch(() => {});
+      await hold.end();
       await owner.query(`UPDATE pgdispatch.settings SET linger = DEFAULT`);
     }
   });
