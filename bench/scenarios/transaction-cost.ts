@@ -27,6 +27,9 @@ const VARIANTS = {
   schedule: `BEGIN;\nSELECT cron.schedule(s.n, '1 seconds', format('SELECT cron.unschedule(%L)', s.n))\n  FROM (SELECT 'bench_tx_' || nextval('pgdispatch_bench.tx_seq') AS n) AS s;\nCOMMIT;\n`,
   fire_at_far: `BEGIN;\nSELECT pgdispatch.fire_at('SELECT 1', now() + interval '1 day');\nCOMMIT;\n`,
   fire: `BEGIN;\nSELECT pgdispatch.fire('SELECT 1');\nCOMMIT;\n`,
+  // The same under steady traffic: a runner of the firing role lingers idle when the run starts
+  // (see steadyRunner), so each job is promised to it at COMMIT and gets no carrier.
+  fire_steady: `BEGIN;\nSELECT pgdispatch.fire('SELECT 1');\nCOMMIT;\n`,
   // Rolled back, so that no job runs in the background while the next transactions are timed (on
   // 2 cores the runners' work lands in the committed variants' latency); SET CONSTRAINTS ALL
   // IMMEDIATE runs fire()'s deferred carrier trigger before the ROLLBACK, so all of its work is in.
@@ -34,7 +37,7 @@ const VARIANTS = {
   fire_rolled_back: `BEGIN;\nSELECT pgdispatch.fire('SELECT 1');\nSET CONSTRAINTS ALL IMMEDIATE;\nROLLBACK;\n`,
 } as const;
 type Variant = keyof typeof VARIANTS;
-const ORDER: readonly Variant[] = ['empty', 'insert', 'insert_like_job', 'schedule', 'fire_at_far', 'fire', 'schedule_rolled_back', 'fire_rolled_back'];
+const ORDER: readonly Variant[] = ['empty', 'insert', 'insert_like_job', 'schedule', 'fire_at_far', 'fire', 'fire_steady', 'schedule_rolled_back', 'fire_rolled_back'];
 const LABEL: Record<Variant, string> = {
   empty: 'empty transaction (SELECT 1)',
   insert: 'INSERT, one-index table',
@@ -42,11 +45,12 @@ const LABEL: Record<Variant, string> = {
   schedule: 'cron.schedule()',
   fire_at_far: 'fire_at(+1 day)',
   fire: 'fire()',
+  fire_steady: 'fire(), a runner lingering',
   schedule_rolled_back: 'cron.schedule(), rolled back',
   fire_rolled_back: 'fire() + carrier, rolled back',
 };
 const SERIES: Record<Variant, number> = {
-  empty: 3, insert: 3, insert_like_job: 1, schedule: 2, fire_at_far: 0, fire: 0, schedule_rolled_back: 2, fire_rolled_back: 0,
+  empty: 3, insert: 3, insert_like_job: 1, schedule: 2, fire_at_far: 0, fire: 0, fire_steady: 0, schedule_rolled_back: 2, fire_rolled_back: 0,
 };
 /** Profiled with track_functions = 'all'. */
 const PROFILED: readonly Variant[] = ['fire_rolled_back', 'fire_at_far', 'schedule_rolled_back'];
@@ -65,6 +69,22 @@ async function settle(client: pg.Client, variant: Variant): Promise<void> {
   }
   if (variant === 'insert_like_job') await client.query('TRUNCATE pgdispatch_bench.job_like');
   await waitIdle(client);
+}
+
+/** Leaves a runner of the bench's role idle and lingering (settings.linger), as steady traffic does. */
+async function steadyRunner(client: pg.Client): Promise<void> {
+  const id = (await client.query<{ id: string }>(`SELECT pgdispatch.fire('SELECT 1') AS id`)).rows[0]!.id;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { rows: [r] } = await client.query<{ done: boolean; idle: number }>(`
+      SELECT (SELECT status = 'succeeded' FROM pgdispatch._job WHERE id = $1) AS done,
+             (SELECT count(*)::int FROM pgdispatch._runner_session AS s
+               WHERE s.idle_since IS NOT NULL
+                 AND EXISTS (SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = s.pid AND a.backend_start = s.backend_start)) AS idle`, [id]);
+    if (r!.done && r!.idle > 0) return;
+    if (Date.now() > deadline) throw new Error('no runner lingered within 30 s of a job');
+    await new Promise((res) => setTimeout(res, 50));
+  }
 }
 
 interface FunctionCost {
@@ -118,7 +138,7 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
     // A short warm-up of each kind, so that the first measured run does not pay for cold caches.
     // (Not the committed fire and cron.schedule: their rolled-back twins warm the same code, and
     // their jobs take long to settle.)
-    for (const v of ORDER.filter((x) => x !== 'fire' && x !== 'schedule')) {
+    for (const v of ORDER.filter((x) => x !== 'fire' && x !== 'fire_steady' && x !== 'schedule')) {
       ctx.pgbench.run(`tx-${v}`, VARIANTS[v], ['-c', '1', '-t', '50']);
       await settle(client, v);
     }
@@ -126,6 +146,7 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
       for (const d of ctx.durabilities) {
         await setDurability(client, ctx.url, d);
         for (const v of ORDER) {
+          if (v === 'fire_steady') await steadyRunner(client);
           const r = ctx.pgbench.run(`tx-${v}`, VARIANTS[v], ['-c', '1', '-t', String(transactions)]);
           latency.push({ durability: d, variant: v, ms: r.latencyMs });
           ctx.log(`transaction cost rep ${rep + 1} ${d}: ${v} ${fmt(r.latencyMs)} ms/txn`);
@@ -152,13 +173,15 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
     rows.push(
       { metric: `${tag} fire() / cron.schedule(), whole transaction`, value: ratio(m(d, 'fire'), m(d, 'schedule')), unit: 'x' },
       { metric: `${tag} fire() / cron.schedule(), added over empty`, value: ratio(added(d, 'fire'), added(d, 'schedule')), unit: 'x' },
+      { metric: `${tag} fire() with a runner lingering / cron.schedule(), whole transaction`, value: ratio(m(d, 'fire_steady'), m(d, 'schedule')), unit: 'x' },
+      { metric: `${tag} fire() with a runner lingering / cron.schedule(), added over empty`, value: ratio(added(d, 'fire_steady'), added(d, 'schedule')), unit: 'x' },
       { metric: `${tag} fire_at(+1 day) / INSERT like _job, whole transaction`, value: ratio(m(d, 'fire_at_far'), m(d, 'insert_like_job')), unit: 'x' },
       { metric: `${tag} fire_at(+1 day) / INSERT like _job, added over empty`, value: ratio(added(d, 'fire_at_far'), added(d, 'insert_like_job')), unit: 'x' },
       { metric: `${tag} carrier at COMMIT: fire() - fire_at(+1 day)`, value: m(d, 'fire') - m(d, 'fire_at_far'), unit: 'ms' },
       { metric: `${tag} fire() / cron.schedule(), both rolled back (no background jobs), added over empty`, value: ratio(added(d, 'fire_rolled_back'), added(d, 'schedule_rolled_back')), unit: 'x' },
     );
     for (const v of ORDER) {
-      const note = v === 'fire' ? `×${fmt(ratio(m(d, 'fire'), m(d, 'schedule')))} cron.schedule (added over empty ×${fmt(ratio(added(d, 'fire'), added(d, 'schedule')))})`
+      const note = v === 'fire' || v === 'fire_steady' ? `×${fmt(ratio(m(d, v), m(d, 'schedule')))} cron.schedule (added over empty ×${fmt(ratio(added(d, v), added(d, 'schedule')))})`
         : v === 'fire_rolled_back' ? `×${fmt(ratio(m(d, v), m(d, 'schedule_rolled_back')))} cron.schedule rolled back (added over empty ×${fmt(ratio(added(d, v), added(d, 'schedule_rolled_back')))})`
         : v === 'fire_at_far' ? `×${fmt(ratio(m(d, 'fire_at_far'), m(d, 'insert_like_job')))} INSERT like _job (added over empty ×${fmt(ratio(added(d, 'fire_at_far'), added(d, 'insert_like_job')))})`
           : undefined;
@@ -179,7 +202,7 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
     title: "Cost inside the caller's transaction",
     method: [
       `pgbench, 1 client, ${transactions} transactions per variant per repetition, the variants interleaved (${ORDER.join(', ')}) for each durability setting in each of ${ctx.options.reps} repetition(s); median of the per-run average latency. Before the timed runs, one fire() makes pg_dispatch's service jobs and every variant but the committed fire() and cron.schedule() (their rolled-back twins run the same code) runs 50 transactions to warm caches.`,
-      `Each transaction is BEGIN; <one statement>; COMMIT (ROLLBACK for "fire(), rolled back"). empty: SELECT 1. INSERT, one-index table: one row into (id identity primary key, payload text). INSERT, table like _job: one row (command, run_at = now() + 1 day, role_oid) into CREATE TABLE ... (LIKE pgdispatch._job INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING INDEXES): the same columns, defaults, checks and 7 indexes, no triggers. cron.schedule: a uniquely named self-unscheduling 1-second job. fire_at(+1 day): far future, so no carrier is scheduled (the maintenance arms it a minute ahead). fire: pgdispatch.fire('SELECT 1'), whose carrier is scheduled by the deferred trigger at COMMIT. Rolled back: cron.schedule(...); ROLLBACK and fire(...); SET CONSTRAINTS ALL IMMEDIATE (runs the deferred carrier trigger then); ROLLBACK: the same work with no WAL flush and no job left to run in the background, whose runners and pg_cron sessions otherwise share the machine's cores with the timed client.`,
+      `Each transaction is BEGIN; <one statement>; COMMIT (ROLLBACK for "fire(), rolled back"). empty: SELECT 1. INSERT, one-index table: one row into (id identity primary key, payload text). INSERT, table like _job: one row (command, run_at = now() + 1 day, role_oid) into CREATE TABLE ... (LIKE pgdispatch._job INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING INDEXES): the same columns, defaults, checks and 7 indexes, no triggers. cron.schedule: a uniquely named self-unscheduling 1-second job. fire_at(+1 day): far future, so no carrier is scheduled (the maintenance arms it a minute ahead). fire: pgdispatch.fire('SELECT 1'), whose carrier is scheduled by the deferred trigger at COMMIT, with no runner when the run starts (the first carrier's runner starts a second or two in and then takes the jobs as they commit). fire(), a runner lingering: the same, started once a job has run and its runner lingers idle (steady traffic): each job is promised to that runner at COMMIT and gets no carrier. Rolled back: cron.schedule(...); ROLLBACK and fire(...); SET CONSTRAINTS ALL IMMEDIATE (runs the deferred carrier trigger then); ROLLBACK: the same work with no WAL flush and no job left to run in the background, whose runners and pg_cron sessions otherwise share the machine's cores with the timed client.`,
       'Ratios are given on the whole transaction and on what each adds over the empty transaction (latency minus the empty transaction\'s: the round trips and BEGIN/COMMIT are common to all). The issue\'s figures (fire() ~3x cron.schedule) were of the added cost.',
       'Jobs fired by one run execute in the background during that run, as they would in production. Before the next variant starts, the bench waits until pg_dispatch\'s jobs are done and its runners have left, deletes the far-future jobs, and removes the cron.schedule variant\'s pg_cron jobs that have not run yet (pg_cron 1.6 fails most of 1,000 such jobs scheduled in quick succession with "job startup timeout").',
       DURABILITY_METHOD,
@@ -197,7 +220,7 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
         { series: 1, label: 'INSERT like _job (to compare fire_at() with)' },
         { series: 3, label: 'references' },
       ],
-      caption: `${DURABILITY_LABEL[last]}, added over an empty transaction: fire() ×${fmt(ratio(added(last, 'fire'), added(last, 'schedule')))} cron.schedule() (both rolled back ×${fmt(ratio(added(last, 'fire_rolled_back'), added(last, 'schedule_rolled_back')))}; goal ≤ 1.5), fire_at(+1 day) ×${fmt(ratio(added(last, 'fire_at_far'), added(last, 'insert_like_job')))} an INSERT like _job (goal ≤ 3).`,
+      caption: `${DURABILITY_LABEL[last]}, added over an empty transaction: fire() ×${fmt(ratio(added(last, 'fire'), added(last, 'schedule')))} cron.schedule(), ×${fmt(ratio(added(last, 'fire_steady'), added(last, 'schedule')))} with a runner lingering (both rolled back ×${fmt(ratio(added(last, 'fire_rolled_back'), added(last, 'schedule_rolled_back')))}; goal ≤ 1.5), fire_at(+1 day) ×${fmt(ratio(added(last, 'fire_at_far'), added(last, 'insert_like_job')))} an INSERT like _job (goal ≤ 3).`,
     }],
     raw: { transactions, latencyMs: latency, profile: profiles },
     seconds: (Date.now() - began) / 1000,
