@@ -768,7 +768,11 @@ BEGIN
       RETURN NULL;
     END IF;
     IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
-      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit).
+      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit),
+      -- and one promised to it that is not this one gets a carrier.
+      IF bound.promised <> job.id THEN
+        PERFORM pgdispatch._pass_promise(bound.promised);
+      END IF;
       UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
        WHERE s.pid = pg_catalog.pg_backend_pid();
     END IF;
@@ -975,6 +979,20 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb) IS 'Takes the oldest job of a principal due within two seconds that no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb) FROM PUBLIC;
 
+-- function _pass_promise (new)
+CREATE FUNCTION pgdispatch._pass_promise(promised bigint)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
+ WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
+                WHERE p.id = _pass_promise.promised AND p.status = 'scheduled' AND p.carrier IS NULL
+                  FOR UPDATE SKIP LOCKED);
+END;
+COMMENT ON FUNCTION pgdispatch._pass_promise(bigint) IS 'Gives a job promised to this runner at its COMMIT, which the runner is not taking, a carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._pass_promise(bigint) FROM PUBLIC;
+
 -- function _take_next (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._take_next()
 RETURNS pgdispatch._job
@@ -1004,15 +1022,10 @@ BEGIN
     RETURN NULL;
   END IF;
   j := pgdispatch._take_due(bound.role_oid, bound.settings);
-  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
-    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
-    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
-     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
-                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
-                      FOR UPDATE SKIP LOCKED);
-  END IF;
   IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    IF bound.promised IS NOT NULL THEN
+      PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)
+    END IF;
     -- Idle from now (_start ends it, and the promise, when it takes a job).
     UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
      WHERE s.pid = bound.pid;

@@ -42,6 +42,7 @@ import { stayWarm } from './runner/stay-warm.js';
 import { stopRunner } from './runner/stop-runner.js';
 import { take } from './runner/take.js';
 import { takeNext } from './runner/take-next.js';
+import { passPromise } from './runner/pass-promise.js';
 import { takeDue } from './runner/take-due.js';
 import { watch } from './runner/watch.js';
 import { freshTransaction } from './runner/fresh-transaction.js';
@@ -139,6 +140,7 @@ export const extension: ExtensionModel = {
     recordFailure,
     take,
     takeDue,
+    passPromise,
     takeNext,
     bindArgs,
     execute,

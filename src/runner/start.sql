@@ -15,7 +15,11 @@ BEGIN
       RETURN NULL;
     END IF;
     IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
-      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit).
+      -- Busy from now: no job is promised to it while it runs this one (see _job_arm_at_commit),
+      -- and one promised to it that is not this one gets a carrier.
+      IF bound.promised <> job.id THEN
+        PERFORM pgdispatch._pass_promise(bound.promised);
+      END IF;
       UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
        WHERE s.pid = pg_catalog.pg_backend_pid();
     END IF;

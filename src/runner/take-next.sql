@@ -21,15 +21,10 @@ BEGIN
     RETURN NULL;
   END IF;
   j := pgdispatch._take_due(bound.role_oid, bound.settings);
-  IF bound.promised IS NOT NULL AND j.id IS DISTINCT FROM bound.promised THEN
-    -- A job promised to this session at a COMMIT (see _job_arm_at_commit), passed over for one that
-    -- comes first (priority), or held elsewhere: it gets a carrier rather than wait for this one.
-    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, pg_catalog.clock_timestamp(), k.role_oid)
-     WHERE k.id = (SELECT p.id FROM pgdispatch._job AS p
-                    WHERE p.id = bound.promised AND p.status = 'scheduled' AND p.carrier IS NULL
-                      FOR UPDATE SKIP LOCKED);
-  END IF;
   IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
+    IF bound.promised IS NOT NULL THEN
+      PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)
+    END IF;
     -- Idle from now (_start ends it, and the promise, when it takes a job).
     UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
      WHERE s.pid = bound.pid;

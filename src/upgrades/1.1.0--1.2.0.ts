@@ -16,7 +16,8 @@ export const to120: DeltaUpgrade = {
     '_fire_waiting_key', '_bind_args', 'fire_many',
     // queues and dependencies (#15)
     '_queue', 'queue-policy', '_queue_room', '_blocked_queues', '_arm_queue', '_job_queue_place', '_queue_after_write',
-    'set_queue', 'pause_queue', 'resume_queue', 'queues', '_job_after', '_job_after_end', '_after_recount', '_after_repair'],
+    'set_queue', 'pause_queue', 'resume_queue', 'queues', '_job_after', '_job_after_end', '_after_recount', '_after_repair',
+    '_pass_promise'],
   replaces: ['_record_failure', '_served_role', '_may_arm', '_arm', '_take', '_take_next', '_reboot', '_job_before_insert', '_job_before_update', '_execute', 'wait', '_run',
     '_stay_warm', '_maintain', '_executor_for', '_user_grants', 'jobs', '_arm_waiting', 'fire_at', 'fire', 'snooze', 'retry',
     '_settle_carrier', '_start', '_release_slot'],
