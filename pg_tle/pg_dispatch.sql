@@ -5368,6 +5368,7 @@ DECLARE
   started pgdispatch._job;
   me_started timestamptz;
   bound pgdispatch._runner_session;
+  was_promised boolean := false;
 BEGIN
   -- The caller's word on this session's start is not taken: PostgreSQL's is.
   SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
@@ -5382,6 +5383,7 @@ BEGIN
       IF bound.promised <> job.id THEN
         PERFORM pgdispatch._pass_promise(bound.promised);
       END IF;
+      was_promised := bound.promised = job.id;
       UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
        WHERE s.pid = pg_catalog.pg_backend_pid();
     END IF;
@@ -5398,6 +5400,15 @@ BEGIN
          finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started
    WHERE j.id = job.id
   RETURNING * INTO started;
+  IF was_promised AND started.carrier IS NULL THEN
+    -- Promised to this session at its COMMIT, it has no carrier (see _job_arm_at_commit): it gets
+    -- one now, due in two seconds, so that a job whose session dies while running it is found
+    -- interrupted within seconds (see _take), not at the maintenance job's next minute. A job done
+    -- sooner has it removed before it runs (see _disarm).
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp() + interval '2 seconds', j.role_oid)
+     WHERE j.id = started.id
+    RETURNING * INTO started;
+  END IF;
   -- A time limit is enforced from another session; make sure one is watching.
   IF started.timeout IS NOT NULL AND started.timeout <= interval '65 seconds' THEN
     PERFORM pgdispatch._ensure_watchdog();
@@ -12522,6 +12533,7 @@ DECLARE
   started pgdispatch._job;
   me_started timestamptz;
   bound pgdispatch._runner_session;
+  was_promised boolean := false;
 BEGIN
   -- The caller's word on this session's start is not taken: PostgreSQL's is.
   SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
@@ -12536,6 +12548,7 @@ BEGIN
       IF bound.promised <> job.id THEN
         PERFORM pgdispatch._pass_promise(bound.promised);
       END IF;
+      was_promised := bound.promised = job.id;
       UPDATE pgdispatch._runner_session AS s SET idle_since = NULL, promised = NULL
        WHERE s.pid = pg_catalog.pg_backend_pid();
     END IF;
@@ -12552,6 +12565,15 @@ BEGIN
          finished_at = NULL, runner_pid = pg_catalog.pg_backend_pid(), runner_started = me_started
    WHERE j.id = job.id
   RETURNING * INTO started;
+  IF was_promised AND started.carrier IS NULL THEN
+    -- Promised to this session at its COMMIT, it has no carrier (see _job_arm_at_commit): it gets
+    -- one now, due in two seconds, so that a job whose session dies while running it is found
+    -- interrupted within seconds (see _take), not at the maintenance job's next minute. A job done
+    -- sooner has it removed before it runs (see _disarm).
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp() + interval '2 seconds', j.role_oid)
+     WHERE j.id = started.id
+    RETURNING * INTO started;
+  END IF;
   -- A time limit is enforced from another session; make sure one is watching.
   IF started.timeout IS NOT NULL AND started.timeout <= interval '65 seconds' THEN
     PERFORM pgdispatch._ensure_watchdog();

@@ -192,11 +192,12 @@ describe('10,000 schedules', () => {
     expect(after - before).toBeLessThanOrEqual(1);
     expect(waiting).toBe('10000');
     expect(made).toBe(0);
-    expect(makeMs).toBeLessThan(30_000);
+    // (about 12 s alone on a 2-core machine, 9 to 50 s under CI's two legs at once)
+    expect(makeMs).toBeLessThan(90_000);
     expect(maintainMs).toBeLessThan(2_000);
     await admin.query(`DELETE FROM pgdispatch._job WHERE schedule_id IN (SELECT id FROM pgdispatch._schedule WHERE name LIKE 'bulk-%')`);
     await admin.query(`DELETE FROM pgdispatch._schedule WHERE name LIKE 'bulk-%'`);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('security: a role sees and changes only its own schedules', () => {
