@@ -1656,10 +1656,11 @@ BEGIN
   RETURNING * INTO started;
   IF was_promised AND started.carrier IS NULL THEN
     -- Promised to this session at its COMMIT, it has no carrier (see _job_arm_at_commit): it gets
-    -- one now, due in two seconds, so that a job whose session dies while running it is found
+    -- one now, every ten seconds, so that a job whose session dies while running it is found
     -- interrupted within seconds (see _take), not at the maintenance job's next minute. A job done
-    -- sooner has it removed before it runs (see _disarm).
-    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp() + interval '2 seconds', j.role_oid)
+    -- sooner has it removed before it runs (see _disarm); a longer one costs a short session every
+    -- ten seconds while it runs.
+    UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, pg_catalog.clock_timestamp() + interval '10 seconds', j.role_oid)
      WHERE j.id = started.id
     RETURNING * INTO started;
   END IF;
