@@ -513,10 +513,11 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
         [await runnerOf('mallory')])).rows[0].n as number;
       await mal.query('BEGIN');
       // One transaction, one second: her carriers start her share of runners (all but one slot).
-      // (A second each: each runner takes its own, none finds its job done by another and leaves.)
-      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(1)', label => 'flood-linger-${i}')`);
+      // (Four seconds each: each runner takes its own, none finds its job done by another and
+      // leaves, even when pg_cron starts their carriers seconds apart on a loaded machine.)
+      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(4)', label => 'flood-linger-${i}')`);
       await mal.query('COMMIT');
-      await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 15_000 });
+      await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 25_000 });
       // Another role fires as many jobs as there are slots: they all run at once, soon.
       const victims: string[] = [];
       for (let i = 0; i < cap; i++) victims.push(await fireAs('authenticated', 'user-1', 'SELECT pg_sleep(2)'));
@@ -530,7 +531,7 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     } finally {
       await owner.query(`UPDATE pgdispatch.settings SET linger = DEFAULT`);
     }
-  });
+  }, 90_000);
 
   it('a job promised at COMMIT to her lingering runner, the transaction then held open, holds up only that runner: never the slots\' lock, never another role', async () => {
     await noRunnersOf('mallory');
@@ -542,9 +543,9 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'pgdispatch warm runner'`,
         [await runnerOf('mallory')])).rows[0].n as number;
       await mal.query('BEGIN');
-      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(1)', label => 'promise-linger-${i}')`);
+      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(4)', label => 'promise-linger-${i}')`);
       await mal.query('COMMIT');
-      await waitFor('mallory\'s runners to idle', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 15_000 });
+      await waitFor('mallory\'s runners to idle', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 25_000 });
       // Due now while her runners idle: promised to one of them at COMMIT, whose row stays locked
       // while her transaction stays open after running the deferred work early.
       await hold.query('BEGIN');
@@ -581,7 +582,7 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
       await hold.end();
       await owner.query(`UPDATE pgdispatch.settings SET linger = DEFAULT`);
     }
-  });
+  }, 90_000);
 
   it('a job with a 2 s timeout ends timed_out within ~5 s while mallory fills her share', async () => {
     const timed = await fireM('SELECT pg_sleep(20)', `, label => 'flood-timed', timeout => '2 seconds'`);
