@@ -4067,11 +4067,13 @@ REVOKE ALL ON TABLE pgdispatch._waiting_role FROM PUBLIC;
 -- function _served_role
 CREATE FUNCTION pgdispatch._served_role()
 RETURNS oid
-LANGUAGE sql STABLE SECURITY INVOKER
+LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT r.role_oid FROM pgdispatch._runner AS r
- WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(SESSION_USER))
+BEGIN
+  RETURN (SELECT r.role_oid FROM pgdispatch._runner AS r
+           WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(SESSION_USER)));
+END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
 REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
@@ -11897,11 +11899,13 @@ REVOKE ALL ON TABLE pgdispatch._restored FROM PUBLIC;
 -- function _served_role (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._served_role()
 RETURNS oid
-LANGUAGE sql STABLE SECURITY INVOKER
+LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT r.role_oid FROM pgdispatch._runner AS r
- WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(SESSION_USER))
+BEGIN
+  RETURN (SELECT r.role_oid FROM pgdispatch._runner AS r
+           WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(SESSION_USER)));
+END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._served_role() IS 'The role whose jobs this session may run, when its session user is a runner identity; NULL otherwise.';
 REVOKE ALL ON FUNCTION pgdispatch._served_role() FROM PUBLIC;
