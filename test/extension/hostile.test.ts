@@ -501,23 +501,30 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
   // promised to it at COMMIT), and fewer runners would start.
   const noRunnersOf = async (role: string) => waitFor(`${role}'s runners to leave`, async () => ((await admin.query(
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1`, [await runnerOf(role)])).rows[0].n === 0 ? true : undefined), { timeoutMs: 20_000 });
+  const lingering = async () => (await admin.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'pgdispatch warm runner'`,
+    [await runnerOf('mallory')])).rows[0].n as number;
+  /**
+   * Her share of runners but one, each lingering (linger is an hour) after its job, polling for
+   * her next one: one transaction, one second, a carrier each. (Four seconds a job: each runner
+   * takes its own, none finds its job done by another and leaves, even when pg_cron starts their
+   * carriers seconds apart on a loaded machine.) Returns her share.
+   */
+  const lingeringShare = async (label: string): Promise<number> => {
+    const cap = await maxRunners();
+    await mal.query('BEGIN');
+    for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(4)', label => '${label}-${i}')`);
+    await mal.query('COMMIT');
+    await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 25_000 });
+    return cap;
+  };
 
   it('runners of mallory lingering after her jobs (settings.linger) never keep a slot from another role', async () => {
     // Her share of runners, each lingering for an hour after its job, polling for her next one.
     await noRunnersOf('mallory');
     await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
     try {
-      const cap = await maxRunners();
-      const lingering = async () => (await admin.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'pgdispatch warm runner'`,
-        [await runnerOf('mallory')])).rows[0].n as number;
-      await mal.query('BEGIN');
-      // One transaction, one second: her carriers start her share of runners (all but one slot).
-      // (Four seconds each: each runner takes its own, none finds its job done by another and
-      // leaves, even when pg_cron starts their carriers seconds apart on a loaded machine.)
-      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(4)', label => 'flood-linger-${i}')`);
-      await mal.query('COMMIT');
-      await waitFor('mallory\'s runners to linger', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 25_000 });
+      const cap = await lingeringShare('flood-linger');
       // Another role fires as many jobs as there are slots: they all run at once, soon.
       const victims: string[] = [];
       for (let i = 0; i < cap; i++) victims.push(await fireAs('authenticated', 'user-1', 'SELECT pg_sleep(2)'));
@@ -538,14 +545,7 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     await owner.query(`UPDATE pgdispatch.settings SET linger = '1 hour'`);
     const hold = await connect({ user: 'mallory' });
     try {
-      const cap = await maxRunners();
-      const lingering = async () => (await admin.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND application_name = 'pgdispatch warm runner'`,
-        [await runnerOf('mallory')])).rows[0].n as number;
-      await mal.query('BEGIN');
-      for (let i = 0; i < cap - 1; i++) await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(4)', label => 'promise-linger-${i}')`);
-      await mal.query('COMMIT');
-      await waitFor('mallory\'s runners to idle', async () => ((await lingering()) >= cap - 1 ? true : undefined), { timeoutMs: 25_000 });
+      const cap = await lingeringShare('promise-linger');
       // Due now while her runners idle: promised to one of them at COMMIT, whose row stays locked
       // while her transaction stays open after running the deferred work early.
       await hold.query('BEGIN');
