@@ -584,6 +584,36 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     }
   }, 90_000);
 
+  it('a dependent counted at COMMIT, the transaction then held open, holds up only the job it waits for, hers: never the slots\' lock, never another role', async () => {
+    const hold = await connect({ user: 'mallory' });
+    try {
+      const dep = await fireM('SELECT pg_sleep(1)', `, label => 'after-held-dep'`);
+      await waitForJob(owner, dep, ['running'], 10_000);
+      // Counted at COMMIT, run early: her unfinished dependency's row is locked FOR SHARE (see
+      // _after_recount) while her transaction stays open.
+      await hold.query('BEGIN');
+      const dependent = (await hold.query(`SELECT pgdispatch.fire('SELECT 1', label => 'after-held', after => ARRAY[$1]::bigint[]) AS id`, [dep])).rows[0].id as string;
+      await hold.query('SET CONSTRAINTS ALL IMMEDIATE');
+      // Her dependency's runner waits at its final update: it stays running past its second.
+      await new Promise((r) => setTimeout(r, 2500)); // (sampling: it must still be running after its 1 s)
+      expect((await job(dep)).status).toBe('running');
+      // The slots' lock is free, and another role's job runs.
+      await admin.query('BEGIN');
+      await admin.query(`SET LOCAL lock_timeout = '2s'`);
+      await admin.query('LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE');
+      await admin.query('ROLLBACK');
+      const other = await fireAs('authenticated', 'user-1', 'SELECT 1');
+      expect((await waitForJob(owner, other, undefined, 10_000)).status).toBe('succeeded');
+      // Her COMMIT: the dependency ends, and then the dependent runs.
+      await hold.query('COMMIT');
+      expect((await waitForJob(owner, dep, undefined, 10_000)).status).toBe('succeeded');
+      expect((await waitForJob(owner, dependent, undefined, 10_000)).status).toBe('succeeded');
+    } finally {
+      await hold.query('ROLLBACK').catch(() => {});
+      await hold.end();
+    }
+  }, 60_000);
+
   it('a job with a 2 s timeout ends timed_out within ~5 s while mallory fills her share', async () => {
     const timed = await fireM('SELECT pg_sleep(20)', `, label => 'flood-timed', timeout => '2 seconds'`);
     await waitForJob(owner, timed, ['running'], 6_000);
