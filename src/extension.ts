@@ -44,6 +44,7 @@ import { take } from './runner/take.js';
 import { takeNext } from './runner/take-next.js';
 import { passPromise } from './runner/pass-promise.js';
 import { takeDue } from './runner/take-due.js';
+import { boundSession, overShare } from './runner/bound-session.js';
 import { watch } from './runner/watch.js';
 import { freshTransaction } from './runner/fresh-transaction.js';
 import { purge, purgeInternal } from './admin/purge.js';
@@ -61,6 +62,7 @@ import { bindArgs } from './controls/bind-args.js';
 import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
 import { to120 } from './upgrades/1.1.0--1.2.0.js';
+import { to121 } from './upgrades/1.2.0--1.2.1.js';
 import { cronField, nextOccurrence } from './schedules/cron.js';
 import { schedulePolicy, scheduleTable } from './schedules/schedule-table.js';
 import { maintainSchedules, occurrenceEnd, occurrenceStart, scheduleAfterDelete, scheduleAfterWrite, scheduleBeforeWrite, scheduleChain, scheduleOccurrence } from './schedules/schedule-machinery.js';
@@ -140,6 +142,8 @@ export const extension: ExtensionModel = {
     recordFailure,
     take,
     takeDue,
+    boundSession,
+    overShare,
     passPromise,
     takeNext,
     bindArgs,
@@ -200,7 +204,7 @@ export const extension: ExtensionModel = {
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
-  upgrades: [from015, to110, to120],
+  upgrades: [from015, to110, to120, to121],
   // The runner identities' group has USAGE on the schema too, for the runner's functions only.
   isUser: "a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole",
 };

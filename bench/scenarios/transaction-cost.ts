@@ -18,6 +18,9 @@ import {
 import { fmt, median, ratio } from '../stats.js';
 import type { Bar, Row, ScenarioResult } from '../types.js';
 
+/** Calls per transaction of the bulk variants. */
+const BULK = 100;
+
 const VARIANTS = {
   empty: `BEGIN;\nSELECT 1;\nCOMMIT;\n`,
   insert: `BEGIN;\nINSERT INTO pgdispatch_bench.tx (payload) VALUES ('x');\nCOMMIT;\n`,
@@ -35,9 +38,15 @@ const VARIANTS = {
   // IMMEDIATE runs fire()'s deferred carrier trigger before the ROLLBACK, so all of its work is in.
   schedule_rolled_back: `BEGIN;\nSELECT cron.schedule(s.n, '1 seconds', format('SELECT cron.unschedule(%L)', s.n))\n  FROM (SELECT 'bench_tx_' || nextval('pgdispatch_bench.tx_seq') AS n) AS s;\nROLLBACK;\n`,
   fire_rolled_back: `BEGIN;\nSELECT pgdispatch.fire('SELECT 1');\nSET CONSTRAINTS ALL IMMEDIATE;\nROLLBACK;\n`,
+  // A hundred in one statement, as a row trigger over a bulk UPDATE fires them: per call, the
+  // cost users feel there. Rolled back, for the same reason (and 100 pg_cron jobs a transaction
+  // committed would swamp pg_cron).
+  schedule_bulk_rolled_back: `BEGIN;\nSELECT count(cron.schedule('bench_tx_' || nextval('pgdispatch_bench.tx_seq'), '1 seconds', 'SELECT 1'))\n  FROM generate_series(1, ${BULK});\nROLLBACK;\n`,
+  fire_bulk_rolled_back: `BEGIN;\nSELECT count(pgdispatch.fire('SELECT 1')) FROM generate_series(1, ${BULK});\nSET CONSTRAINTS ALL IMMEDIATE;\nROLLBACK;\n`,
 } as const;
 type Variant = keyof typeof VARIANTS;
-const ORDER: readonly Variant[] = ['empty', 'insert', 'insert_like_job', 'schedule', 'fire_at_far', 'fire', 'fire_steady', 'schedule_rolled_back', 'fire_rolled_back'];
+const ORDER: readonly Variant[] = ['empty', 'insert', 'insert_like_job', 'schedule', 'fire_at_far', 'fire', 'fire_steady', 'schedule_rolled_back', 'fire_rolled_back',
+  'schedule_bulk_rolled_back', 'fire_bulk_rolled_back'];
 const LABEL: Record<Variant, string> = {
   empty: 'empty transaction (SELECT 1)',
   insert: 'INSERT, one-index table',
@@ -48,9 +57,12 @@ const LABEL: Record<Variant, string> = {
   fire_steady: 'fire(), a runner lingering',
   schedule_rolled_back: 'cron.schedule(), rolled back',
   fire_rolled_back: 'fire() + carrier, rolled back',
+  schedule_bulk_rolled_back: `${BULK} × cron.schedule(), rolled back`,
+  fire_bulk_rolled_back: `${BULK} × fire() + carriers, rolled back`,
 };
 const SERIES: Record<Variant, number> = {
   empty: 3, insert: 3, insert_like_job: 1, schedule: 2, fire_at_far: 0, fire: 0, fire_steady: 0, schedule_rolled_back: 2, fire_rolled_back: 0,
+  schedule_bulk_rolled_back: 2, fire_bulk_rolled_back: 0,
 };
 /** Profiled with track_functions = 'all'. */
 const PROFILED: readonly Variant[] = ['fire_rolled_back', 'fire_at_far', 'schedule_rolled_back'];
@@ -63,7 +75,7 @@ const PROFILED: readonly Variant[] = ['fire_rolled_back', 'fire_at_far', 'schedu
  * rest over and over ("job startup timeout"). Only their scheduling is measured here.
  */
 async function settle(client: pg.Client, variant: Variant): Promise<void> {
-  if (variant === 'schedule' || variant === 'schedule_rolled_back') await removeCronJobs(client, 'bench\\_tx\\_%');
+  if (variant.startsWith('schedule')) await removeCronJobs(client, 'bench\\_tx\\_%');
   if (variant === 'fire_at_far') {
     await client.query(`DELETE FROM pgdispatch._job WHERE status = 'scheduled' AND carrier IS NULL AND run_at > now() + interval '1 hour'`);
   }
@@ -179,10 +191,13 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
       { metric: `${tag} fire_at(+1 day) / INSERT like _job, added over empty`, value: ratio(added(d, 'fire_at_far'), added(d, 'insert_like_job')), unit: 'x' },
       { metric: `${tag} carrier at COMMIT: fire() - fire_at(+1 day)`, value: m(d, 'fire') - m(d, 'fire_at_far'), unit: 'ms' },
       { metric: `${tag} fire() / cron.schedule(), both rolled back (no background jobs), added over empty`, value: ratio(added(d, 'fire_rolled_back'), added(d, 'schedule_rolled_back')), unit: 'x' },
+      { metric: `${tag} ${BULK} in one statement: fire() / cron.schedule() per call, both rolled back, added over empty`, value: ratio(added(d, 'fire_bulk_rolled_back'), added(d, 'schedule_bulk_rolled_back')), unit: 'x' },
+      { metric: `${tag} ${BULK} in one statement: fire() per call, added over empty`, value: added(d, 'fire_bulk_rolled_back') / BULK, unit: 'ms' },
     );
     for (const v of ORDER) {
       const note = v === 'fire' || v === 'fire_steady' ? `×${fmt(ratio(m(d, v), m(d, 'schedule')))} cron.schedule (added over empty ×${fmt(ratio(added(d, v), added(d, 'schedule')))})`
         : v === 'fire_rolled_back' ? `×${fmt(ratio(m(d, v), m(d, 'schedule_rolled_back')))} cron.schedule rolled back (added over empty ×${fmt(ratio(added(d, v), added(d, 'schedule_rolled_back')))})`
+        : v === 'fire_bulk_rolled_back' ? `×${fmt(ratio(m(d, v), m(d, 'schedule_bulk_rolled_back')))} ${BULK} cron.schedule (added over empty ×${fmt(ratio(added(d, v), added(d, 'schedule_bulk_rolled_back')))})`
         : v === 'fire_at_far' ? `×${fmt(ratio(m(d, 'fire_at_far'), m(d, 'insert_like_job')))} INSERT like _job (added over empty ×${fmt(ratio(added(d, 'fire_at_far'), added(d, 'insert_like_job')))})`
           : undefined;
       bars.push({ group: DURABILITY_LABEL[d], label: LABEL[v], value: m(d, v), series: SERIES[v], ...(note ? { note } : {}) });
@@ -202,7 +217,7 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
     title: "Cost inside the caller's transaction",
     method: [
       `pgbench, 1 client, ${transactions} transactions per variant per repetition, the variants interleaved (${ORDER.join(', ')}) for each durability setting in each of ${ctx.options.reps} repetition(s); median of the per-run average latency. Before the timed runs, one fire() makes pg_dispatch's service jobs and every variant but the committed fire() and cron.schedule() (their rolled-back twins run the same code) runs 50 transactions to warm caches.`,
-      `Each transaction is BEGIN; <one statement>; COMMIT (ROLLBACK for "fire(), rolled back"). empty: SELECT 1. INSERT, one-index table: one row into (id identity primary key, payload text). INSERT, table like _job: one row (command, run_at = now() + 1 day, role_oid) into CREATE TABLE ... (LIKE pgdispatch._job INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING INDEXES): the same columns, defaults, checks and 7 indexes, no triggers. cron.schedule: a uniquely named self-unscheduling 1-second job. fire_at(+1 day): far future, so no carrier is scheduled (the maintenance arms it a minute ahead). fire: pgdispatch.fire('SELECT 1'), whose carrier is scheduled by the deferred trigger at COMMIT, with no runner when the run starts (the first carrier's runner starts a second or two in and then takes the jobs as they commit). fire(), a runner lingering: the same, started once a job has run and its runner lingers idle (steady traffic): each job is promised to that runner at COMMIT and gets no carrier. Rolled back: cron.schedule(...); ROLLBACK and fire(...); SET CONSTRAINTS ALL IMMEDIATE (runs the deferred carrier trigger then); ROLLBACK: the same work with no WAL flush and no job left to run in the background, whose runners and pg_cron sessions otherwise share the machine's cores with the timed client.`,
+      `Each transaction is BEGIN; <one statement>; COMMIT (ROLLBACK for "fire(), rolled back"). empty: SELECT 1. INSERT, one-index table: one row into (id identity primary key, payload text). INSERT, table like _job: one row (command, run_at = now() + 1 day, role_oid) into CREATE TABLE ... (LIKE pgdispatch._job INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING INDEXES): the same columns, defaults, checks and 7 indexes, no triggers. cron.schedule: a uniquely named self-unscheduling 1-second job. fire_at(+1 day): far future, so no carrier is scheduled (the maintenance arms it a minute ahead). fire: pgdispatch.fire('SELECT 1'), whose carrier is scheduled by the deferred trigger at COMMIT, with no runner when the run starts (the first carrier's runner starts a second or two in and then takes the jobs as they commit). fire(), a runner lingering: the same, started once a job has run and its runner lingers idle (steady traffic): each job is promised to that runner at COMMIT and gets no carrier. Rolled back: cron.schedule(...); ROLLBACK and fire(...); SET CONSTRAINTS ALL IMMEDIATE (runs the deferred carrier trigger then); ROLLBACK: the same work with no WAL flush and no job left to run in the background, whose runners and pg_cron sessions otherwise share the machine's cores with the timed client. ${BULK} in one statement, rolled back: SELECT count(cron.schedule(<unique name>, '1 seconds', 'SELECT 1')) FROM generate_series(1, ${BULK}); ROLLBACK and SELECT count(pgdispatch.fire('SELECT 1')) FROM generate_series(1, ${BULK}); SET CONSTRAINTS ALL IMMEDIATE; ROLLBACK: what a row trigger over a ${BULK}-row UPDATE costs (pg_dispatch's jobs of one second in one transaction share up to max_runners carriers); compared per call.`,
       'Ratios are given on the whole transaction and on what each adds over the empty transaction (latency minus the empty transaction\'s: the round trips and BEGIN/COMMIT are common to all). The issue\'s figures (fire() ~3x cron.schedule) were of the added cost.',
       'Jobs fired by one run execute in the background during that run, as they would in production. Before the next variant starts, the bench waits until pg_dispatch\'s jobs are done and its runners have left, deletes the far-future jobs, and removes the cron.schedule variant\'s pg_cron jobs that have not run yet (pg_cron 1.6 fails most of 1,000 such jobs scheduled in quick succession with "job startup timeout").',
       DURABILITY_METHOD,
@@ -220,7 +235,7 @@ export async function transactionCost(ctx: Context): Promise<ScenarioResult> {
         { series: 1, label: 'INSERT like _job (to compare fire_at() with)' },
         { series: 3, label: 'references' },
       ],
-      caption: `${DURABILITY_LABEL[last]}, added over an empty transaction: fire() ×${fmt(ratio(added(last, 'fire'), added(last, 'schedule')))} cron.schedule(), ×${fmt(ratio(added(last, 'fire_steady'), added(last, 'schedule')))} with a runner lingering (both rolled back ×${fmt(ratio(added(last, 'fire_rolled_back'), added(last, 'schedule_rolled_back')))}; goal ≤ 1.5), fire_at(+1 day) ×${fmt(ratio(added(last, 'fire_at_far'), added(last, 'insert_like_job')))} an INSERT like _job (goal ≤ 3).`,
+      caption: `${DURABILITY_LABEL[last]}, added over an empty transaction: fire() ×${fmt(ratio(added(last, 'fire'), added(last, 'schedule')))} cron.schedule(), ×${fmt(ratio(added(last, 'fire_steady'), added(last, 'schedule')))} with a runner lingering (both rolled back ×${fmt(ratio(added(last, 'fire_rolled_back'), added(last, 'schedule_rolled_back')))}; ${BULK} in one statement ×${fmt(ratio(added(last, 'fire_bulk_rolled_back'), added(last, 'schedule_bulk_rolled_back')))} per call; goal ≤ 1.5), fire_at(+1 day) ×${fmt(ratio(added(last, 'fire_at_far'), added(last, 'insert_like_job')))} an INSERT like _job (goal ≤ 3).`,
     }],
     raw: { transactions, latencyMs: latency, profile: profiles },
     seconds: (Date.now() - began) / 1000,

@@ -14,6 +14,9 @@ BEGIN
   IF pg_catalog.current_setting('pgdispatch.after_cascade', true) = mark THEN
     RETURN NULL;  -- a row this function is cancelling: the loop below goes on from it
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM pgdispatch._job_after AS e WHERE e.after_id = NEW.id) THEN
+    RETURN NULL;  -- no dependents, as for most jobs: a lookup instead of the statements below
+  END IF;
   IF NEW.status = 'succeeded' THEN
     WITH edges AS (
       DELETE FROM pgdispatch._job_after AS e WHERE e.after_id = NEW.id RETURNING e.job_id),

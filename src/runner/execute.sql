@@ -1,9 +1,15 @@
 -- Runs a started job's command through its role's executor and records the outcome.
 -- The command's effects and the 'succeeded' status commit together (the caller commits);
 -- on any error, the block's subtransaction rolls the effects back and the error is recorded.
+-- Then, while the runner drains, the next due job of its principal is started in the same
+-- transaction: one transaction and one WAL flush per job, and the next job's start is committed
+-- before its command runs, as ever. Every setting is reset first (RESET ALL), so that nothing the
+-- command set in the session (a lock_timeout, work_mem, a setting pg_dispatch reads) changes how
+-- that job is chosen and started; what it left for COMMIT runs after all this, and the runner
+-- scrubs the whole session after the COMMIT (see _run).
 DECLARE
   executor text;
-  outcome record;
+  ran record;  -- the executor's rows, row_count and truncated
   final_status text;
   e_sqlstate text;
   e_message text;
@@ -11,6 +17,7 @@ DECLARE
   e_hint text;
   e_context text;
   run_command text;
+  bound pgdispatch._runner_session;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -18,7 +25,7 @@ BEGIN
    WHERE j.id = job.id AND j.status = 'running' AND j.runner_pid = pg_catalog.pg_backend_pid()
      AND j.role_oid = pgdispatch._served_role();
   IF NOT FOUND THEN
-    RETURN NULL;
+    RETURN;
   END IF;
   -- A job runs in a transaction of its own, begun by the runner: never inside work that something
   -- else started (a deferred trigger of the last job calling this at COMMIT, say), whose leftovers
@@ -37,13 +44,13 @@ BEGIN
       -- Arguments (see _bind_args): the command is prepared by the executor, as the firer, then
       -- executed with the values as literals that PostgreSQL types by the parameters' places.
       EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
-        INTO outcome
+        INTO ran
         USING 'PREPARE pgdispatch_args AS ' || job.command, job.search_path,
               job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text), 0;
       run_command := pgdispatch._bind_args(job.args);
     END IF;
     EXECUTE pg_catalog.format('SELECT o.rows, o.row_count, o.truncated FROM %s($1, $2, $3, $4) AS o', executor)
-      INTO outcome
+      INTO ran
       USING run_command, job.search_path,
             -- The command can read which job and attempt it is (an idempotency key, say).
             job.settings || pg_catalog.jsonb_build_object('pgdispatch.job_id', job.id::text, 'pgdispatch.attempt', job.attempts::text),
@@ -57,8 +64,8 @@ BEGIN
         HINT = 'Run DROP EXTENSION pg_dispatch (or its uninstall script) in a session of your own.';
     END IF;
     UPDATE pgdispatch._job AS j
-       SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = outcome.rows,
-           row_count = outcome.row_count, truncated = outcome.truncated,
+       SET status = 'succeeded', finished_at = pg_catalog.clock_timestamp(), rows = ran.rows,
+           row_count = ran.row_count, truncated = ran.truncated,
            error_sqlstate = NULL, error_message = NULL, error_detail = NULL, error_hint = NULL, error_context = NULL
      WHERE j.id = job.id AND j.status = 'running';
     IF NOT FOUND THEN
@@ -104,5 +111,19 @@ BEGIN
   PERFORM pg_catalog.pg_notify('pgdispatch',
     -- Which job and how it ended, nothing of its content: every role that can connect may LISTEN.
     pg_catalog.json_build_object('id', job.id, 'status', final_status)::text);
-  RETURN final_status;
+  outcome := final_status;
+  IF draining THEN
+    -- What the command set in the session goes first (the rest of the scrub, temp tables and all,
+    -- after the COMMIT: work the command left for it may still use them, see _run).
+    RESET ALL;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+    -- Still on this job until its COMMIT: the watchdog stops a COMMIT that outlasts its timeout.
+    PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
+    -- Its principal's next job due now, if this role is within its share (see _take_next, which
+    -- the runner calls when there is none: it waits for one due within two seconds, and idles).
+    bound := pgdispatch._bound_session();
+    IF bound.pid IS NOT NULL AND NOT pgdispatch._over_share(bound.role_oid) THEN
+      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0');
+    END IF;
+  END IF;
 END

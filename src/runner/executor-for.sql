@@ -4,7 +4,9 @@ DECLARE
   role_oid oid;
   fname text;
   f regprocedure;
-  template regprocedure := 'pgdispatch._executor_template(text, text, jsonb, integer)'::regprocedure;
+  -- (By name: a cast of its signature to regprocedure parses four type names at every call.)
+  template oid := (SELECT t.oid FROM pg_catalog.pg_proc AS t
+                    WHERE t.proname = '_executor_template' AND t.pronamespace = 'pgdispatch'::pg_catalog.regnamespace);
   owner_name name := CURRENT_USER;
   ext_name name;
 BEGIN
@@ -17,7 +19,11 @@ BEGIN
   IF make THEN
     PERFORM pgdispatch._runner_for(role_oid, true);
   END IF;
-  f := pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.%I(text, text, jsonb, integer)', fname));
+  -- Looked up in pg_proc by name, schema and argument types (the template's), as to_regprocedure
+  -- would, without parsing a signature: this runs before every job.
+  SELECT p.oid INTO f FROM pg_catalog.pg_proc AS p
+   WHERE p.proname = fname AND p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace
+     AND p.proargtypes = (SELECT t.proargtypes FROM pg_catalog.pg_proc AS t WHERE t.oid = template);
   IF f IS NOT NULL THEN
     -- A role owns its executor, so check before every use that it is still exactly ours.
     PERFORM 1

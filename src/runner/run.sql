@@ -5,9 +5,9 @@
 -- transaction; the carriers of finished jobs are removed in batches (see _disarm). A draining
 -- session stays settings.linger after its last job and polls for its principal's next one, so
 -- that steady traffic starts in milliseconds and a quiet server holds no session (see _stay_warm).
--- Nothing here trusts the session: a command may have changed any setting, and work it left for
--- COMMIT ran as this session's user. So the path is pinned after every COMMIT, the session is
--- scrubbed after every job, and every decision is taken by pg_dispatch's own functions.
+-- Nothing here trusts the session: a command may have changed any setting. So the session is
+-- scrubbed after every job, the path is pinned after every COMMIT, and every decision is taken by
+-- pg_dispatch's own functions.
 DECLARE
   job pgdispatch._job;
   finished bigint[] := '{}';
@@ -15,7 +15,7 @@ DECLARE
   draining boolean := false;  -- holds a runner slot
   warm boolean := false;
   last_job_at timestamptz := pg_catalog.clock_timestamp();
-  outcome text;
+  step record;  -- what _execute returns: the job's outcome, and the next job it started
 BEGIN
   -- A procedure that commits cannot have a SET clause: pin the path for this session here.
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
@@ -33,18 +33,22 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      outcome := pgdispatch._execute(job);
-      -- What the command left for COMMIT runs now, as this session's user: the runner identity,
-      -- which holds nothing.
+      -- One transaction per job: its command and outcome, the session scrubbed, and (draining)
+      -- the start of its principal's next due job (see _execute).
+      SELECT * INTO step FROM pgdispatch._execute(job, draining);
+      -- What the command left for COMMIT runs now, as this session's user (the runner identity,
+      -- which holds nothing; from PostgreSQL 18 on, the firer), after _execute's scrub: so the
+      -- session is scrubbed again, and the next job begins in a transaction of its own (one that
+      -- writes nothing, so no WAL flush), whatever characteristics that work set for the next.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
-      PERFORM pg_catalog.set_config('application_name', 'pgdispatch runner', false);
       PERFORM pgdispatch._scrub_session();
       COMMIT;
-      IF outcome <> 'scheduled' THEN
+      IF step.outcome <> 'scheduled' THEN
         finished := finished || job.id;
       END IF;
       last_job_at := pg_catalog.clock_timestamp();
+      job := step.next;
     END IF;
     -- Often enough that a carrier (which runs a second or more after its commit) is mostly gone
     -- before pg_cron opens a session for a job already done.
@@ -56,6 +60,7 @@ BEGIN
       flushed_at := pg_catalog.clock_timestamp();
     END IF;
     EXIT WHEN NOT draining;
+    CONTINUE WHEN job.id IS NOT NULL;
     job := pgdispatch._take_next();
     COMMIT;
     IF job.id IS NULL THEN

@@ -50,11 +50,15 @@ export const armToken = fn({
   name: '_arm_token',
   args: [{ name: 'job_id', type: 'bigint' }, { name: 'job_role', type: 'oid' }],
   returns: 'text',
-  language: 'sql',
+  // PL/pgSQL, not SQL: called from PL/pgSQL at every carrier armed, and a SQL function called from
+  // PL/pgSQL is planned at every call.
+  language: 'plpgsql',
   volatility: 'stable',
   security: 'invoker',
   body: dedent(`
-    SELECT pg_catalog.md5(r.arm_key || ':' || job_id::text) FROM pgdispatch._runner AS r WHERE r.role_oid = job_role
+    BEGIN
+      RETURN (SELECT pg_catalog.md5(r.arm_key || ':' || job_id::text) FROM pgdispatch._runner AS r WHERE r.role_oid = job_role);
+    END
   `),
   doc: 'The token that lets a runner\'s wrapper schedule the carrier of one job.',
   audience: 'owner',
@@ -64,13 +68,15 @@ export const mayArm = fn({
   name: '_may_arm',
   args: [{ name: 'job_id', type: 'bigint' }, { name: 'token', type: 'text' }, { name: 'runner', type: 'name' }],
   returns: 'boolean',
-  language: 'sql',
+  language: 'plpgsql',  // (see _arm_token)
   volatility: 'stable',
   security: 'definer',
   body: dedent(`
-    SELECT coalesce(pgdispatch._arm_token(job_id, r.role_oid) = token, false)
-      FROM pgdispatch._runner AS r
-     WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(runner))
+    BEGIN
+      RETURN coalesce((SELECT pgdispatch._arm_token(job_id, r.role_oid) = token
+                         FROM pgdispatch._runner AS r
+                        WHERE r.runner_oid = pg_catalog.to_regrole(pg_catalog.quote_ident(runner))), false);
+    END
   `),
   doc: 'Whether a runner\'s wrapper may schedule the carrier of a job: only with the owner\'s token for it.',
   audience: 'runner',

@@ -10,7 +10,13 @@ DECLARE
 BEGIN
   -- The caller's word on this session's start is not taken: PostgreSQL's is.
   SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
-  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  -- Unlocked first: only this session marks its row idle, and a firer promises a job only to an
+  -- idle one (see _job_arm_at_commit), so a busy row read here stays busy. Between two jobs of a
+  -- drain, that is the whole of it.
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid();
+  IF FOUND AND (bound.backend_start <> me_started OR bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL) THEN
+    SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+  END IF;
   IF FOUND AND bound.backend_start = me_started THEN
     IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
       RETURN NULL;

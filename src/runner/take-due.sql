@@ -1,7 +1,9 @@
 -- The next due job of a principal (role and carried settings; lower priority numbers first, then
 -- the oldest) that no other session holds, or
--- one due within two seconds, waited for here: jobs of one second share their carriers (see
--- _arm), so those without one are for the runners of the others to start on time. Started in
+-- one due within `within` (two seconds for a runner between jobs), waited for here: jobs of one
+-- second share their carriers (see _arm), so those without one are for the runners of the others
+-- to start on time. A runner that takes its next job in the transaction of its last (see _execute)
+-- waits for none (`within` zero): that transaction holds the last job's outcome. Started in
 -- this session, which _start binds to that principal (or refuses, if it serves another).
 -- Jobs of a queue that is paused or full are passed over (see _queue_room): to start one of a
 -- limited queue, the queue's row is locked and its running jobs counted under that lock, so that
@@ -26,9 +28,12 @@ BEGIN
      LIMIT 1
      FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
-      -- Else the next one due within two seconds, whatever its priority.
+      IF within <= interval '0' THEN
+        RETURN NULL;
+      END IF;
+      -- Else the next one due within `within`, whatever its priority.
       SELECT * INTO j FROM pgdispatch._job AS k
-       WHERE k.status = 'scheduled' AND k.run_at > now_ts AND k.run_at <= now_ts + interval '2 seconds'
+       WHERE k.status = 'scheduled' AND k.run_at > now_ts AND k.run_at <= now_ts + within
          AND k.role_oid = principal_role AND k.settings = principal_settings
          AND (k.queue IS NULL OR {{QUEUE_KEY}} <> ALL (blocked))
        ORDER BY k.run_at, k.priority, k.id

@@ -192,7 +192,8 @@ BEGIN
   -- Fail now, not when the job runs, if the role cannot have an executor and a runner identity.
   -- Both exist after the role's first job: then their names are only looked up (the executor is
   -- checked in full before every run, see _execute).
-  IF pg_catalog.to_regprocedure(pg_catalog.format('pgdispatch_exec.run_as_%s(text, text, jsonb, integer)', NEW.role_oid)) IS NULL
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc AS p
+                  WHERE p.proname = 'run_as_' || NEW.role_oid::text AND p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace)
      OR NOT EXISTS (SELECT 1 FROM pgdispatch._runner AS r JOIN pg_catalog.pg_roles AS a ON a.oid = r.runner_oid
                      WHERE r.role_oid = NEW.role_oid) THEN
     PERFORM pgdispatch._executor_for(NEW.role, true);

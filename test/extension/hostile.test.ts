@@ -313,7 +313,7 @@ describe('1. work queued for COMMIT runs as the runner identity, never as the ow
     const calls = [
       `INSERT INTO public.leak SELECT current_user, session_user, 'take ' || coalesce((pgdispatch._take(${victim})).id::text, 'null')`,
       `INSERT INTO public.leak SELECT current_user, session_user, 'take_next ' || coalesce((pgdispatch._take_next()).id::text, 'null')`,
-      `INSERT INTO public.leak SELECT current_user, session_user, 'execute ' || coalesce(pgdispatch._execute(jsonb_populate_record(NULL::pgdispatch._job, '{"id": ${victim}}')), 'null')`,
+      `INSERT INTO public.leak SELECT current_user, session_user, 'execute ' || coalesce((pgdispatch._execute(jsonb_populate_record(NULL::pgdispatch._job, '{"id": ${victim}}'), true)).outcome, 'null')`,
       `INSERT INTO public.leak SELECT current_user, session_user, 'disarm ' || pgdispatch._disarm(ARRAY[${victim}]::bigint[])`,
       `SELECT pgdispatch._settle_carrier(${victim})`,
       `CALL pgdispatch._run(${victim})`,
@@ -339,6 +339,7 @@ describe('2. session state a job leaves behind reaches no later job', () => {
   const probe = `SELECT current_user AS who, auth.uid() AS uid, current_setting('search_path') AS sp,
       (1::bigint = 1::bigint) AS eq, ('a'::text <> 'a'::text) AS ne,
       current_setting('transaction_read_only') AS ro, current_setting('statement_timeout') AS st,
+      current_setting('lock_timeout') AS lt, current_setting('enable_indexscan') AS ix,
       nullif(current_setting('app.planted', true), '') AS planted,
       (SELECT sum(n) FROM shared_counts)::int AS counts,
       (SELECT count(*) FROM pg_prepared_statements)::int AS prepared,
@@ -348,7 +349,7 @@ describe('2. session state a job leaves behind reaches no later job', () => {
       (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())::int AS temp_tables,
       pg_sleep(0.01) IS NOT NULL AS slept`;
   const baseline = (who: string, uid: string | null) => ({
-    who, uid, sp: '"$user", public', eq: true, ne: false, ro: 'off', st: '0', planted: null, counts: 42, prepared: 0,
+    who, uid, sp: '"$user", public', eq: true, ne: false, ro: 'off', st: '0', lt: '0', ix: 'on', planted: null, counts: 42, prepared: 0,
     listening: 0, advisory: 0, held_cursors: 0, temp_tables: 0, slept: true,
   });
   const plants: [string, string][] = [
@@ -356,6 +357,7 @@ describe('2. session state a job leaves behind reaches no later job', () => {
     ['search_path with operators, then using them', `SELECT set_config('search_path', 'mallory_schema, pg_catalog, pg_temp', false); SELECT 1::bigint = 2::bigint, 'a'::text <> 'b'::text`],
     ['SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY', 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'],
     ['SET statement_timeout = 1', 'SET statement_timeout = 1'],
+    ['SET lock_timeout = 1 and planner settings', `SET lock_timeout = 1; SET enable_indexscan = off; SET enable_bitmapscan = off; SET work_mem = '64kB'`],
     ['SET request.jwt.claims of a victim', `SET request.jwt.claims = '{"sub":"victim"}'; SET app.planted = 'yes'`],
     ['a temp table shadowing a real one', 'CREATE TEMP TABLE shared_counts (n int); INSERT INTO pg_temp.shared_counts VALUES (666); GRANT ALL ON pg_temp.shared_counts TO PUBLIC'],
     ['PREPARE', 'PREPARE p AS SELECT 1'],
@@ -403,6 +405,30 @@ describe('2. session state a job leaves behind reaches no later job', () => {
       for (const r of (await leaks('operator%')).slice(operatorCalls)) expect(r.who, JSON.stringify(r)).toBe('mallory');
       expect(afterPlant).toBeGreaterThanOrEqual(operatorCalls);
     } finally {
+      await settings('warm_runner = false, max_runners = 4');
+    }
+  });
+
+  // Fired together, the next job is started in the planting job's own transaction, after its
+  // command (see _execute): what the command set must not change how that job is chosen and
+  // started, nor what ran at that COMMIT reach it.
+  it.each(plants)('%s, fired in one transaction with the next job: that job starts in the plant\'s transaction and behaves normally', async (_, plant) => {
+    await settings('max_runners = 1, warm_runner = true');
+    try {
+      await mal.query('BEGIN');
+      const planted = await fireM(plant);
+      const next = await fireM(probe);
+      await mal.query('COMMIT');
+      const p = await waitForJob(owner, planted);
+      expect(p.status, JSON.stringify(p.error_message)).toBe('succeeded');
+      const n = await waitForJob(owner, next);
+      expect(n.status, String(n.error_message)).toBe('succeeded');
+      const [a, b] = [await job(planted), await job(next)];
+      expect([b.runner_pid, b.runner_started], 'the next job ran in the planting session').toEqual([a.runner_pid, a.runner_started]);
+      expect(b.attempts, 'started once').toBe(1);
+      expect(n.rows).toEqual([baseline('mallory', null)]);
+    } finally {
+      await mal.query('ROLLBACK').catch(() => undefined);
       await settings('warm_runner = false, max_runners = 4');
     }
   });
@@ -755,7 +781,7 @@ describe('6. jobs belong to the role, not to its name', () => {
 
 describe('7. runner identities', () => {
   const runnerCalls = (oid: string) => [
-    'SELECT pgdispatch._take(1)', 'SELECT pgdispatch._take_next()', 'SELECT pgdispatch._execute(NULL::pgdispatch._job)',
+    'SELECT pgdispatch._take(1)', 'SELECT pgdispatch._take_next()', 'SELECT pgdispatch._execute(NULL::pgdispatch._job, true)',
     'SELECT pgdispatch._start(NULL::pgdispatch._job)', 'SELECT pgdispatch._claim_slot()', 'SELECT pgdispatch._release_slot()',
     'SELECT pgdispatch._settle_carrier(1)', `SELECT pgdispatch._disarm('{1}')`, 'CALL pgdispatch._run(1)',
     'SELECT pgdispatch._scrub_session()', `SELECT pgdispatch._may_arm(1, 'x', 'x')`, 'SELECT pgdispatch._arm_waiting()',

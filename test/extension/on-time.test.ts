@@ -161,6 +161,24 @@ describe('sustained firing and crashes', () => {
         WHERE jobname LIKE 'pgdispatch\\_job\\_%' AND substr(jobname, 16)::bigint <> ALL (pgdispatch._busy_carriers())`);
     expect(left).toBe(0);
   });
+
+  it('a drained job is one transaction: the next due job is started in the one that records the last job\'s outcome', async () => {
+    // Job a fires job b from its command, so b is due before a's transaction ends: a's runner
+    // starts b in that transaction (see _execute), before b's carrier could even be loaded.
+    await db.query('DROP TABLE IF EXISTS drained_in; CREATE TABLE drained_in (a bigint, xid bigint, b bigint)');
+    const a = await firstRow(db, `SELECT pgdispatch.fire($1) AS id`, [
+      `INSERT INTO drained_in VALUES (current_setting('pgdispatch.job_id')::bigint, txid_current() % 4294967296,
+         pgdispatch.fire('SELECT pg_sleep(2)'))`]);
+    await waitForJob(db, a.id);
+    const { b } = await firstRow<{ b: string }>(db, 'SELECT b::text AS b FROM drained_in');
+    await waitForJob(db, b, ['running'], 8_000);
+    const started = await firstRow<{ by: string; xid: string; same: boolean }>(db,
+      `SELECT j.xmin::text AS by, d.xid::text AS xid, j.runner_pid = o.runner_pid AND j.runner_started = o.runner_started AS same
+         FROM pgdispatch._job AS j, pgdispatch._job AS o, drained_in AS d WHERE j.id = d.b AND o.id = d.a`);
+    expect(started.by, 'b started by the transaction of a\'s command and outcome').toBe(started.xid);
+    expect(started.same, 'in the same session').toBe(true);
+    expect((await waitForJob(db, b)).status).toBe('succeeded');
+  });
 });
 
 describe('smaller faults', () => {
