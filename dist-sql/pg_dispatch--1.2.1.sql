@@ -189,15 +189,16 @@ CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled'
 CREATE INDEX _job_running ON pgdispatch._job (id) WHERE status = 'running';
 -- Retention purges by age of finished jobs.
 CREATE INDEX _job_finished ON pgdispatch._job (finished_at) WHERE finished_at IS NOT NULL;
-CREATE INDEX _job_role ON pgdispatch._job (role, id);
 CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
 -- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
 CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
 CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
--- A queue's running and waiting jobs; parked dependents (repair).
+-- A queue's running and waiting jobs. (Few indexes, each for a query that needs it: every
+-- INSERT and UPDATE of a job opens each one, and checks each partial one's condition, even
+-- where the row has no entry in it. Parked dependents are found through _job_due: run_at
+-- infinity.)
 CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
-CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
 CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
 COMMENT ON TABLE pgdispatch._job IS 'Every job and its outcome. Read it through the view pgdispatch.jobs.';
 REVOKE ALL ON TABLE pgdispatch._job FROM PUBLIC;
@@ -294,7 +295,8 @@ CREATE TABLE pgdispatch._runner_session (
   role_oid oid NOT NULL,
   settings jsonb NOT NULL,
   idle_since timestamptz,
-  promised bigint
+  promised bigint,
+  executor_seen text
 );
 COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
 REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
@@ -1621,7 +1623,7 @@ COMMENT ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) IS 'Arms the c
 REVOKE ALL ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) FROM PUBLIC;
 
 -- function _start
-CREATE FUNCTION pgdispatch._start(job pgdispatch._job)
+CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1630,14 +1632,14 @@ AS $fn$
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
 -- Returns NULL, starting nothing, when this session already ran a job of another principal
 -- (see _runner_session).
+-- me_started is this session's backend_start: PostgreSQL's word (pg_stat_get_activity), read by
+-- the runner's entry points (_take, _take_next), or that of the job this session has just run
+-- (see _execute), never a runner's argument: reading it costs a copy of every backend's status.
 DECLARE
   started pgdispatch._job;
-  me_started timestamptz;
   bound pgdispatch._runner_session;
   was_promised boolean := false;
 BEGIN
-  -- The caller's word on this session's start is not taken: PostgreSQL's is.
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Unlocked first: only this session marks its row idle, and a firer promises a job only to an
   -- idle one (see _job_arm_at_commit), so a busy row read here stays busy. Between two jobs of a
   -- drain, that is the whole of it.
@@ -1661,7 +1663,8 @@ BEGIN
     END IF;
   ELSIF FOUND THEN
     UPDATE pgdispatch._runner_session AS s
-       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL,
+           executor_seen = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
@@ -1689,8 +1692,8 @@ BEGIN
   RETURN started;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
-REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) FROM PUBLIC;
 
 -- function _record_failure
 CREATE FUNCTION pgdispatch._record_failure(job pgdispatch._job, e_sqlstate text, e_message text, e_detail text, e_hint text, e_context text)
@@ -1759,8 +1762,10 @@ AS $fn$
 DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
+  me_started timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
@@ -1769,11 +1774,11 @@ BEGIN
     -- the same second took it (see _arm). Then this one helps with the other due jobs of the
     -- same principal, as that one does, rather than leave a burst to fewer sessions.
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
-    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds') END;
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started) END;
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
-      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
     PERFORM pgdispatch._record_failure(j, 'PD001',
       'interrupted: the session running this job ended before the job finished',
@@ -1784,14 +1789,14 @@ BEGIN
   -- Compared before subtracting: run_at may be infinity.
   now_ts := pg_catalog.clock_timestamp();
   IF j.status <> 'scheduled' THEN
-    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');  -- done already by a runner of its second
+    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);  -- done already by a runner of its second
   ELSIF j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   -- Its principal's most urgent due job (priority), which is this one unless another comes first.
-  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
@@ -1799,7 +1804,7 @@ REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
 
 -- function _take_due
-CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb, within interval)
+CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb, within interval, me_started timestamptz)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1810,7 +1815,8 @@ AS $fn$
 -- second share their carriers (see _arm), so those without one are for the runners of the others
 -- to start on time. A runner that takes its next job in the transaction of its last (see _execute)
 -- waits for none (`within` zero): that transaction holds the last job's outcome. Started in
--- this session, which _start binds to that principal (or refuses, if it serves another).
+-- this session (me_started: see _start), which _start binds to that principal (or refuses, if it
+-- serves another).
 -- Jobs of a queue that is paused or full are passed over (see _queue_room): to start one of a
 -- limited queue, the queue's row is locked and its running jobs counted under that lock, so that
 -- two runners never both take its last free place. A row locked elsewhere (a runner starting
@@ -1853,12 +1859,12 @@ BEGIN
       PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
     END IF;
     IF j.queue IS NULL THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     SELECT * INTO q FROM pgdispatch._queue AS k
      WHERE k.role_oid = j.role_oid AND k.sub = coalesce(j.sub, '') AND k.name = j.queue;
     IF NOT FOUND OR (NOT q.paused AND q.concurrency IS NULL) THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     IF NOT q.paused THEN
       SELECT * INTO q FROM pgdispatch._queue AS k
@@ -1867,15 +1873,15 @@ BEGIN
       IF FOUND AND NOT q.paused AND (q.concurrency IS NULL OR q.concurrency >
            (SELECT pg_catalog.count(*) FROM pgdispatch._job AS r
              WHERE r.role_oid = j.role_oid AND r.queue = j.queue AND r.status = 'running' AND coalesce(r.sub, '') = coalesce(j.sub, ''))) THEN
-        RETURN pgdispatch._start(j);
+        RETURN pgdispatch._start(j, me_started);
       END IF;
     END IF;
     blocked := blocked || (j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue);
   END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
-REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) FROM PUBLIC;
 
 -- function _bound_session
 CREATE FUNCTION pgdispatch._bound_session()
@@ -1947,7 +1953,7 @@ BEGIN
   IF pgdispatch._over_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds');
+  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds', bound.backend_start);
   IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
     IF bound.promised IS NOT NULL THEN
       PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)
@@ -2006,6 +2012,7 @@ DECLARE
   e_context text;
   run_command text;
   bound pgdispatch._runner_session;
+  version text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -2022,7 +2029,21 @@ BEGIN
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+    -- The executor is checked in full (see _executor_for) once per session and version of its
+    -- pg_proc row: any change to it (ALTER FUNCTION, a new body) makes a new row version. The
+    -- version seen is kept in this session's row, where only pg_dispatch writes.
+    SELECT p.xmin::text || ':' || p.ctid::text INTO version
+      FROM pg_catalog.pg_proc AS p
+     WHERE p.proname = 'run_as_' || job.role_oid::text AND p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace
+       AND p.proargtypes = '25 25 3802 23'::pg_catalog.oidvector;  -- (text, text, jsonb, integer)
+    IF version IS NOT NULL AND version = (SELECT s.executor_seen FROM pgdispatch._runner_session AS s
+                                           WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started) THEN
+      executor := 'pgdispatch_exec.run_as_' || job.role_oid::text;
+    ELSE
+      executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+      UPDATE pgdispatch._runner_session AS s SET executor_seen = version
+       WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND executor IS NOT NULL;
+    END IF;
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -2109,9 +2130,12 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    bound := pgdispatch._bound_session();
-    IF bound.pid IS NOT NULL AND NOT pgdispatch._over_share(bound.role_oid) THEN
-      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0');
+    -- This session's row, known by the job it started (so not _bound_session, which asks
+    -- PostgreSQL for the session's start: a copy of every backend's status).
+    SELECT * INTO bound FROM pgdispatch._runner_session AS s
+     WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
+    IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
+      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0', bound.backend_start);
     END IF;
   END IF;
 END
@@ -2655,7 +2679,8 @@ DECLARE
   fixed integer := 0;
 BEGIN
   FOR parked IN SELECT k.id FROM pgdispatch._job AS k
-                 WHERE k.after_left > 0 AND k.status = 'scheduled'
+                 -- (Parked jobs wait at run_at infinity: found through _job_due.)
+                 WHERE k.run_at = 'infinity' AND k.after_left > 0 AND k.status = 'scheduled'
                    AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
                  ORDER BY k.id LOOP
     PERFORM pgdispatch._after_recount(parked, false);

@@ -8373,15 +8373,16 @@ CREATE INDEX _job_due ON pgdispatch._job (run_at, id) WHERE status = 'scheduled'
 CREATE INDEX _job_running ON pgdispatch._job (id) WHERE status = 'running';
 -- Retention purges by age of finished jobs.
 CREATE INDEX _job_finished ON pgdispatch._job (finished_at) WHERE finished_at IS NOT NULL;
-CREATE INDEX _job_role ON pgdispatch._job (role, id);
 CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
 -- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
 CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
 -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
 CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
--- A queue's running and waiting jobs; parked dependents (repair).
+-- A queue's running and waiting jobs. (Few indexes, each for a query that needs it: every
+-- INSERT and UPDATE of a job opens each one, and checks each partial one's condition, even
+-- where the row has no entry in it. Parked dependents are found through _job_due: run_at
+-- infinity.)
 CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
-CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
 CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
 COMMENT ON TABLE pgdispatch._job IS 'Every job and its outcome. Read it through the view pgdispatch.jobs.';
 REVOKE ALL ON TABLE pgdispatch._job FROM PUBLIC;
@@ -8478,7 +8479,8 @@ CREATE TABLE pgdispatch._runner_session (
   role_oid oid NOT NULL,
   settings jsonb NOT NULL,
   idle_since timestamptz,
-  promised bigint
+  promised bigint,
+  executor_seen text
 );
 COMMENT ON TABLE pgdispatch._runner_session IS 'Whose jobs each runner session runs: the role and request settings of the first job it took.';
 REVOKE ALL ON TABLE pgdispatch._runner_session FROM PUBLIC;
@@ -9805,7 +9807,7 @@ COMMENT ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) IS 'Arms the c
 REVOKE ALL ON FUNCTION pgdispatch._arm_queue(oid, text, text, jsonb) FROM PUBLIC;
 
 -- function _start
-CREATE FUNCTION pgdispatch._start(job pgdispatch._job)
+CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -9814,14 +9816,14 @@ AS $fn$
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
 -- Returns NULL, starting nothing, when this session already ran a job of another principal
 -- (see _runner_session).
+-- me_started is this session's backend_start: PostgreSQL's word (pg_stat_get_activity), read by
+-- the runner's entry points (_take, _take_next), or that of the job this session has just run
+-- (see _execute), never a runner's argument: reading it costs a copy of every backend's status.
 DECLARE
   started pgdispatch._job;
-  me_started timestamptz;
   bound pgdispatch._runner_session;
   was_promised boolean := false;
 BEGIN
-  -- The caller's word on this session's start is not taken: PostgreSQL's is.
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Unlocked first: only this session marks its row idle, and a firer promises a job only to an
   -- idle one (see _job_arm_at_commit), so a busy row read here stays busy. Between two jobs of a
   -- drain, that is the whole of it.
@@ -9845,7 +9847,8 @@ BEGIN
     END IF;
   ELSIF FOUND THEN
     UPDATE pgdispatch._runner_session AS s
-       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL,
+           executor_seen = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
@@ -9873,8 +9876,8 @@ BEGIN
   RETURN started;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
-REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) FROM PUBLIC;
 
 -- function _record_failure
 CREATE FUNCTION pgdispatch._record_failure(job pgdispatch._job, e_sqlstate text, e_message text, e_detail text, e_hint text, e_context text)
@@ -9943,8 +9946,10 @@ AS $fn$
 DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
+  me_started timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
@@ -9953,11 +9958,11 @@ BEGIN
     -- the same second took it (see _arm). Then this one helps with the other due jobs of the
     -- same principal, as that one does, rather than leave a burst to fewer sessions.
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
-    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds') END;
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started) END;
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
-      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
     PERFORM pgdispatch._record_failure(j, 'PD001',
       'interrupted: the session running this job ended before the job finished',
@@ -9968,14 +9973,14 @@ BEGIN
   -- Compared before subtracting: run_at may be infinity.
   now_ts := pg_catalog.clock_timestamp();
   IF j.status <> 'scheduled' THEN
-    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');  -- done already by a runner of its second
+    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);  -- done already by a runner of its second
   ELSIF j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   -- Its principal's most urgent due job (priority), which is this one unless another comes first.
-  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
@@ -9983,7 +9988,7 @@ REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
 
 -- function _take_due
-CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb, within interval)
+CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb, within interval, me_started timestamptz)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -9994,7 +9999,8 @@ AS $fn$
 -- second share their carriers (see _arm), so those without one are for the runners of the others
 -- to start on time. A runner that takes its next job in the transaction of its last (see _execute)
 -- waits for none (`within` zero): that transaction holds the last job's outcome. Started in
--- this session, which _start binds to that principal (or refuses, if it serves another).
+-- this session (me_started: see _start), which _start binds to that principal (or refuses, if it
+-- serves another).
 -- Jobs of a queue that is paused or full are passed over (see _queue_room): to start one of a
 -- limited queue, the queue's row is locked and its running jobs counted under that lock, so that
 -- two runners never both take its last free place. A row locked elsewhere (a runner starting
@@ -10037,12 +10043,12 @@ BEGIN
       PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
     END IF;
     IF j.queue IS NULL THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     SELECT * INTO q FROM pgdispatch._queue AS k
      WHERE k.role_oid = j.role_oid AND k.sub = coalesce(j.sub, '') AND k.name = j.queue;
     IF NOT FOUND OR (NOT q.paused AND q.concurrency IS NULL) THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     IF NOT q.paused THEN
       SELECT * INTO q FROM pgdispatch._queue AS k
@@ -10051,15 +10057,15 @@ BEGIN
       IF FOUND AND NOT q.paused AND (q.concurrency IS NULL OR q.concurrency >
            (SELECT pg_catalog.count(*) FROM pgdispatch._job AS r
              WHERE r.role_oid = j.role_oid AND r.queue = j.queue AND r.status = 'running' AND coalesce(r.sub, '') = coalesce(j.sub, ''))) THEN
-        RETURN pgdispatch._start(j);
+        RETURN pgdispatch._start(j, me_started);
       END IF;
     END IF;
     blocked := blocked || (j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue);
   END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
-REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) FROM PUBLIC;
 
 -- function _bound_session
 CREATE FUNCTION pgdispatch._bound_session()
@@ -10131,7 +10137,7 @@ BEGIN
   IF pgdispatch._over_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds');
+  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds', bound.backend_start);
   IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
     IF bound.promised IS NOT NULL THEN
       PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)
@@ -10190,6 +10196,7 @@ DECLARE
   e_context text;
   run_command text;
   bound pgdispatch._runner_session;
+  version text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -10206,7 +10213,21 @@ BEGIN
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+    -- The executor is checked in full (see _executor_for) once per session and version of its
+    -- pg_proc row: any change to it (ALTER FUNCTION, a new body) makes a new row version. The
+    -- version seen is kept in this session's row, where only pg_dispatch writes.
+    SELECT p.xmin::text || ':' || p.ctid::text INTO version
+      FROM pg_catalog.pg_proc AS p
+     WHERE p.proname = 'run_as_' || job.role_oid::text AND p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace
+       AND p.proargtypes = '25 25 3802 23'::pg_catalog.oidvector;  -- (text, text, jsonb, integer)
+    IF version IS NOT NULL AND version = (SELECT s.executor_seen FROM pgdispatch._runner_session AS s
+                                           WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started) THEN
+      executor := 'pgdispatch_exec.run_as_' || job.role_oid::text;
+    ELSE
+      executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+      UPDATE pgdispatch._runner_session AS s SET executor_seen = version
+       WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND executor IS NOT NULL;
+    END IF;
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -10293,9 +10314,12 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    bound := pgdispatch._bound_session();
-    IF bound.pid IS NOT NULL AND NOT pgdispatch._over_share(bound.role_oid) THEN
-      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0');
+    -- This session's row, known by the job it started (so not _bound_session, which asks
+    -- PostgreSQL for the session's start: a copy of every backend's status).
+    SELECT * INTO bound FROM pgdispatch._runner_session AS s
+     WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
+    IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
+      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0', bound.backend_start);
     END IF;
   END IF;
 END
@@ -10839,7 +10863,8 @@ DECLARE
   fixed integer := 0;
 BEGIN
   FOR parked IN SELECT k.id FROM pgdispatch._job AS k
-                 WHERE k.after_left > 0 AND k.status = 'scheduled'
+                 -- (Parked jobs wait at run_at infinity: found through _job_due.)
+                 WHERE k.run_at = 'infinity' AND k.after_left > 0 AND k.status = 'scheduled'
                    AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
                  ORDER BY k.id LOOP
     PERFORM pgdispatch._after_recount(parked, false);
@@ -19615,7 +19640,17 @@ $pgdispatch_tle$,
     $pgdispatch_tle$-- GENERATED by generator/ from src/ -- do not edit; run `npm run gen`.
 -- pg_dispatch 1.2.0 -> 1.2.1. Run by ALTER EXTENSION pg_dispatch UPDATE; never edit once released.
 
+-- upgrade: before (hand-written)
+DROP INDEX pgdispatch._job_role;
+DROP INDEX pgdispatch._job_after_left;
+ALTER TABLE pgdispatch._runner_session ADD COLUMN executor_seen text;
+
 -- upgrade: what goes, or is made anew
+DROP VIEW pgdispatch.jobs;
+DROP VIEW pgdispatch.stats;
+DROP VIEW pgdispatch.schedules;
+DROP VIEW pgdispatch.queues;
+DROP FUNCTION pgdispatch._start(pgdispatch._job);
 DROP FUNCTION pgdispatch._take_due(oid, jsonb);
 DROP FUNCTION pgdispatch._execute(pgdispatch._job);
 
@@ -19734,7 +19769,7 @@ COMMENT ON FUNCTION pgdispatch._executor_for(name, boolean) IS 'The checked exec
 REVOKE ALL ON FUNCTION pgdispatch._executor_for(name, boolean) FROM PUBLIC;
 
 -- function _start (changed)
-CREATE OR REPLACE FUNCTION pgdispatch._start(job pgdispatch._job)
+CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -19743,14 +19778,14 @@ AS $fn$
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
 -- Returns NULL, starting nothing, when this session already ran a job of another principal
 -- (see _runner_session).
+-- me_started is this session's backend_start: PostgreSQL's word (pg_stat_get_activity), read by
+-- the runner's entry points (_take, _take_next), or that of the job this session has just run
+-- (see _execute), never a runner's argument: reading it costs a copy of every backend's status.
 DECLARE
   started pgdispatch._job;
-  me_started timestamptz;
   bound pgdispatch._runner_session;
   was_promised boolean := false;
 BEGIN
-  -- The caller's word on this session's start is not taken: PostgreSQL's is.
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Unlocked first: only this session marks its row idle, and a firer promises a job only to an
   -- idle one (see _job_arm_at_commit), so a busy row read here stays busy. Between two jobs of a
   -- drain, that is the whole of it.
@@ -19774,7 +19809,8 @@ BEGIN
     END IF;
   ELSIF FOUND THEN
     UPDATE pgdispatch._runner_session AS s
-       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL,
+           executor_seen = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)
@@ -19802,8 +19838,8 @@ BEGIN
   RETURN started;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job) IS 'Marks a locked job as running in this session.';
-REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) IS 'Marks a locked job as running in this session.';
+REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) FROM PUBLIC;
 
 -- function _take (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._take(job_id bigint)
@@ -19817,8 +19853,10 @@ AS $fn$
 DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
+  me_started timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
@@ -19827,11 +19865,11 @@ BEGIN
     -- the same second took it (see _arm). Then this one helps with the other due jobs of the
     -- same principal, as that one does, rather than leave a burst to fewer sessions.
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
-    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds') END;
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started) END;
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
-      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
     PERFORM pgdispatch._record_failure(j, 'PD001',
       'interrupted: the session running this job ended before the job finished',
@@ -19842,14 +19880,14 @@ BEGIN
   -- Compared before subtracting: run_at may be infinity.
   now_ts := pg_catalog.clock_timestamp();
   IF j.status <> 'scheduled' THEN
-    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');  -- done already by a runner of its second
+    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);  -- done already by a runner of its second
   ELSIF j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   -- Its principal's most urgent due job (priority), which is this one unless another comes first.
-  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
 END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._take(bigint) IS 'Takes the job a carrier was made for, if it is due and free.';
@@ -19857,7 +19895,7 @@ REVOKE ALL ON FUNCTION pgdispatch._take(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._take(bigint) TO pgdispatch_runners;
 
 -- function _take_due (changed)
-CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb, within interval)
+CREATE FUNCTION pgdispatch._take_due(principal_role oid, principal_settings jsonb, within interval, me_started timestamptz)
 RETURNS pgdispatch._job
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -19868,7 +19906,8 @@ AS $fn$
 -- second share their carriers (see _arm), so those without one are for the runners of the others
 -- to start on time. A runner that takes its next job in the transaction of its last (see _execute)
 -- waits for none (`within` zero): that transaction holds the last job's outcome. Started in
--- this session, which _start binds to that principal (or refuses, if it serves another).
+-- this session (me_started: see _start), which _start binds to that principal (or refuses, if it
+-- serves another).
 -- Jobs of a queue that is paused or full are passed over (see _queue_room): to start one of a
 -- limited queue, the queue's row is locked and its running jobs counted under that lock, so that
 -- two runners never both take its last free place. A row locked elsewhere (a runner starting
@@ -19911,12 +19950,12 @@ BEGIN
       PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
     END IF;
     IF j.queue IS NULL THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     SELECT * INTO q FROM pgdispatch._queue AS k
      WHERE k.role_oid = j.role_oid AND k.sub = coalesce(j.sub, '') AND k.name = j.queue;
     IF NOT FOUND OR (NOT q.paused AND q.concurrency IS NULL) THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     IF NOT q.paused THEN
       SELECT * INTO q FROM pgdispatch._queue AS k
@@ -19925,15 +19964,15 @@ BEGIN
       IF FOUND AND NOT q.paused AND (q.concurrency IS NULL OR q.concurrency >
            (SELECT pg_catalog.count(*) FROM pgdispatch._job AS r
              WHERE r.role_oid = j.role_oid AND r.queue = j.queue AND r.status = 'running' AND coalesce(r.sub, '') = coalesce(j.sub, ''))) THEN
-        RETURN pgdispatch._start(j);
+        RETURN pgdispatch._start(j, me_started);
       END IF;
     END IF;
     blocked := blocked || (j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue);
   END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
-REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval) FROM PUBLIC;
+COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
+REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) FROM PUBLIC;
 
 -- function _bound_session (new)
 CREATE FUNCTION pgdispatch._bound_session()
@@ -19991,7 +20030,7 @@ BEGIN
   IF pgdispatch._over_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds');
+  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds', bound.backend_start);
   IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
     IF bound.promised IS NOT NULL THEN
       PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)
@@ -20033,6 +20072,7 @@ DECLARE
   e_context text;
   run_command text;
   bound pgdispatch._runner_session;
+  version text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -20049,7 +20089,21 @@ BEGIN
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+    -- The executor is checked in full (see _executor_for) once per session and version of its
+    -- pg_proc row: any change to it (ALTER FUNCTION, a new body) makes a new row version. The
+    -- version seen is kept in this session's row, where only pg_dispatch writes.
+    SELECT p.xmin::text || ':' || p.ctid::text INTO version
+      FROM pg_catalog.pg_proc AS p
+     WHERE p.proname = 'run_as_' || job.role_oid::text AND p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace
+       AND p.proargtypes = '25 25 3802 23'::pg_catalog.oidvector;  -- (text, text, jsonb, integer)
+    IF version IS NOT NULL AND version = (SELECT s.executor_seen FROM pgdispatch._runner_session AS s
+                                           WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started) THEN
+      executor := 'pgdispatch_exec.run_as_' || job.role_oid::text;
+    ELSE
+      executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+      UPDATE pgdispatch._runner_session AS s SET executor_seen = version
+       WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND executor IS NOT NULL;
+    END IF;
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = 'PD400', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -20136,9 +20190,12 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    bound := pgdispatch._bound_session();
-    IF bound.pid IS NOT NULL AND NOT pgdispatch._over_share(bound.role_oid) THEN
-      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0');
+    -- This session's row, known by the job it started (so not _bound_session, which asks
+    -- PostgreSQL for the session's start: a copy of every backend's status).
+    SELECT * INTO bound FROM pgdispatch._runner_session AS s
+     WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
+    IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
+      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0', bound.backend_start);
     END IF;
   END IF;
 END
@@ -20244,6 +20301,36 @@ $fn$;
 COMMENT ON PROCEDURE pgdispatch._run(bigint) IS 'The command of every carrier.';
 REVOKE ALL ON PROCEDURE pgdispatch._run(bigint) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE pgdispatch._run(bigint) TO pgdispatch_runners;
+
+-- function _after_repair (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._after_repair()
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The maintenance job's check of parked dependents. A dependency that finished while the job
+-- naming it was being fired, in a transaction that could not count it again at COMMIT (REPEATABLE
+-- READ or SERIALIZABLE, see _after_recount), left a count too high: counted again here, once a
+-- minute. Released jobs are armed by the maintenance pass that follows.
+DECLARE
+  parked bigint;
+  fixed integer := 0;
+BEGIN
+  FOR parked IN SELECT k.id FROM pgdispatch._job AS k
+                 -- (Parked jobs wait at run_at infinity: found through _job_due.)
+                 WHERE k.run_at = 'infinity' AND k.after_left > 0 AND k.status = 'scheduled'
+                   AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
+                 ORDER BY k.id LOOP
+    PERFORM pgdispatch._after_recount(parked, false);
+    IF NOT EXISTS (SELECT 1 FROM pgdispatch._job AS k WHERE k.id = parked AND k.status = 'scheduled' AND k.after_left > 0) THEN
+      fixed := fixed + 1;
+    END IF;
+  END LOOP;
+  RETURN fixed;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._after_repair() IS 'Counts again the dependencies of parked jobs whose count missed a finish (fired under REPEATABLE READ while it committed); releases or cancels them.';
+REVOKE ALL ON FUNCTION pgdispatch._after_repair() FROM PUBLIC;
 
 -- function _job_before_insert (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()
@@ -20592,6 +20679,105 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_after_end() IS 'When a job finishes: releases its dependents (succeeded) or cancels them and theirs (otherwise).';
 REVOKE ALL ON FUNCTION pgdispatch._job_after_end() FROM PUBLIC;
+
+-- view jobs (changed)
+CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS
+SELECT j.id, j.command, j.label, j.role, j.status, j.created_at, j.run_at, j.started_at, j.finished_at,
+       j.attempts, j.max_attempts, j.timeout, j.row_count, j.truncated, j.rows,
+       j.error_sqlstate, j.error_message, j.error_detail, j.error_hint, j.error_context, j.attempt_log, j.retry_of, j.sub, j.schedule_id,
+       j.key, j.key_mode, j.priority, j.args, j.queue, j.after, j.after_left, j.after_run_at
+  FROM pgdispatch._job AS j
+ WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.jobs IS 'Every job the current role fired, as the same end user (JWT sub) or without one (an admin sees all), with its outcome.';
+REVOKE ALL ON TABLE pgdispatch.jobs FROM PUBLIC;
+
+-- view stats (changed)
+CREATE VIEW pgdispatch.stats WITH (security_barrier) AS
+WITH visible AS (
+  SELECT j.* FROM pgdispatch._job AS j WHERE ((j.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(j.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()))
+), recent AS (
+  SELECT v.started_at - v.run_at AS start_latency, v.finished_at - v.started_at AS run_time
+    FROM visible AS v WHERE v.finished_at > pg_catalog.now() - interval '1 hour' AND v.started_at IS NOT NULL
+)
+SELECT (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled') AS scheduled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'scheduled' AND v.run_at <= pg_catalog.now()) AS due,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'running') AS running,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'succeeded') AS succeeded,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'failed') AS failed,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'cancelled') AS cancelled,
+       (SELECT pg_catalog.count(*) FROM visible AS v WHERE v.status = 'timed_out') AS timed_out,
+       r.start_latency_p50, r.start_latency_p95, r.start_latency_p99,
+       r.run_time_p50, r.run_time_p95, r.run_time_p99
+  FROM (SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.start_latency) AS start_latency_p99,
+               pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p50,
+               pg_catalog.percentile_cont(0.95) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p95,
+               pg_catalog.percentile_cont(0.99) WITHIN GROUP (ORDER BY x.run_time) AS run_time_p99
+          FROM recent AS x) AS r;
+COMMENT ON VIEW pgdispatch.stats IS 'Counts per status, the number due and waiting for a runner, and start latency and run time percentiles over the last hour, for the jobs the current role (and end user) can see.';
+REVOKE ALL ON TABLE pgdispatch.stats FROM PUBLIC;
+
+-- view schedules (changed)
+CREATE VIEW pgdispatch.schedules WITH (security_barrier) AS
+SELECT s.id, s.name, s.role, s.expression, s.time_zone, s.command, s.label, s.overlap, s.misfire, s.paused,
+       s.timeout, s.max_attempts,
+       p.run_at AS next_run_at,
+       l.id AS last_job_id, l.status AS last_status, l.started_at AS last_started_at, l.finished_at - l.started_at AS last_duration,
+       coalesce(n.succeeded, 0) AS succeeded, coalesce(n.failed, 0) AS failed, coalesce(n.skipped, 0) AS skipped,
+       s.last_error, s.created_at, s.updated_at, s.sub
+  FROM pgdispatch._schedule AS s
+  LEFT JOIN pgdispatch._job AS p ON p.id = s.pending_job AND p.status = 'scheduled'
+  LEFT JOIN LATERAL (SELECT j.id, j.status, j.started_at, j.finished_at FROM pgdispatch._job AS j
+                      WHERE j.schedule_id = s.id AND j.started_at IS NOT NULL
+                      ORDER BY j.id DESC LIMIT 1) AS l ON true
+  LEFT JOIN LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE j.status = 'succeeded') AS succeeded,
+                            pg_catalog.count(*) FILTER (WHERE j.status IN ('failed', 'timed_out')) AS failed,
+                            pg_catalog.count(*) FILTER (WHERE j.error_sqlstate = 'PD003') AS skipped
+                       FROM pgdispatch._job AS j WHERE j.schedule_id = s.id) AS n ON true
+ WHERE ((s.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(s.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.schedules IS 'Every schedule of the current role and end user (an admin sees all): definition, next run, last run, counts of kept occurrences.';
+REVOKE ALL ON TABLE pgdispatch.schedules FROM PUBLIC;
+
+-- view queues (changed)
+CREATE VIEW pgdispatch.queues WITH (security_barrier) AS
+SELECT k.name, pg_catalog.pg_get_userbyid(k.role_oid)::name AS role, nullif(k.sub, '') AS sub,
+       q.concurrency, coalesce(q.paused, false) AS paused,
+       coalesce(n.waiting, 0) AS waiting, coalesce(n.running, 0) AS running, q.updated_at
+  FROM (SELECT q.role_oid, q.sub, q.name FROM pgdispatch._queue AS q
+        UNION
+        SELECT j.role_oid, coalesce(j.sub, ''), j.queue FROM pgdispatch._job AS j
+         WHERE j.queue IS NOT NULL AND j.status IN ('scheduled', 'running') AND j.role_oid <> 0) AS k
+  LEFT JOIN pgdispatch._queue AS q ON q.role_oid = k.role_oid AND q.sub = k.sub AND q.name = k.name
+  LEFT JOIN LATERAL (SELECT pg_catalog.count(*) FILTER (WHERE j.status = 'scheduled') AS waiting,
+                            pg_catalog.count(*) FILTER (WHERE j.status = 'running') AS running
+                       FROM pgdispatch._job AS j
+                      WHERE j.role_oid = k.role_oid AND j.queue = k.name AND j.status IN ('scheduled', 'running')
+                        AND coalesce(j.sub, '') = k.sub) AS n ON true
+ WHERE ((k.role_oid = (SELECT pg_catalog.to_regrole(pg_catalog.quote_ident(CURRENT_USER))::pg_catalog.oid) AND coalesce(k.sub, '') = coalesce((SELECT coalesce(nullif(nullif(pg_catalog.current_setting('request.jwt.claims', true), '')::pg_catalog.jsonb ->> 'sub', ''), nullif(pg_catalog.current_setting('request.jwt.claim.sub', true), ''))), '')) OR (SELECT pgdispatch._is_admin()));
+COMMENT ON VIEW pgdispatch.queues IS 'Every queue of the current role and end user (an admin sees all): its limits and how many of its jobs wait and run.';
+REVOKE ALL ON TABLE pgdispatch.queues FROM PUBLIC;
+
+-- upgrade: every role given grant_usage gets the new surface
+DO $refresh_grants$
+DECLARE
+  grantee name;
+  grant_sql text;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname
+      FROM pg_catalog.pg_namespace AS n
+     CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a
+      JOIN pg_catalog.pg_roles AS r ON r.oid = a.grantee
+     WHERE n.nspname = 'pgdispatch' AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner
+       AND a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole
+  LOOP
+    FOREACH grant_sql IN ARRAY pgdispatch._user_grants() LOOP
+      EXECUTE pg_catalog.format(grant_sql, 'GRANT', 'TO', grantee);
+    END LOOP;
+  END LOOP;
+END
+$refresh_grants$;
 $pgdispatch_tle$
   ];
   v record;

@@ -7,7 +7,8 @@ DECLARE
   fixed integer := 0;
 BEGIN
   FOR parked IN SELECT k.id FROM pgdispatch._job AS k
-                 WHERE k.after_left > 0 AND k.status = 'scheduled'
+                 -- (Parked jobs wait at run_at infinity: found through _job_due.)
+                 WHERE k.run_at = 'infinity' AND k.after_left > 0 AND k.status = 'scheduled'
                    AND k.created_at < pg_catalog.clock_timestamp() - interval '10 seconds'
                  ORDER BY k.id LOOP
     PERFORM pgdispatch._after_recount(parked, false);

@@ -18,6 +18,7 @@ DECLARE
   e_context text;
   run_command text;
   bound pgdispatch._runner_session;
+  version text;
 BEGIN
   -- Called by a runner identity: trust nothing of the record but its id. The job must be running
   -- in this very session, and be of the role this session serves.
@@ -34,7 +35,21 @@ BEGIN
   -- Lets cancel() check that this session is still on this very job before signalling it.
   PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
   BEGIN
-    executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+    -- The executor is checked in full (see _executor_for) once per session and version of its
+    -- pg_proc row: any change to it (ALTER FUNCTION, a new body) makes a new row version. The
+    -- version seen is kept in this session's row, where only pg_dispatch writes.
+    SELECT p.xmin::text || ':' || p.ctid::text INTO version
+      FROM pg_catalog.pg_proc AS p
+     WHERE p.proname = 'run_as_' || job.role_oid::text AND p.pronamespace = 'pgdispatch_exec'::pg_catalog.regnamespace
+       AND p.proargtypes = '25 25 3802 23'::pg_catalog.oidvector;  -- (text, text, jsonb, integer)
+    IF version IS NOT NULL AND version = (SELECT s.executor_seen FROM pgdispatch._runner_session AS s
+                                           WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started) THEN
+      executor := 'pgdispatch_exec.run_as_' || job.role_oid::text;
+    ELSE
+      executor := pgdispatch._executor_for(pg_catalog.pg_get_userbyid(job.role_oid), false);
+      UPDATE pgdispatch._runner_session AS s SET executor_seen = version
+       WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND executor IS NOT NULL;
+    END IF;
     IF executor IS NULL THEN
       RAISE EXCEPTION 'pg_dispatch: role % may no longer run jobs', job.role
         USING ERRCODE = '{{ERR:not_allowed}}', HINT = pg_catalog.format('SELECT pgdispatch.grant_usage(%L);', job.role);
@@ -121,9 +136,12 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    bound := pgdispatch._bound_session();
-    IF bound.pid IS NOT NULL AND NOT pgdispatch._over_share(bound.role_oid) THEN
-      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0');
+    -- This session's row, known by the job it started (so not _bound_session, which asks
+    -- PostgreSQL for the session's start: a copy of every backend's status).
+    SELECT * INTO bound FROM pgdispatch._runner_session AS s
+     WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
+    IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
+      next := pgdispatch._take_due(bound.role_oid, bound.settings, interval '0', bound.backend_start);
     END IF;
   END IF;
 END

@@ -93,6 +93,8 @@ export const runnerSessionTable = table({
   // A session that drained its principal's jobs and lingers is idle (idle_since); a new due job
   // of that principal may be promised to it at COMMIT instead of getting a carrier (promised: see
   // _job_arm_at_commit, _take_next).
+  // executor_seen: the version (xmin and ctid of its pg_proc row) of the executor this session
+  // last checked in full (see _execute): unchanged, it is not checked again.
   ddl: dedent(`
     CREATE TABLE pgdispatch._runner_session (
       pid integer PRIMARY KEY,
@@ -100,7 +102,8 @@ export const runnerSessionTable = table({
       role_oid oid NOT NULL,
       settings jsonb NOT NULL,
       idle_since timestamptz,
-      promised bigint
+      promised bigint,
+      executor_seen text
     );
   `),
   columns: [],

@@ -2,14 +2,14 @@
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
 -- Returns NULL, starting nothing, when this session already ran a job of another principal
 -- (see _runner_session).
+-- me_started is this session's backend_start: PostgreSQL's word (pg_stat_get_activity), read by
+-- the runner's entry points (_take, _take_next), or that of the job this session has just run
+-- (see _execute), never a runner's argument: reading it costs a copy of every backend's status.
 DECLARE
   started pgdispatch._job;
-  me_started timestamptz;
   bound pgdispatch._runner_session;
   was_promised boolean := false;
 BEGIN
-  -- The caller's word on this session's start is not taken: PostgreSQL's is.
-  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Unlocked first: only this session marks its row idle, and a firer promises a job only to an
   -- idle one (see _job_arm_at_commit), so a busy row read here stays busy. Between two jobs of a
   -- drain, that is the whole of it.
@@ -33,7 +33,8 @@ BEGIN
     END IF;
   ELSIF FOUND THEN
     UPDATE pgdispatch._runner_session AS s
-       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL
+       SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL,
+           executor_seen = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)

@@ -4,7 +4,8 @@
 -- second share their carriers (see _arm), so those without one are for the runners of the others
 -- to start on time. A runner that takes its next job in the transaction of its last (see _execute)
 -- waits for none (`within` zero): that transaction holds the last job's outcome. Started in
--- this session, which _start binds to that principal (or refuses, if it serves another).
+-- this session (me_started: see _start), which _start binds to that principal (or refuses, if it
+-- serves another).
 -- Jobs of a queue that is paused or full are passed over (see _queue_room): to start one of a
 -- limited queue, the queue's row is locked and its running jobs counted under that lock, so that
 -- two runners never both take its last free place. A row locked elsewhere (a runner starting
@@ -47,12 +48,12 @@ BEGIN
       PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
     END IF;
     IF j.queue IS NULL THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     SELECT * INTO q FROM pgdispatch._queue AS k
      WHERE k.role_oid = j.role_oid AND k.sub = coalesce(j.sub, '') AND k.name = j.queue;
     IF NOT FOUND OR (NOT q.paused AND q.concurrency IS NULL) THEN
-      RETURN pgdispatch._start(j);
+      RETURN pgdispatch._start(j, me_started);
     END IF;
     IF NOT q.paused THEN
       SELECT * INTO q FROM pgdispatch._queue AS k
@@ -61,7 +62,7 @@ BEGIN
       IF FOUND AND NOT q.paused AND (q.concurrency IS NULL OR q.concurrency >
            (SELECT pg_catalog.count(*) FROM pgdispatch._job AS r
              WHERE r.role_oid = j.role_oid AND r.queue = j.queue AND r.status = 'running' AND coalesce(r.sub, '') = coalesce(j.sub, ''))) THEN
-        RETURN pgdispatch._start(j);
+        RETURN pgdispatch._start(j, me_started);
       END IF;
     END IF;
     blocked := blocked || (j.role_oid::text || E'\x1f' || coalesce(j.sub, '') || E'\x1f' || j.queue);

@@ -4,7 +4,8 @@ import { queueKey } from '../queues/queue-room.js';
 
 export const takeDue = fn({
   name: '_take_due',
-  args: [{ name: 'principal_role', type: 'oid' }, { name: 'principal_settings', type: 'jsonb' }, { name: 'within', type: 'interval' }],
+  args: [{ name: 'principal_role', type: 'oid' }, { name: 'principal_settings', type: 'jsonb' }, { name: 'within', type: 'interval' },
+    { name: 'me_started', type: 'timestamptz' }],
   returns: 'pgdispatch._job',
   language: 'plpgsql',
   // Invoker: called by _take, _take_next and _execute (definers, which check who may take what), never granted.

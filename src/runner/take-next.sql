@@ -14,7 +14,7 @@ BEGIN
   IF pgdispatch._over_share(bound.role_oid) THEN
     RETURN NULL;
   END IF;
-  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds');
+  j := pgdispatch._take_due(bound.role_oid, bound.settings, interval '2 seconds', bound.backend_start);
   IF j.id IS NULL AND (bound.idle_since IS NULL OR bound.promised IS NOT NULL) THEN
     IF bound.promised IS NOT NULL THEN
       PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)

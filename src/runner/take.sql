@@ -4,8 +4,10 @@
 DECLARE
   j pgdispatch._job;
   now_ts timestamptz;
+  me_started timestamptz;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
+  SELECT a.backend_start INTO me_started FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a;
   -- Only a job of the role this session's runner identity serves.
   SELECT * INTO j FROM pgdispatch._job AS k
    WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role() FOR UPDATE SKIP LOCKED;
@@ -14,11 +16,11 @@ BEGIN
     -- the same second took it (see _arm). Then this one helps with the other due jobs of the
     -- same principal, as that one does, rather than leave a burst to fewer sessions.
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND k.role_oid = pgdispatch._served_role();
-    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds') END;
+    RETURN CASE WHEN FOUND THEN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started) END;
   END IF;
   IF j.status = 'running' THEN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
-      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+      RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
     PERFORM pgdispatch._record_failure(j, '{{ERR:interrupted}}',
       'interrupted: the session running this job ended before the job finished',
@@ -29,12 +31,12 @@ BEGIN
   -- Compared before subtracting: run_at may be infinity.
   now_ts := pg_catalog.clock_timestamp();
   IF j.status <> 'scheduled' THEN
-    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');  -- done already by a runner of its second
+    RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);  -- done already by a runner of its second
   ELSIF j.run_at > now_ts + interval '2 seconds' THEN
     RETURN NULL;  -- not due yet: _settle_carrier re-arms the carrier
   ELSIF j.run_at > now_ts THEN
     PERFORM pg_catalog.pg_sleep(pg_catalog.date_part('epoch', j.run_at - now_ts));
   END IF;
   -- Its principal's most urgent due job (priority), which is this one unless another comes first.
-  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds');
+  RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
 END

@@ -81,15 +81,16 @@ export const jobTable = table({
     CREATE INDEX _job_running ON pgdispatch._job (id) WHERE status = 'running';
     -- Retention purges by age of finished jobs.
     CREATE INDEX _job_finished ON pgdispatch._job (finished_at) WHERE finished_at IS NOT NULL;
-    CREATE INDEX _job_role ON pgdispatch._job (role, id);
     CREATE INDEX _job_label ON pgdispatch._job (label text_pattern_ops) WHERE label IS NOT NULL;
     -- The pending-jobs quota's exact count, when needed (src/schema/pending-bound-table.ts).
     CREATE INDEX _job_pending ON pgdispatch._job (role_oid, id) WHERE status IN ('scheduled', 'running');
     -- A schedule's occurrences: its history, and the ones waiting or running (overlap checks).
     CREATE INDEX _job_schedule ON pgdispatch._job (schedule_id, id) WHERE schedule_id IS NOT NULL;
-    -- A queue's running and waiting jobs; parked dependents (repair).
+    -- A queue's running and waiting jobs. (Few indexes, each for a query that needs it: every
+    -- INSERT and UPDATE of a job opens each one, and checks each partial one's condition, even
+    -- where the row has no entry in it. Parked dependents are found through _job_due: run_at
+    -- infinity.)
     CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
-    CREATE INDEX _job_after_left ON pgdispatch._job (id) WHERE after_left > 0 AND status = 'scheduled';
     CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
   `),
   userGrants: [
