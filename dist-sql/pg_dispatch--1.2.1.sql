@@ -1390,6 +1390,21 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._fair_share(oid) IS 'How many runner slots a role may hold now: max_runners shared by the roles holding or waiting for one.';
 REVOKE ALL ON FUNCTION pgdispatch._fair_share(oid) FROM PUBLIC;
 
+-- function _over_share
+CREATE FUNCTION pgdispatch._over_share(served oid)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
+         > pgdispatch._fair_share(served);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._over_share(oid) IS 'Whether a role holds more runner slots than its fair share while another role waits for one.';
+REVOKE ALL ON FUNCTION pgdispatch._over_share(oid) FROM PUBLIC;
+
 -- function _claim_slot
 CREATE FUNCTION pgdispatch._claim_slot()
 RETURNS boolean
@@ -1535,6 +1550,12 @@ DECLARE
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF FOUND AND j.status = 'running' AND NOT pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+    -- Its session ended mid-job, and this run found no free slot to take it (see _take): recorded
+    -- now all the same, so that slots held by other sessions do not keep it 'running'.
+    PERFORM pgdispatch._record_interrupted(j);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
   IF NOT FOUND THEN
     IF served IS NOT NULL THEN
       EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
@@ -1750,6 +1771,22 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text, text, text) IS 'Records a failed attempt: retry later or failed.';
 REVOKE ALL ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text, text, text) FROM PUBLIC;
 
+-- function _record_interrupted
+CREATE FUNCTION pgdispatch._record_interrupted(job pgdispatch._job)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN pgdispatch._record_failure(job, 'PD001',
+    'interrupted: the session running this job ended before the job finished',
+    'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+    'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._record_interrupted(pgdispatch._job) IS 'Records that a running job''s session ended before the job finished (PD001): retried if attempts remain, else failed.';
+REVOKE ALL ON FUNCTION pgdispatch._record_interrupted(pgdispatch._job) FROM PUBLIC;
+
 -- function _take
 CREATE FUNCTION pgdispatch._take(job_id bigint)
 RETURNS pgdispatch._job
@@ -1780,10 +1817,7 @@ BEGIN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
       RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
-    PERFORM pgdispatch._record_failure(j, 'PD001',
-      'interrupted: the session running this job ended before the job finished',
-      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    PERFORM pgdispatch._record_interrupted(j);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
   -- Compared before subtracting: run_at may be infinity.
@@ -1883,40 +1917,6 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) FROM PUBLIC;
 
--- function _bound_session
-CREATE FUNCTION pgdispatch._bound_session()
-RETURNS pgdispatch._runner_session
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-  bound pgdispatch._runner_session;
-BEGIN
-  SELECT * INTO bound FROM pgdispatch._runner_session AS s
-   WHERE s.pid = pg_catalog.pg_backend_pid()
-     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
-     AND s.role_oid = pgdispatch._served_role();
-  RETURN bound;
-END
-$fn$;
-COMMENT ON FUNCTION pgdispatch._bound_session() IS 'This session''s row of _runner_session (the principal it serves), or NULL when it has started no job.';
-REVOKE ALL ON FUNCTION pgdispatch._bound_session() FROM PUBLIC;
-
--- function _over_share
-CREATE FUNCTION pgdispatch._over_share(served oid)
-RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-  RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
-     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
-         > pgdispatch._fair_share(served);
-END
-$fn$;
-COMMENT ON FUNCTION pgdispatch._over_share(oid) IS 'Whether a role holds more runner slots than its fair share while another role waits for one.';
-REVOKE ALL ON FUNCTION pgdispatch._over_share(oid) FROM PUBLIC;
-
 -- function _pass_promise
 CREATE FUNCTION pgdispatch._pass_promise(promised bigint)
 RETURNS void
@@ -1946,8 +1946,11 @@ DECLARE
   j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
-  bound := pgdispatch._bound_session();
-  IF bound.pid IS NULL THEN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
   END IF;
   IF pgdispatch._over_share(bound.role_oid) THEN
@@ -2130,8 +2133,8 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    -- This session's row, known by the job it started (so not _bound_session, which asks
-    -- PostgreSQL for the session's start: a copy of every backend's status).
+    -- This session's row is known by the job it started (not by asking PostgreSQL for the
+    -- session's start, as _take_next does: that copies every backend's status).
     SELECT * INTO bound FROM pgdispatch._runner_session AS s
      WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
     IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
@@ -2140,7 +2143,7 @@ BEGIN
   END IF;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) IS 'Runs a started job, records its outcome, scrubs the session and (draining) starts the principal''s next due job, in one transaction.';
+COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) IS 'Runs a started job and records its outcome; while the runner drains, starts the principal''s next due job in the same transaction, its settings reset first.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) TO pgdispatch_runners;
 
@@ -2183,13 +2186,13 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- One transaction per job: its command and outcome, the session scrubbed, and (draining)
-      -- the start of its principal's next due job (see _execute).
+      -- One transaction per job: its command and outcome, and (draining) the start of its
+      -- principal's next due job (see _execute).
       SELECT * INTO step FROM pgdispatch._execute(job, draining);
       -- What the command left for COMMIT runs now, as this session's user (the runner identity,
-      -- which holds nothing; from PostgreSQL 18 on, the firer), after _execute's scrub: so the
-      -- session is scrubbed again, and the next job begins in a transaction of its own (one that
-      -- writes nothing, so no WAL flush), whatever characteristics that work set for the next.
+      -- which holds nothing; from PostgreSQL 18 on, the firer). Then the session is scrubbed, in
+      -- a transaction of its own (one that writes nothing, so no WAL flush), so that the next job
+      -- begins in a fresh one, whatever characteristics that work set for it.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
       PERFORM pgdispatch._scrub_session();
@@ -2714,10 +2717,7 @@ BEGIN
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
-      PERFORM pgdispatch._record_failure(job, 'PD001',
-        'interrupted: the session running this job ended before the job finished',
-        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+      PERFORM pgdispatch._record_interrupted(job);
     END IF;
   END LOOP;
   COMMIT;

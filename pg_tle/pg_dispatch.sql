@@ -9574,6 +9574,21 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._fair_share(oid) IS 'How many runner slots a role may hold now: max_runners shared by the roles holding or waiting for one.';
 REVOKE ALL ON FUNCTION pgdispatch._fair_share(oid) FROM PUBLIC;
 
+-- function _over_share
+CREATE FUNCTION pgdispatch._over_share(served oid)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
+         > pgdispatch._fair_share(served);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._over_share(oid) IS 'Whether a role holds more runner slots than its fair share while another role waits for one.';
+REVOKE ALL ON FUNCTION pgdispatch._over_share(oid) FROM PUBLIC;
+
 -- function _claim_slot
 CREATE FUNCTION pgdispatch._claim_slot()
 RETURNS boolean
@@ -9719,6 +9734,12 @@ DECLARE
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF FOUND AND j.status = 'running' AND NOT pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+    -- Its session ended mid-job, and this run found no free slot to take it (see _take): recorded
+    -- now all the same, so that slots held by other sessions do not keep it 'running'.
+    PERFORM pgdispatch._record_interrupted(j);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
   IF NOT FOUND THEN
     IF served IS NOT NULL THEN
       EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
@@ -9934,6 +9955,22 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text, text, text) IS 'Records a failed attempt: retry later or failed.';
 REVOKE ALL ON FUNCTION pgdispatch._record_failure(pgdispatch._job, text, text, text, text, text) FROM PUBLIC;
 
+-- function _record_interrupted
+CREATE FUNCTION pgdispatch._record_interrupted(job pgdispatch._job)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN pgdispatch._record_failure(job, 'PD001',
+    'interrupted: the session running this job ended before the job finished',
+    'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+    'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._record_interrupted(pgdispatch._job) IS 'Records that a running job''s session ended before the job finished (PD001): retried if attempts remain, else failed.';
+REVOKE ALL ON FUNCTION pgdispatch._record_interrupted(pgdispatch._job) FROM PUBLIC;
+
 -- function _take
 CREATE FUNCTION pgdispatch._take(job_id bigint)
 RETURNS pgdispatch._job
@@ -9964,10 +10001,7 @@ BEGIN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
       RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
-    PERFORM pgdispatch._record_failure(j, 'PD001',
-      'interrupted: the session running this job ended before the job finished',
-      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    PERFORM pgdispatch._record_interrupted(j);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
   -- Compared before subtracting: run_at may be infinity.
@@ -10067,40 +10101,6 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) FROM PUBLIC;
 
--- function _bound_session
-CREATE FUNCTION pgdispatch._bound_session()
-RETURNS pgdispatch._runner_session
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-  bound pgdispatch._runner_session;
-BEGIN
-  SELECT * INTO bound FROM pgdispatch._runner_session AS s
-   WHERE s.pid = pg_catalog.pg_backend_pid()
-     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
-     AND s.role_oid = pgdispatch._served_role();
-  RETURN bound;
-END
-$fn$;
-COMMENT ON FUNCTION pgdispatch._bound_session() IS 'This session''s row of _runner_session (the principal it serves), or NULL when it has started no job.';
-REVOKE ALL ON FUNCTION pgdispatch._bound_session() FROM PUBLIC;
-
--- function _over_share
-CREATE FUNCTION pgdispatch._over_share(served oid)
-RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-  RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
-     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
-         > pgdispatch._fair_share(served);
-END
-$fn$;
-COMMENT ON FUNCTION pgdispatch._over_share(oid) IS 'Whether a role holds more runner slots than its fair share while another role waits for one.';
-REVOKE ALL ON FUNCTION pgdispatch._over_share(oid) FROM PUBLIC;
-
 -- function _pass_promise
 CREATE FUNCTION pgdispatch._pass_promise(promised bigint)
 RETURNS void
@@ -10130,8 +10130,11 @@ DECLARE
   j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
-  bound := pgdispatch._bound_session();
-  IF bound.pid IS NULL THEN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
   END IF;
   IF pgdispatch._over_share(bound.role_oid) THEN
@@ -10314,8 +10317,8 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    -- This session's row, known by the job it started (so not _bound_session, which asks
-    -- PostgreSQL for the session's start: a copy of every backend's status).
+    -- This session's row is known by the job it started (not by asking PostgreSQL for the
+    -- session's start, as _take_next does: that copies every backend's status).
     SELECT * INTO bound FROM pgdispatch._runner_session AS s
      WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
     IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
@@ -10324,7 +10327,7 @@ BEGIN
   END IF;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) IS 'Runs a started job, records its outcome, scrubs the session and (draining) starts the principal''s next due job, in one transaction.';
+COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) IS 'Runs a started job and records its outcome; while the runner drains, starts the principal''s next due job in the same transaction, its settings reset first.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) TO pgdispatch_runners;
 
@@ -10367,13 +10370,13 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- One transaction per job: its command and outcome, the session scrubbed, and (draining)
-      -- the start of its principal's next due job (see _execute).
+      -- One transaction per job: its command and outcome, and (draining) the start of its
+      -- principal's next due job (see _execute).
       SELECT * INTO step FROM pgdispatch._execute(job, draining);
       -- What the command left for COMMIT runs now, as this session's user (the runner identity,
-      -- which holds nothing; from PostgreSQL 18 on, the firer), after _execute's scrub: so the
-      -- session is scrubbed again, and the next job begins in a transaction of its own (one that
-      -- writes nothing, so no WAL flush), whatever characteristics that work set for the next.
+      -- which holds nothing; from PostgreSQL 18 on, the firer). Then the session is scrubbed, in
+      -- a transaction of its own (one that writes nothing, so no WAL flush), so that the next job
+      -- begins in a fresh one, whatever characteristics that work set for it.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
       PERFORM pgdispatch._scrub_session();
@@ -10898,10 +10901,7 @@ BEGIN
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
-      PERFORM pgdispatch._record_failure(job, 'PD001',
-        'interrupted: the session running this job ended before the job finished',
-        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+      PERFORM pgdispatch._record_interrupted(job);
     END IF;
   END LOOP;
   COMMIT;
@@ -19768,6 +19768,82 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._executor_for(name, boolean) IS 'The checked executor of a role; creates it when make is true and it is missing.';
 REVOKE ALL ON FUNCTION pgdispatch._executor_for(name, boolean) FROM PUBLIC;
 
+-- function _over_share (new)
+CREATE FUNCTION pgdispatch._over_share(served oid)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
+     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
+         > pgdispatch._fair_share(served);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._over_share(oid) IS 'Whether a role holds more runner slots than its fair share while another role waits for one.';
+REVOKE ALL ON FUNCTION pgdispatch._over_share(oid) FROM PUBLIC;
+
+-- function _settle_carrier (changed)
+CREATE OR REPLACE FUNCTION pgdispatch._settle_carrier(job_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- The last act of a carrier's run: remove its own carrier if its job has finished or is gone, or
+-- arm it again if the job is not due for a while (a retry's backoff, a restart that restarted the
+-- countdown). Removing its own pg_cron job makes pg_cron drop this session's connection, so
+-- nothing may follow this call but the end of the run. A runner settles only its own role's.
+DECLARE
+  served oid := pgdispatch._served_role();
+  j pgdispatch._job;
+  stray bigint[];
+BEGIN
+  PERFORM pgdispatch._fresh_transaction();
+  SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF FOUND AND j.status = 'running' AND NOT pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+    -- Its session ended mid-job, and this run found no free slot to take it (see _take): recorded
+    -- now all the same, so that slots held by other sessions do not keep it 'running'.
+    PERFORM pgdispatch._record_interrupted(j);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
+  IF NOT FOUND THEN
+    IF served IS NOT NULL THEN
+      EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)
+         INTO stray USING 'pgdispatch_job_' || job_id::text;
+      PERFORM pgdispatch._disarm_carriers(served, stray);
+    END IF;
+  ELSIF j.carrier IS NULL THEN
+    RETURN;
+  ELSIF j.status IN ('succeeded', 'failed', 'cancelled', 'timed_out') THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at > pg_catalog.clock_timestamp() + interval '2 seconds' THEN
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = pgdispatch._arm(k.id, k.run_at, k.role_oid) WHERE k.id = j.id;
+  ELSIF j.status = 'scheduled' AND j.run_at <= pg_catalog.clock_timestamp() THEN
+    -- Due, and not run: no runner slot was free for its role. (Due within two seconds, a retry
+    -- say: the carrier stays, and its next run waits for the time.) It gives its carrier up and waits
+    -- holding nothing, until a runner that ends arms it again (see _arm_waiting).
+    -- Or its queue is paused or full: it waits, holding nothing, until a place frees (see
+    -- _arm_queue); no slot is asked for.
+    IF j.queue IS NOT NULL AND pgdispatch._queue_room(j.role_oid, j.sub, j.queue) = 0 THEN
+      PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+      UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+      RETURN;
+    END IF;
+    LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pgdispatch._disarm_carriers(j.role_oid, ARRAY[j.carrier]);
+    UPDATE pgdispatch._job AS k SET carrier = NULL WHERE k.id = j.id;
+    INSERT INTO pgdispatch._waiting_role (role_oid, since) VALUES (j.role_oid, pg_catalog.clock_timestamp())
+      ON CONFLICT (role_oid) DO NOTHING;
+    PERFORM pgdispatch._arm_waiting();  -- a slot freed since this run looked
+  END IF;
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._settle_carrier(bigint) IS 'The last act of a carrier''s run: removes or re-arms its own carrier.';
+REVOKE ALL ON FUNCTION pgdispatch._settle_carrier(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgdispatch._settle_carrier(bigint) TO pgdispatch_runners;
+
 -- function _start (changed)
 CREATE FUNCTION pgdispatch._start(job pgdispatch._job, me_started timestamptz)
 RETURNS pgdispatch._job
@@ -19841,6 +19917,22 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) IS 'Marks a locked job as running in this session.';
 REVOKE ALL ON FUNCTION pgdispatch._start(pgdispatch._job, timestamptz) FROM PUBLIC;
 
+-- function _record_interrupted (new)
+CREATE FUNCTION pgdispatch._record_interrupted(job pgdispatch._job)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  RETURN pgdispatch._record_failure(job, 'PD001',
+    'interrupted: the session running this job ended before the job finished',
+    'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
+    'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+END
+$fn$;
+COMMENT ON FUNCTION pgdispatch._record_interrupted(pgdispatch._job) IS 'Records that a running job''s session ended before the job finished (PD001): retried if attempts remain, else failed.';
+REVOKE ALL ON FUNCTION pgdispatch._record_interrupted(pgdispatch._job) FROM PUBLIC;
+
 -- function _take (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._take(job_id bigint)
 RETURNS pgdispatch._job
@@ -19871,10 +19963,7 @@ BEGIN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
       RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
-    PERFORM pgdispatch._record_failure(j, 'PD001',
-      'interrupted: the session running this job ended before the job finished',
-      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    PERFORM pgdispatch._record_interrupted(j);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
   -- Compared before subtracting: run_at may be infinity.
@@ -19974,40 +20063,6 @@ $fn$;
 COMMENT ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) IS 'Takes the most urgent job of a principal due now, or else the first due within `within`, that no other session holds.';
 REVOKE ALL ON FUNCTION pgdispatch._take_due(oid, jsonb, interval, timestamptz) FROM PUBLIC;
 
--- function _bound_session (new)
-CREATE FUNCTION pgdispatch._bound_session()
-RETURNS pgdispatch._runner_session
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-  bound pgdispatch._runner_session;
-BEGIN
-  SELECT * INTO bound FROM pgdispatch._runner_session AS s
-   WHERE s.pid = pg_catalog.pg_backend_pid()
-     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
-     AND s.role_oid = pgdispatch._served_role();
-  RETURN bound;
-END
-$fn$;
-COMMENT ON FUNCTION pgdispatch._bound_session() IS 'This session''s row of _runner_session (the principal it serves), or NULL when it has started no job.';
-REVOKE ALL ON FUNCTION pgdispatch._bound_session() FROM PUBLIC;
-
--- function _over_share (new)
-CREATE FUNCTION pgdispatch._over_share(served oid)
-RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-  RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
-     AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
-         > pgdispatch._fair_share(served);
-END
-$fn$;
-COMMENT ON FUNCTION pgdispatch._over_share(oid) IS 'Whether a role holds more runner slots than its fair share while another role waits for one.';
-REVOKE ALL ON FUNCTION pgdispatch._over_share(oid) FROM PUBLIC;
-
 -- function _take_next (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._take_next()
 RETURNS pgdispatch._job
@@ -20023,8 +20078,11 @@ DECLARE
   j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
-  bound := pgdispatch._bound_session();
-  IF bound.pid IS NULL THEN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
   END IF;
   IF pgdispatch._over_share(bound.role_oid) THEN
@@ -20190,8 +20248,8 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    -- This session's row, known by the job it started (so not _bound_session, which asks
-    -- PostgreSQL for the session's start: a copy of every backend's status).
+    -- This session's row is known by the job it started (not by asking PostgreSQL for the
+    -- session's start, as _take_next does: that copies every backend's status).
     SELECT * INTO bound FROM pgdispatch._runner_session AS s
      WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
     IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN
@@ -20200,7 +20258,7 @@ BEGIN
   END IF;
 END
 $fn$;
-COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) IS 'Runs a started job, records its outcome, scrubs the session and (draining) starts the principal''s next due job, in one transaction.';
+COMMENT ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) IS 'Runs a started job and records its outcome; while the runner drains, starts the principal''s next due job in the same transaction, its settings reset first.';
 REVOKE ALL ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgdispatch._execute(pgdispatch._job, boolean) TO pgdispatch_runners;
 
@@ -20243,13 +20301,13 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- One transaction per job: its command and outcome, the session scrubbed, and (draining)
-      -- the start of its principal's next due job (see _execute).
+      -- One transaction per job: its command and outcome, and (draining) the start of its
+      -- principal's next due job (see _execute).
       SELECT * INTO step FROM pgdispatch._execute(job, draining);
       -- What the command left for COMMIT runs now, as this session's user (the runner identity,
-      -- which holds nothing; from PostgreSQL 18 on, the firer), after _execute's scrub: so the
-      -- session is scrubbed again, and the next job begins in a transaction of its own (one that
-      -- writes nothing, so no WAL flush), whatever characteristics that work set for the next.
+      -- which holds nothing; from PostgreSQL 18 on, the firer). Then the session is scrubbed, in
+      -- a transaction of its own (one that writes nothing, so no WAL flush), so that the next job
+      -- begins in a fresh one, whatever characteristics that work set for it.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
       PERFORM pgdispatch._scrub_session();
@@ -20331,6 +20389,82 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._after_repair() IS 'Counts again the dependencies of parked jobs whose count missed a finish (fired under REPEATABLE READ while it committed); releases or cancels them.';
 REVOKE ALL ON FUNCTION pgdispatch._after_repair() FROM PUBLIC;
+
+-- procedure _maintain (changed)
+CREATE OR REPLACE PROCEDURE pgdispatch._maintain()
+LANGUAGE plpgsql SECURITY INVOKER
+AS $fn$
+-- The maintenance job, once a minute (and once at server start): the only session pg_dispatch
+-- opens while idle. It recovers interrupted jobs, arms the carriers of jobs coming due within
+-- the next minute, arms the watchdog, removes stray carriers, purges old jobs and cleans
+-- pg_dispatch's rows out of cron.job_run_details.
+DECLARE
+  job pgdispatch._job;
+  runner record;
+  strays bigint[];
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
+  PERFORM pg_catalog.set_config('application_name', 'pgdispatch maintenance', false);
+  PERFORM pgdispatch._rehome();  -- after pg_restore: restored jobs bound to this cluster's roles
+  COMMIT;
+  -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
+  FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
+    IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
+      PERFORM pgdispatch._record_interrupted(job);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._maintain_schedules();  -- schedules without a waiting occurrence get one (src/schedules/)
+  COMMIT;
+  PERFORM pgdispatch._after_repair();  -- dependents whose count missed a finish (src/dependencies/)
+  COMMIT;
+  -- Jobs coming due within the next minute that have no carrier yet (snoozed, retried later).
+  UPDATE pgdispatch._job AS j SET carrier = pgdispatch._arm(j.id, j.run_at, j.role_oid)
+   WHERE j.id IN (SELECT k.id FROM pgdispatch._job AS k
+                   WHERE k.status = 'scheduled' AND k.carrier IS NULL
+                     AND k.run_at > pg_catalog.clock_timestamp()
+                     AND k.run_at < pg_catalog.clock_timestamp() + interval '61 seconds'
+                   ORDER BY k.run_at, k.id FOR UPDATE SKIP LOCKED);
+  COMMIT;
+  -- Jobs already due without a carrier wait for a runner slot: one armed per free slot (slots of
+  -- sessions that died are freed first).
+  LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE;
+  -- (PostgreSQL keeps one view of the sessions per transaction, maybe taken before the lock was
+  -- granted: a session that claimed a slot meanwhile would look dead.)
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
+  UPDATE pgdispatch._slot AS s SET pid = NULL, backend_start = NULL, role_oid = NULL
+   WHERE s.pid IS NOT NULL AND NOT pgdispatch._alive(s.pid, s.backend_start);
+  PERFORM pgdispatch._arm_waiting();
+  COMMIT;
+  IF EXISTS (SELECT 1 FROM pgdispatch._job AS j
+              WHERE j.status = 'running' AND j.timeout IS NOT NULL
+                AND j.started_at + j.timeout <= pg_catalog.clock_timestamp() + interval '65 seconds') THEN
+    PERFORM pgdispatch._ensure_watchdog();
+    COMMIT;
+  END IF;
+  -- Carriers nobody needs: their job finished or is gone, and no job row points at them.
+  -- Carriers whose job is gone or finished (a crash lost a runner's batch): each runner identity
+  -- lists its own, since pg_cron shows a role only its own jobs.
+  FOR runner IN SELECT r.role_oid FROM pgdispatch._runner AS r LOOP
+    EXECUTE pg_catalog.format(
+      'SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c '
+      'WHERE NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.carrier = c.jobid) '
+      '  AND pg_catalog.substr(c.jobname, 16)::bigint <> ALL ($1) '
+      '  AND NOT EXISTS (SELECT 1 FROM pgdispatch._job AS j WHERE j.id = pg_catalog.substr(c.jobname, 16)::bigint AND j.status IN (''scheduled'', ''running''))',
+      'carriers_' || runner.role_oid::text) INTO strays USING pgdispatch._busy_carriers();
+    IF strays IS NOT NULL THEN
+      PERFORM pgdispatch._disarm_carriers(runner.role_oid, strays);
+    END IF;
+  END LOOP;
+  COMMIT;
+  PERFORM pgdispatch._purge((SELECT s.retention FROM pgdispatch.settings AS s));
+  COMMIT;
+  PERFORM pgdispatch._forget_runs(100000);
+  COMMIT;
+END
+$fn$;
+COMMENT ON PROCEDURE pgdispatch._maintain() IS 'The maintenance job, once a minute and at server start.';
+REVOKE ALL ON PROCEDURE pgdispatch._maintain() FROM PUBLIC;
 
 -- function _job_before_insert (changed)
 CREATE OR REPLACE FUNCTION pgdispatch._job_before_insert()

@@ -22,7 +22,7 @@ import { statsView } from './schema/stats-view.js';
 import { executorFor, executorTemplate } from './runner/executor.js';
 import { arm, carrierCommand, disarm, disarmCarriers, unschedule } from './runner/carrier.js';
 import { armToken, mayArm, runnerFor, runnerSessionTable, runnerTable, servedRole } from './runner/runner-role.js';
-import { armWaiting, claimSlot, fairShare, releaseSlot, slotTable, waitingRoleTable } from './runner/slot.js';
+import { armWaiting, claimSlot, fairShare, overShare, releaseSlot, slotTable, waitingRoleTable } from './runner/slot.js';
 import { alive } from './runner/alive.js';
 import { busyCarriers } from './runner/busy-carriers.js';
 import { ensureWatchdog } from './runner/ensure-watchdog.js';
@@ -41,10 +41,10 @@ import { start } from './runner/start.js';
 import { stayWarm } from './runner/stay-warm.js';
 import { stopRunner } from './runner/stop-runner.js';
 import { take } from './runner/take.js';
+import { recordInterrupted } from './runner/record-interrupted.js';
 import { takeNext } from './runner/take-next.js';
 import { passPromise } from './runner/pass-promise.js';
 import { takeDue } from './runner/take-due.js';
-import { boundSession, overShare } from './runner/bound-session.js';
 import { watch } from './runner/watch.js';
 import { freshTransaction } from './runner/fresh-transaction.js';
 import { purge, purgeInternal } from './admin/purge.js';
@@ -131,6 +131,7 @@ export const extension: ExtensionModel = {
     blockedQueues,
     armWaiting,
     fairShare,
+    overShare,
     claimSlot,
     releaseSlot,
     forgetRuns,
@@ -140,10 +141,9 @@ export const extension: ExtensionModel = {
     armQueue,
     start,
     recordFailure,
+    recordInterrupted,
     take,
     takeDue,
-    boundSession,
-    overShare,
     passPromise,
     takeNext,
     bindArgs,

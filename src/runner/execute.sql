@@ -136,8 +136,8 @@ BEGIN
     PERFORM pg_catalog.set_config('application_name', 'pgdispatch job ' || job.id::text, false);
     -- Its principal's next job due now, if this role is within its share (see _take_next, which
     -- the runner calls when there is none: it waits for one due within two seconds, and idles).
-    -- This session's row, known by the job it started (so not _bound_session, which asks
-    -- PostgreSQL for the session's start: a copy of every backend's status).
+    -- This session's row is known by the job it started (not by asking PostgreSQL for the
+    -- session's start, as _take_next does: that copies every backend's status).
     SELECT * INTO bound FROM pgdispatch._runner_session AS s
      WHERE s.pid = job.runner_pid AND s.backend_start = job.runner_started AND s.role_oid = job.role_oid;
     IF FOUND AND NOT pgdispatch._over_share(bound.role_oid) THEN

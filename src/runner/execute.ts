@@ -11,6 +11,6 @@ export const execute = fn({
   language: 'plpgsql',
   security: 'definer',
   body: sqlFile(import.meta.url, 'execute.sql'),
-  doc: 'Runs a started job, records its outcome, scrubs the session and (draining) starts the principal\'s next due job, in one transaction.',
+  doc: 'Runs a started job and records its outcome; while the runner drains, starts the principal\'s next due job in the same transaction, its settings reset first.',
   audience: 'runner',
 });

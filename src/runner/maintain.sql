@@ -14,10 +14,7 @@ BEGIN
   -- Jobs whose session died (crash, restart, terminated backend): retry or fail them.
   FOR job IN SELECT * FROM pgdispatch._job AS j WHERE j.status = 'running' FOR UPDATE SKIP LOCKED LOOP
     IF NOT pgdispatch._alive(job.runner_pid, job.runner_started) THEN
-      PERFORM pgdispatch._record_failure(job, '{{ERR:interrupted}}',
-        'interrupted: the session running this job ended before the job finished',
-        'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-        'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+      PERFORM pgdispatch._record_interrupted(job);
     END IF;
   END LOOP;
   COMMIT;

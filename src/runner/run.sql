@@ -33,13 +33,13 @@ BEGIN
   COMMIT;
   LOOP
     IF job.id IS NOT NULL THEN
-      -- One transaction per job: its command and outcome, the session scrubbed, and (draining)
-      -- the start of its principal's next due job (see _execute).
+      -- One transaction per job: its command and outcome, and (draining) the start of its
+      -- principal's next due job (see _execute).
       SELECT * INTO step FROM pgdispatch._execute(job, draining);
       -- What the command left for COMMIT runs now, as this session's user (the runner identity,
-      -- which holds nothing; from PostgreSQL 18 on, the firer), after _execute's scrub: so the
-      -- session is scrubbed again, and the next job begins in a transaction of its own (one that
-      -- writes nothing, so no WAL flush), whatever characteristics that work set for the next.
+      -- which holds nothing; from PostgreSQL 18 on, the firer). Then the session is scrubbed, in
+      -- a transaction of its own (one that writes nothing, so no WAL flush), so that the next job
+      -- begins in a fresh one, whatever characteristics that work set for it.
       COMMIT;
       PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false);
       PERFORM pgdispatch._scrub_session();

@@ -9,6 +9,12 @@ DECLARE
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
   SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id AND (served IS NULL OR k.role_oid = served) FOR UPDATE;
+  IF FOUND AND j.status = 'running' AND NOT pgdispatch._alive(j.runner_pid, j.runner_started) THEN
+    -- Its session ended mid-job, and this run found no free slot to take it (see _take): recorded
+    -- now all the same, so that slots held by other sessions do not keep it 'running'.
+    PERFORM pgdispatch._record_interrupted(j);
+    SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
+  END IF;
   IF NOT FOUND THEN
     IF served IS NOT NULL THEN
       EXECUTE pg_catalog.format('SELECT pg_catalog.array_agg(c.jobid) FROM pgdispatch_exec.%I() AS c WHERE c.jobname = $1', 'carriers_' || served::text)

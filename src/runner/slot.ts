@@ -58,6 +58,25 @@ export const fairShare = fn({
   audience: 'owner',
 });
 
+export const overShare = fn({
+  name: '_over_share',
+  args: [{ name: 'served', type: 'oid' }],
+  returns: 'boolean',
+  language: 'plpgsql',
+  security: 'invoker',
+  // A runner between jobs of a role that holds more slots than its fair share while another role
+  // waits for one stops, so that its slot goes to that role (see _fair_share).
+  body: dedent(`
+    BEGIN
+      RETURN EXISTS (SELECT 1 FROM pgdispatch._waiting_role AS w WHERE w.role_oid <> served)
+         AND (SELECT pg_catalog.count(*) FROM pgdispatch._slot AS s WHERE s.pid IS NOT NULL AND s.role_oid = served)
+             > pgdispatch._fair_share(served);
+    END
+  `),
+  doc: 'Whether a role holds more runner slots than its fair share while another role waits for one.',
+  audience: 'owner',
+});
+
 export const claimSlot = fn({
   name: '_claim_slot',
   args: [],

@@ -7,8 +7,11 @@ DECLARE
   j pgdispatch._job;
 BEGIN
   PERFORM pgdispatch._fresh_transaction();
-  bound := pgdispatch._bound_session();
-  IF bound.pid IS NULL THEN
+  SELECT * INTO bound FROM pgdispatch._runner_session AS s
+   WHERE s.pid = pg_catalog.pg_backend_pid()
+     AND s.backend_start = (SELECT a.backend_start FROM pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) AS a)
+     AND s.role_oid = pgdispatch._served_role();
+  IF NOT FOUND THEN
     RETURN NULL;  -- a session drains only after it took the job its carrier was made for
   END IF;
   IF pgdispatch._over_share(bound.role_oid) THEN

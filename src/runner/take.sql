@@ -22,10 +22,7 @@ BEGIN
     IF pgdispatch._alive(j.runner_pid, j.runner_started) THEN
       RETURN pgdispatch._take_due(j.role_oid, j.settings, interval '2 seconds', me_started);
     END IF;
-    PERFORM pgdispatch._record_failure(j, '{{ERR:interrupted}}',
-      'interrupted: the session running this job ended before the job finished',
-      'The server stopped or crashed, or the backend running the job was terminated; the command''s effects were rolled back.',
-      'Make the command safe to run again and fire it with max_attempts > 1 to have it retried.', NULL);
+    PERFORM pgdispatch._record_interrupted(j);
     SELECT * INTO j FROM pgdispatch._job AS k WHERE k.id = job_id;
   END IF;
   -- Compared before subtracting: run_at may be infinity.

@@ -8,9 +8,9 @@ export const to121: DeltaUpgrade = {
   to: '1.2.1',
   // Performance (#17): a drained job is one transaction (its command, its outcome, the session's
   // scrub and the start of the principal's next due job).
-  creates: ['_bound_session', '_over_share'],
+  creates: ['_over_share', '_record_interrupted'],
   replaces: ['_after_repair', '_execute', '_run', '_take_next', '_take_due', '_take', '_start', '_executor_for', '_job_after_end',
-    '_arm_token', '_may_arm', '_job_before_insert'],
+    '_arm_token', '_may_arm', '_job_before_insert', '_maintain', '_settle_carrier'],
   drops: [],
   alters: ['_job', '_runner_session'],
   // Two indexes fewer on _job, which every INSERT and UPDATE of a job opens: _job_role (by role

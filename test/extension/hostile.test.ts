@@ -782,7 +782,8 @@ describe('6. jobs belong to the role, not to its name', () => {
 describe('7. runner identities', () => {
   const runnerCalls = (oid: string) => [
     'SELECT pgdispatch._take(1)', 'SELECT pgdispatch._take_next()', 'SELECT pgdispatch._execute(NULL::pgdispatch._job, true)',
-    'SELECT pgdispatch._start(NULL::pgdispatch._job)', 'SELECT pgdispatch._claim_slot()', 'SELECT pgdispatch._release_slot()',
+    'SELECT pgdispatch._start(NULL::pgdispatch._job, now())', `SELECT pgdispatch._take_due(0, '{}', '0', now())`,
+    'SELECT pgdispatch._over_share(0)', 'SELECT pgdispatch._claim_slot()', 'SELECT pgdispatch._release_slot()',
     'SELECT pgdispatch._settle_carrier(1)', `SELECT pgdispatch._disarm('{1}')`, 'CALL pgdispatch._run(1)',
     'SELECT pgdispatch._scrub_session()', `SELECT pgdispatch._may_arm(1, 'x', 'x')`, 'SELECT pgdispatch._arm_waiting()',
     `SELECT pgdispatch_exec.arm_${oid}(1, 1, 'x')`, `SELECT pgdispatch_exec.disarm_${oid}('{1}')`,

@@ -153,12 +153,15 @@ describe('misfire: occurrences missed while the server was down', () => {
   it("run_once: one catch-up run, then the next occurrence counted from now (no burst)", async () => {
     const { ended, rows } = await missed('mis-once', 'run_once', '*/5 * * * *', '1 hour');
     expect(ended.status).toBe('succeeded');
-    expect(rows.filter((r) => r.status === 'succeeded')).toHaveLength(1);
-    // The one after it is the next */5 mark after now, not a missed one.
+    // The ones after it are */5 marks after the catch-up started, not missed ones. (Usually one,
+    // waiting; a catch-up in the seconds before a */5 mark sees that mark run too.)
     const following = rows.filter((r) => r.id !== ended.id);
-    expect(following).toMatchObject([{ status: 'scheduled' }]);
-    expect(following[0].run_at.getTime()).toBeGreaterThan(ended.started_at!.getTime());
-    expect(following[0].run_at.getUTCMinutes() % 5).toBe(0);
+    expect(following.length).toBeGreaterThanOrEqual(1);
+    for (const f of following) {
+      expect(f.run_at.getTime()).toBeGreaterThan(ended.started_at!.getTime());
+      expect(f.run_at.getUTCMinutes() % 5).toBe(0);
+    }
+    expect(following.filter((r) => r.status === 'scheduled')).toHaveLength(1);
   });
 
   it('skip: the missed occurrence is recorded as skipped and none runs', async () => {

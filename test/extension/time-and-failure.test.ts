@@ -162,6 +162,26 @@ describe('crash safety', () => {
     expect((job.attempt_log as Array<{ sqlstate: string }>)[0]!.sqlstate).toBe('PD001');
   });
 
+  it('a job whose session died is found interrupted by its carrier even when no slot is free for that run', async () => {
+    await db.query(`UPDATE pgdispatch.settings SET max_runners = 1`);
+    try {
+      const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(60)') AS id`);
+      await waitForJob(db, id, ['running']);
+      // Its role's only slot now held by another live session of that role (this one, standing in
+      // for a runner), and the job's session ends: its carrier's next run finds no free slot.
+      await db.query(`UPDATE pgdispatch._slot SET pid = pg_backend_pid(),
+                        backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()),
+                        role_oid = (SELECT role_oid FROM pgdispatch._job WHERE id = $1) WHERE n = 1`, [id]);
+      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`]);
+      // (its own carrier runs every second; a job promised to a lingering runner has one every 10 s)
+      const job = await waitForJob(db, id, undefined, 25_000);
+      expect(job).toMatchObject({ status: 'failed', error_sqlstate: 'PD001' });
+    } finally {
+      await db.query(`UPDATE pgdispatch._slot SET pid = NULL, backend_start = NULL, role_oid = NULL WHERE pid = pg_backend_pid()`);
+      await db.query(`UPDATE pgdispatch.settings SET max_runners = 4`);
+    }
+  });
+
   it.runIf(local)('after a hard stop in the middle of a job, the job is retried or failed, never left running', async () => {
     const { id: once } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(60)') AS id`);
     // Not a sequence: its advance before the crash was never flushed, so it would repeat.
