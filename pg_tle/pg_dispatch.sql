@@ -11300,7 +11300,7 @@ BEGIN
         NEW.finished_at := pg_catalog.clock_timestamp();
         NEW.error_sqlstate := 'PD006';
         NEW.error_message := pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', dep.id, dep.status);
-        NEW.error_hint := 'Retry that job (pgdispatch.retry), then fire this one again after the retry.';
+        NEW.error_hint := 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.';
       END IF;
     END LOOP;
     IF NEW.status = 'scheduled' AND left_deps > 0 THEN
@@ -20706,7 +20706,7 @@ BEGIN
         NEW.finished_at := pg_catalog.clock_timestamp();
         NEW.error_sqlstate := 'PD006';
         NEW.error_message := pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', dep.id, dep.status);
-        NEW.error_hint := 'Retry that job (pgdispatch.retry), then fire this one again after the retry.';
+        NEW.error_hint := 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.';
       END IF;
     END LOOP;
     IF NEW.status = 'scheduled' AND left_deps > 0 THEN

@@ -43,8 +43,8 @@ BEGIN
     UPDATE pgdispatch._job AS d
        SET status = 'cancelled', finished_at = pg_catalog.clock_timestamp(), after_left = NULL,
            error_sqlstate = '{{ERR:dependency_failed}}',
-           error_message = pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', failed.id, failed.status),
-           error_hint = 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.'
+           error_message = {{DEPENDENCY_FAILED_MESSAGE:failed.id,failed.status}},
+           error_hint = {{DEPENDENCY_FAILED_HINT}}
      WHERE d.id = k.id;
     RETURN NULL;
   ELSIF unfinished >= k.after_left THEN

@@ -1,5 +1,6 @@
 // pgdispatch._after_recount: Counts a parked job's unfinished dependencies again; releases or cancels it.
 import { fn, sqlFile } from '../model/define.js';
+import { withDependencyFailed } from './dependency-failed.js';
 
 export const afterRecount = fn({
   name: '_after_recount',
@@ -8,7 +9,7 @@ export const afterRecount = fn({
   language: 'plpgsql',
   // Invoker: called by _job_arm_at_commit (a definer) and the maintenance job, never granted.
   security: 'invoker',
-  body: sqlFile(import.meta.url, 'after-recount.sql'),
+  body: withDependencyFailed(sqlFile(import.meta.url, 'after-recount.sql')),
   doc: 'Counts a parked job\'s unfinished dependencies again (at its COMMIT, locking them); returns when it is due once released.',
   audience: 'owner',
 });

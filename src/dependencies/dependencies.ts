@@ -5,6 +5,7 @@
 // would index its whole array again (1,000 finishes into one job: a million index entries).
 // See src/schema/job-before-insert.sql for the checks at fire time.
 import { dedent, fn, sqlFile, table } from '../model/define.js';
+import { withDependencyFailed } from './dependency-failed.js';
 
 export const jobAfterTable = table({
   name: '_job_after',
@@ -25,7 +26,7 @@ export const jobAfterEnd = fn({
   returns: 'trigger',
   language: 'plpgsql',
   security: 'definer',
-  body: sqlFile(import.meta.url, 'job-after-end.sql'),
+  body: withDependencyFailed(sqlFile(import.meta.url, 'job-after-end.sql')),
   doc: 'When a job finishes: releases its dependents (succeeded) or cancels them and theirs (otherwise).',
   audience: 'owner',
   triggers: dedent(`

@@ -61,9 +61,9 @@ BEGIN
       UPDATE pgdispatch._job AS d
          SET status = 'cancelled', finished_at = pg_catalog.clock_timestamp(), after_left = NULL,
              error_sqlstate = '{{ERR:dependency_failed}}',
-             error_message = (SELECT pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', o.id, o.status)
+             error_message = (SELECT {{DEPENDENCY_FAILED_MESSAGE:o.id,o.status}}
                                 FROM pgdispatch._job AS o WHERE o.id = ANY (frontier) AND o.id = ANY (d.after) ORDER BY o.id LIMIT 1),
-             error_hint = 'Retry the job that did not succeed (pgdispatch.retry), then fire this one again after the retry.'
+             error_hint = {{DEPENDENCY_FAILED_HINT}}
         FROM locked AS l WHERE d.id = l.id
       RETURNING d.id)
     SELECT pg_catalog.array_agg(c.id) INTO frontier FROM cancelled AS c;

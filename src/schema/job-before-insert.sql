@@ -231,8 +231,8 @@ BEGIN
         NEW.status := 'cancelled';
         NEW.finished_at := pg_catalog.clock_timestamp();
         NEW.error_sqlstate := '{{ERR:dependency_failed}}';
-        NEW.error_message := pg_catalog.format('pg_dispatch: not run: job %s, which it runs after, ended %s', dep.id, dep.status);
-        NEW.error_hint := 'Retry that job (pgdispatch.retry), then fire this one again after the retry.';
+        NEW.error_message := {{DEPENDENCY_FAILED_MESSAGE:dep.id,dep.status}};
+        NEW.error_hint := {{DEPENDENCY_FAILED_HINT}};
       END IF;
     END LOOP;
     IF NEW.status = 'scheduled' AND left_deps > 0 THEN

@@ -1,6 +1,7 @@
 // The triggers on pgdispatch._job: the bridge from the firing role's rights to the owner's.
 import { dedent, fn, sqlFile } from '../model/define.js';
 import { callerSub, sees } from './visibility.js';
+import { withDependencyFailed } from '../dependencies/dependency-failed.js';
 
 // The job a new job retries must be one its firing role and end user could see (retry() reads it
 // through row-level security; this catches a direct INSERT naming another's job in retry_of).
@@ -16,8 +17,8 @@ export const jobBeforeInsert = fn({
   returns: 'trigger',
   language: 'plpgsql',
   security: 'definer',
-  body: sqlFile(import.meta.url, 'job-before-insert.sql').replace('{{SEES_RETRIED_JOB}}', seesRetriedJob).replace('{{CALLER_SUB}}', callerSub)
-    .replace('{{SEES_DEPENDENCY}}', seesRetriedJob),
+  body: withDependencyFailed(sqlFile(import.meta.url, 'job-before-insert.sql').replace('{{SEES_RETRIED_JOB}}', seesRetriedJob).replace('{{CALLER_SUB}}', callerSub)
+    .replace('{{SEES_DEPENDENCY}}', seesRetriedJob)),
   doc: 'Checks a new job and its role\'s quotas, records its end user and captures its request context.',
   audience: 'owner',
   triggers: dedent(`

@@ -138,11 +138,21 @@ describe('retries', () => {
   });
 });
 
+/**
+ * Ends the session running a job, once that session is in the job's command: a job is 'running'
+ * from its start's COMMIT, a moment before its session names it (application_name) and runs it.
+ */
+async function terminateJobSession(id: string): Promise<void> {
+  await waitFor(`the session of job ${id} to run its command`, async () => (await one<{ n: number }>(
+    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event = 'PgSleep'`,
+    [`pgdispatch job ${id}`])).n === 1 || undefined, { timeoutMs: 10_000 });
+}
+
 describe('crash safety', () => {
   it('a job whose backend is terminated is recorded as interrupted, not left running', async () => {
     const { id } = await one<{ id: string }>(`SELECT pgdispatch.fire('SELECT pg_sleep(60)') AS id`);
     await waitForJob(db, id, ['running']);
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`]);
+    await terminateJobSession(id);
     // (found by its carrier's next run: a job promised to a lingering runner gets one every 10 s)
     const job = await waitForJob(db, id, undefined, 30_000);
     expect(job.status).toBe('failed');
@@ -155,7 +165,7 @@ describe('crash safety', () => {
     const { id } = await one<{ id: string }>(
       `SELECT pgdispatch.fire($$SELECT pg_sleep(CASE WHEN nextval('tries') < 2 THEN 60 ELSE 0 END)$$, max_attempts => 2) AS id`);
     await waitForJob(db, id, ['running']);
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`]);
+    await terminateJobSession(id);
     // (a generous deadline: on a loaded machine pg_cron's next run of the carrier can be late)
     const job = await waitForJob(db, id, undefined, 45_000);
     expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
@@ -172,7 +182,7 @@ describe('crash safety', () => {
       await db.query(`UPDATE pgdispatch._slot SET pid = pg_backend_pid(),
                         backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()),
                         role_oid = (SELECT role_oid FROM pgdispatch._job WHERE id = $1) WHERE n = 1`, [id]);
-      await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`pgdispatch job ${id}`]);
+      await terminateJobSession(id);
       // (its own carrier runs every second; a job promised to a lingering runner has one every 10 s)
       const job = await waitForJob(db, id, undefined, 25_000);
       expect(job).toMatchObject({ status: 'failed', error_sqlstate: 'PD001' });
