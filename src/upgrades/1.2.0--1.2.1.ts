@@ -6,8 +6,8 @@ import type { DeltaUpgrade } from '../model/types.js';
 export const to121: DeltaUpgrade = {
   from: '1.2.0',
   to: '1.2.1',
-  // Performance (#17): a drained job is one transaction (its command, its outcome, the session's
-  // scrub and the start of the principal's next due job).
+  // Performance (#17): a drained job is one transaction (its command, its outcome and the start
+  // of the principal's next due job; the session's scrub follows in one that writes nothing).
   creates: ['_over_share', '_record_interrupted'],
   replaces: ['_after_repair', '_execute', '_run', '_take_next', '_take_due', '_take', '_start', '_executor_for', '_job_after_end',
     '_arm_token', '_may_arm', '_job_before_insert', '_maintain', '_settle_carrier'],
