@@ -44,6 +44,7 @@ import { take } from './runner/take.js';
 import { recordInterrupted } from './runner/record-interrupted.js';
 import { takeNext } from './runner/take-next.js';
 import { passPromise } from './runner/pass-promise.js';
+import { ride } from './runner/ride.js';
 import { takeDue } from './runner/take-due.js';
 import { watch } from './runner/watch.js';
 import { freshTransaction } from './runner/fresh-transaction.js';
@@ -63,6 +64,7 @@ import { from015 } from './upgrades/from-0.1.js';
 import { to110 } from './upgrades/1.0.0--1.1.0.js';
 import { to120 } from './upgrades/1.1.0--1.2.0.js';
 import { to121 } from './upgrades/1.2.0--1.2.1.js';
+import { to122 } from './upgrades/1.2.1--1.2.2.js';
 import { cronField, nextOccurrence } from './schedules/cron.js';
 import { schedulePolicy, scheduleTable } from './schedules/schedule-table.js';
 import { maintainSchedules, occurrenceEnd, occurrenceStart, scheduleAfterDelete, scheduleAfterWrite, scheduleBeforeWrite, scheduleChain, scheduleOccurrence } from './schedules/schedule-machinery.js';
@@ -145,6 +147,7 @@ export const extension: ExtensionModel = {
     take,
     takeDue,
     passPromise,
+    ride,
     takeNext,
     bindArgs,
     execute,
@@ -204,7 +207,7 @@ export const extension: ExtensionModel = {
   ],
   // Every upgrade into the current version; those into earlier ones are released files in
   // dist-sql/ that never change (src/releases.json). The next one: src/upgrades/1.0.0--<next>.sql.
-  upgrades: [from015, to110, to120, to121],
+  upgrades: [from015, to110, to120, to121, to122],
   // The runner identities' group has USAGE on the schema too, for the runner's functions only.
   isUser: "a.grantee <> 'pgdispatch_runners'::pg_catalog.regrole",
 };

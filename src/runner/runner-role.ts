@@ -95,6 +95,8 @@ export const runnerSessionTable = table({
   // _job_arm_at_commit, _take_next).
   // executor_seen: the version (xmin and ctid of its pg_proc row) of the executor this session
   // last checked in full (see _execute): unchanged, it is not checked again.
+  // leaving_at: when it began to give its slot back (see _release_slot); from then on no job is
+  // promised to it nor rides on it (see _ride).
   ddl: dedent(`
     CREATE TABLE pgdispatch._runner_session (
       pid integer PRIMARY KEY,
@@ -103,7 +105,8 @@ export const runnerSessionTable = table({
       settings jsonb NOT NULL,
       idle_since timestamptz,
       promised bigint,
-      executor_seen text
+      executor_seen text,
+      leaving_at timestamptz
     );
   `),
   columns: [],

@@ -41,18 +41,22 @@ export const fairShare = fn({
   name: '_fair_share',
   args: [{ name: 'served', type: 'oid' }],
   returns: 'integer',
-  language: 'sql',
+  language: 'plpgsql',
   volatility: 'stable',
   security: 'invoker',
   // A role alone may hold all slots but one: a role that comes gets that one at once, instead of
   // waiting for one of the first role's jobs to end.
+  // PL/pgSQL, whose statements keep their plans: a SQL function called from PL/pgSQL (by
+  // _over_share between jobs, by _ride at fire()'s COMMIT) is planned again at every call.
   body: dedent(`
-    SELECT CASE WHEN r.roles = 1 THEN GREATEST(1, s.max_runners - 1) ELSE GREATEST(1, s.max_runners / r.roles) END
-      FROM pgdispatch.settings AS s,
-           (SELECT pg_catalog.count(*)::integer AS roles FROM (
-              SELECT h.role_oid FROM pgdispatch._slot AS h WHERE h.pid IS NOT NULL
-              UNION SELECT w.role_oid FROM pgdispatch._waiting_role AS w
-              UNION SELECT served) AS u) AS r
+    BEGIN
+      RETURN (SELECT CASE WHEN r.roles = 1 THEN GREATEST(1, s.max_runners - 1) ELSE GREATEST(1, s.max_runners / r.roles) END
+                FROM pgdispatch.settings AS s,
+                     (SELECT pg_catalog.count(*)::integer AS roles FROM (
+                        SELECT h.role_oid FROM pgdispatch._slot AS h WHERE h.pid IS NOT NULL
+                        UNION SELECT w.role_oid FROM pgdispatch._waiting_role AS w
+                        UNION SELECT served) AS u) AS r);
+    END
   `),
   doc: 'How many runner slots a role may hold now: max_runners shared by the roles holding or waiting for one.',
   audience: 'owner',

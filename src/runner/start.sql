@@ -1,7 +1,7 @@
 -- Marks a locked, due job as running in this session, counting the attempt. Committed before
 -- the command starts, so that a crash in the middle leaves a trace that recovery can act on.
 -- Returns NULL, starting nothing, when this session already ran a job of another principal
--- (see _runner_session).
+-- (see _runner_session), or is giving its slot back.
 -- me_started is this session's backend_start: PostgreSQL's word (pg_stat_get_activity), read by
 -- the runner's entry points (_take, _take_next), or that of the job this session has just run
 -- (see _execute), never a runner's argument: reading it costs a copy of every backend's status.
@@ -15,10 +15,16 @@ BEGIN
   -- drain, that is the whole of it.
   SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid();
   IF FOUND AND (bound.backend_start <> me_started OR bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL) THEN
-    SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE;
+    -- An idle row may be held by a firer at its COMMIT (a job promised to this runner, or riding
+    -- on it: see _ride), who may in turn wait for the job this runner holds (a dependency, say):
+    -- not waited for. The job is taken at the next look, ten milliseconds on (see _run).
+    SELECT * INTO bound FROM pgdispatch._runner_session AS s WHERE s.pid = pg_catalog.pg_backend_pid() FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+      RETURN NULL;
+    END IF;
   END IF;
   IF FOUND AND bound.backend_start = me_started THEN
-    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings THEN
+    IF bound.role_oid <> job.role_oid OR bound.settings IS DISTINCT FROM job.settings OR bound.leaving_at IS NOT NULL THEN
       RETURN NULL;
     END IF;
     IF bound.idle_since IS NOT NULL OR bound.promised IS NOT NULL THEN
@@ -34,7 +40,7 @@ BEGIN
   ELSIF FOUND THEN
     UPDATE pgdispatch._runner_session AS s
        SET backend_start = me_started, role_oid = job.role_oid, settings = job.settings, idle_since = NULL, promised = NULL,
-           executor_seen = NULL
+           executor_seen = NULL, leaving_at = NULL
      WHERE s.pid = pg_catalog.pg_backend_pid();
   ELSE
     INSERT INTO pgdispatch._runner_session (pid, backend_start, role_oid, settings)

@@ -22,7 +22,10 @@ BEGIN
     IF bound.promised IS NOT NULL THEN
       PERFORM pgdispatch._pass_promise(bound.promised);  -- (held elsewhere, or gone)
     END IF;
-    -- Idle from now (_start ends it, and the promise, when it takes a job).
+    -- Idle from now (_start ends it, and the promise, when it takes a job). A firer whose job
+    -- rides on this runner holds its row until its COMMIT (see _ride): waited for, so that the
+    -- runner, idle, polls for that job or, leaving, arms it.
+    PERFORM 1 FROM pgdispatch._runner_session AS s WHERE s.pid = bound.pid FOR UPDATE;
     UPDATE pgdispatch._runner_session AS s SET idle_since = coalesce(s.idle_since, pg_catalog.clock_timestamp()), promised = NULL
      WHERE s.pid = bound.pid;
   END IF;

@@ -1,8 +1,8 @@
 -- A new job's carrier is scheduled when its transaction commits (a deferred constraint trigger),
 -- not when the job is fired: pg_cron starts a carrier's countdown when its launcher loads it,
 -- after the commit, so a carrier armed at fire time would start late by as long as the firing
--- transaction then ran. Rows of one burst mostly find their second's carriers made (see _arm)
--- and end here after reading one setting.
+-- transaction then ran. Rows of one burst mostly find their principal's share of carriers made
+-- and ride on them (see _ride), ending here after reading one setting.
 DECLARE
   cron_job bigint;
   due_at timestamptz := NEW.run_at;
@@ -37,6 +37,11 @@ BEGIN
                        AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_get_activity(r.pid) AS a WHERE a.backend_start = r.backend_start)
                      LIMIT 1 FOR UPDATE SKIP LOCKED);
     IF FOUND THEN
+      RETURN NULL;
+    END IF;
+    -- Or its principal has its fair share of runners and carriers coming already: it rides on
+    -- them (see _ride).
+    IF pgdispatch._ride(NEW.role_oid, NEW.settings) THEN
       RETURN NULL;
     END IF;
   END IF;

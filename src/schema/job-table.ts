@@ -66,8 +66,8 @@ export const jobTable = table({
       after_left integer,
       after_run_at timestamptz
     )
-    -- Room on each page for the row's next version: giving a job its carrier at COMMIT (and
-    -- removing it) then updates in place (HOT), without a new entry in each of the indexes.
+    -- Room on each page for the row's next version: a job's updates then mostly stay in place
+    -- (HOT), without a new entry in each of the indexes.
     WITH (fillfactor = 80);
     -- One waiting (scheduled, never started) job per key, role and end user: fire() with a key
     -- finds it, and two sessions firing one key at once make one job (the second waits, then finds it).
@@ -91,6 +91,9 @@ export const jobTable = table({
     -- where the row has no entry in it. Parked dependents are found through _job_due: run_at
     -- infinity.)
     CREATE INDEX _job_queue ON pgdispatch._job (role_oid, queue, status) WHERE queue IS NOT NULL AND status IN ('scheduled', 'running');
+    -- Jobs waiting with a carrier: the due ones are drains coming, which a new job of the same
+    -- principal can ride on (see _ride). Few rows: carriers are made only up to a share.
+    CREATE INDEX _job_armed ON pgdispatch._job (role_oid, run_at) WHERE status = 'scheduled' AND carrier IS NOT NULL;
     CREATE INDEX _job_schedule_unfinished ON pgdispatch._job (schedule_id) WHERE schedule_id IS NOT NULL AND status IN ('scheduled', 'running');
   `),
   userGrants: [

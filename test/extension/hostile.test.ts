@@ -610,6 +610,54 @@ describe('3. capacity: one role cannot take pg_dispatch, or pg_cron, away from t
     }
   }, 90_000);
 
+  it('a job riding at COMMIT on her busy runners, the transaction then held open, holds up only the runner it rides on: never the slots\' lock, never another role', async () => {
+    await noRunnersOf('mallory');
+    const hold = await connect({ user: 'mallory' });
+    try {
+      // As many runners as a role may hold (all slots but one), each busy for three seconds.
+      const cap = await maxRunners();
+      await mal.query('BEGIN');
+      const busy: string[] = [];
+      for (let i = 0; i < cap - 1; i++) busy.push((await mal.query(`SELECT pgdispatch.fire('SELECT pg_sleep(3)', label => 'ride-busy-${i}') AS id`)).rows[0].id);
+      await mal.query('COMMIT');
+      for (const b of busy) await waitForJob(owner, b, ['running'], 15_000);
+      // Due at COMMIT with those busy: it rides on one of them (no carrier), whose row her
+      // transaction holds while it stays open after running the deferred work early.
+      await hold.query('BEGIN');
+      const rider = (await hold.query(`SELECT pgdispatch.fire('SELECT 1', label => 'ride-held') AS id`)).rows[0].id as string;
+      await hold.query('SET CONSTRAINTS ALL IMMEDIATE');
+      expect((await hold.query('SELECT carrier FROM pgdispatch._job WHERE id = $1', [rider])).rows[0].carrier, 'a carrier of its own').toBeNull();
+      const held = async () => {
+        await admin.query('BEGIN');
+        try {
+          const { rows } = await admin.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM pgdispatch._runner_session FOR UPDATE SKIP LOCKED) AS free`);
+          const { rows: all } = await admin.query(`SELECT count(*)::int AS n FROM pgdispatch._runner_session`);
+          return all[0].n - rows[0].n;
+        } finally { await admin.query('ROLLBACK'); }
+      };
+      // Her busy jobs end; the runner she holds waits at its row (the others idle, then leave).
+      for (const b of busy) await waitForJob(owner, b, undefined, 15_000);
+      expect(await held(), 'one runner row held by her open transaction').toBe(1);
+      await waitFor('her runner to wait for her COMMIT', async () => ((await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'`, [await runnerOf('mallory')])).rows[0].n === 1 ? true : undefined),
+      { timeoutMs: 10_000 });
+      // The slots' lock is free: every role's claims and releases go on.
+      await admin.query('BEGIN');
+      await admin.query(`SET LOCAL lock_timeout = '2s'`);
+      await admin.query('LOCK TABLE pgdispatch._slot IN SHARE ROW EXCLUSIVE MODE');
+      await admin.query('ROLLBACK');
+      // Another role's jobs run.
+      const victim = await fireAs('authenticated', 'user-1', 'SELECT 1');
+      expect((await waitForJob(owner, victim, undefined, 10_000)).status).toBe('succeeded');
+      // Her COMMIT: the job runs.
+      await hold.query('COMMIT');
+      expect((await waitForJob(owner, rider, undefined, 10_000)).status).toBe('succeeded');
+    } finally {
+      await hold.query('ROLLBACK').catch(() => {});
+      await hold.end();
+    }
+  }, 90_000);
+
   it('a dependent counted at COMMIT, the transaction then held open, holds up only the job it waits for, hers: never the slots\' lock, never another role', async () => {
     const hold = await connect({ user: 'mallory' });
     try {

@@ -162,6 +162,77 @@ describe('sustained firing and crashes', () => {
     expect(left).toBe(0);
   });
 
+  describe('riding', () => {
+    /** Fires `command` in a transaction, runs its COMMIT-time work early, and says whether it got a carrier. */
+    const fireHeld = async (command: string): Promise<{ id: string; carrier: string | null }> => {
+      await db.query('BEGIN');
+      const { id } = await firstRow(db, 'SELECT pgdispatch.fire($1) AS id', [command]);
+      await db.query('SET CONSTRAINTS ALL IMMEDIATE');
+      const { carrier } = await firstRow<{ carrier: string | null }>(db, 'SELECT carrier::text FROM pgdispatch._job WHERE id = $1', [id]);
+      return { id, carrier };
+    };
+    const row = (id: string) => firstRow<{ started_at: Date; finished_at: Date | null; runner_pid: number; status: string }>(db,
+      'SELECT started_at, finished_at, runner_pid, status FROM pgdispatch._job WHERE id = $1', [id]);
+    /** The long job running, and no runner of the principal idle (one would be promised the next job instead). */
+    const busyAlone = async (seconds: number): Promise<string> => {
+      const { id } = await firstRow(db, `SELECT pgdispatch.fire('SELECT pg_sleep(${seconds})') AS id`);
+      await waitForJob(db, id, ['running'], 10_000);
+      await waitFor('no runner to idle', async () => (await firstRow<{ n: number }>(db, `
+        SELECT count(*)::int AS n FROM pgdispatch._runner_session AS r JOIN pg_stat_activity AS a ON a.pid = r.pid AND a.backend_start = r.backend_start
+         WHERE r.idle_since IS NOT NULL`)).n === 0 || undefined, { timeoutMs: 10_000 });
+      return id;
+    };
+    afterAll(async () => {
+      await db.query('ROLLBACK').catch(() => {});
+      await db.query(`UPDATE pgdispatch.settings SET max_runners = DEFAULT, linger = '1 second'`);
+    });
+
+    it('with as many runners as its role may hold, a job due at COMMIT gets no carrier: the busy runner takes it next', async () => {
+      // A role may hold max_runners - 1 slots: one here.
+      await db.query('UPDATE pgdispatch.settings SET max_runners = 2');
+      const long = await busyAlone(2);
+      const rider = await fireHeld(mark);
+      await db.query('COMMIT');
+      expect(rider.carrier, 'a carrier of its own').toBeNull();
+      expect((await waitForJob(db, rider.id, undefined, 10_000)).status).toBe('succeeded');
+      const [l, r] = [await row(long), await row(rider.id)];
+      expect(r.runner_pid, 'run by the long job\'s runner').toBe(l.runner_pid);
+      expect(r.started_at.getTime()).toBeGreaterThanOrEqual(l.finished_at!.getTime());
+    });
+
+    it('its transaction held open past the runner\'s last job: the runner waits for its COMMIT before it leaves, and the job runs', async () => {
+      await db.query(`UPDATE pgdispatch.settings SET max_runners = 2, linger = '0'`);
+      const long = await busyAlone(1);
+      const rider = await fireHeld(mark);
+      expect(rider.carrier).toBeNull();
+      await waitForJob(db, long, undefined, 10_000);
+      // Its runner, done, waits at the row this transaction holds, instead of leaving unaware.
+      const other = await connect();
+      try {
+        await waitFor('the runner to wait for the rider', async () => (await firstRow<{ n: number }>(other, `
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [(await row(long)).runner_pid])).n === 1 || undefined,
+        { timeoutMs: 10_000 });
+      } finally {
+        await other.end();
+      }
+      await db.query('COMMIT');
+      // It leaves (linger 0) and arms the job it left without a carrier (see _release_slot).
+      expect((await waitForJob(db, rider.id, undefined, 10_000)).status).toBe('succeeded');
+    });
+
+    it('with fewer runners it gets a carrier, and starts beside the busy runner, not after it', async () => {
+      await db.query(`UPDATE pgdispatch.settings SET max_runners = DEFAULT, linger = '1 second'`);
+      const long = await busyAlone(6);
+      const own = await fireHeld(mark);
+      await db.query('COMMIT');
+      expect(own.carrier, 'a carrier of its own').not.toBeNull();
+      const done = await waitForJob(db, own.id, undefined, 10_000);
+      expect(done.status).toBe('succeeded');
+      expect((await row(long)).status, 'the long job still running when it ended').toBe('running');
+      await waitForJob(db, long, undefined, 15_000);
+    });
+  });
+
   it('a drained job is one transaction: the next due job is started in the one that records the last job\'s outcome', async () => {
     // Job a fires job b from its command, so b is due before a's transaction ends: a's runner
     // starts b in that transaction (see _execute), before b's carrier could even be loaded.
