@@ -36,5 +36,5 @@ export function blockReturns(b: Block): string {
 
 /** `DROP TRIGGER t ON tbl;` for every trigger a function block creates. */
 export function blockTriggerDrops(b: Block): string[] {
-  return [...b.sql.matchAll(/^CREATE TRIGGER (\S+) .*?\bON (\S+)/gms)].map((m) => `DROP TRIGGER ${m[1]} ON ${m[2]};`);
+  return [...b.sql.matchAll(/^CREATE (?:CONSTRAINT )?TRIGGER (\S+) .*?\bON (\S+)/gms)].map((m) => `DROP TRIGGER ${m[1]} ON ${m[2]};`);
 }

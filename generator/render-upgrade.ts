@@ -62,11 +62,14 @@ function replaceRoutine(model: ExtensionModel, o: SqlObject, b: Block): { drop: 
   const now = { ...b, sql: full };
   const sameIdentity = blockSignature(b) === blockSignature(now) && blockReturns(b) === blockReturns(now);
   const oldTriggers = blockTriggerDrops(b).join('\n');
-  const triggersSame = oldTriggers === blockTriggerDrops(now).join('\n') && b.sql.slice(b.sql.indexOf('CREATE TRIGGER')) === full.slice(full.indexOf('CREATE TRIGGER'));
+  // (CREATE TRIGGER or CREATE CONSTRAINT TRIGGER: the first line of the triggers, if any.)
+  const triggersAt = (sql: string): number => sql.search(/^CREATE (CONSTRAINT )?TRIGGER /m);
+  const triggersOf = (sql: string): string => (triggersAt(sql) < 0 ? '' : sql.slice(triggersAt(sql)));
+  const triggersSame = oldTriggers === blockTriggerDrops(now).join('\n') && triggersOf(b.sql) === triggersOf(full);
   if (sameIdentity) {
     // The function keeps its oid, so grants, triggers and dependent views stay as they are.
     let sql = full.replace(/^CREATE (FUNCTION|PROCEDURE)/, 'CREATE OR REPLACE $1');
-    if (triggersSame && full.includes('CREATE TRIGGER')) sql = sql.slice(0, sql.indexOf('\nCREATE TRIGGER'));
+    if (triggersSame && triggersAt(full) >= 0) sql = sql.slice(0, triggersAt(sql) - 1);
     return { drop: triggersSame ? [] : blockTriggerDrops(b), create: sql };
   }
   const kindWord = b.kind === 'function' ? 'FUNCTION' : 'PROCEDURE';

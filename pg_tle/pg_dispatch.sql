@@ -25916,9 +25916,6 @@ END
 $fn$;
 COMMENT ON FUNCTION pgdispatch._job_arm_at_commit() IS 'Schedules a new job''s carrier when its transaction commits.';
 REVOKE ALL ON FUNCTION pgdispatch._job_arm_at_commit() FROM PUBLIC;
-CREATE CONSTRAINT TRIGGER _job_arm_at_commit AFTER INSERT ON pgdispatch._job
-  DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW EXECUTE FUNCTION pgdispatch._job_arm_at_commit();
 
 -- view jobs (changed)
 CREATE VIEW pgdispatch.jobs WITH (security_barrier) AS

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extension } from '../../src/extension.js';
-import type { UpgradeDef } from '../../src/model/types.js';
+import type { DeltaUpgrade, UpgradeDef } from '../../src/model/types.js';
 import { compareVersions, frozenProblems, loadReleases, sha256 } from '../../generator/releases.js';
 import { generate } from '../../generator/main.js';
 import { upgradeFile } from '../../generator/render-upgrade.js';
@@ -110,6 +110,21 @@ describe('the next version', () => {
     expect(bundle).toContain(`versions ${[...released, next].join(', ')}; upgrade paths\n-- ${paths.join(', ')}; default ${next}`);
     for (const v of released) {
       for (const file of Object.keys(releases[v]!)) expect(bundle, file).toContain(onDisk(file)!);
+    }
+  });
+
+  it('a trigger function changed in place keeps its triggers: neither CREATE TRIGGER nor CREATE CONSTRAINT TRIGGER again', () => {
+    const triggered = ['_job_before_insert', '_job_arm_at_commit'];  // a BEFORE trigger, a deferred constraint trigger
+    const objects = extension.objects.map((o) => (o.kind === 'function' && triggered.includes(o.name) ? { ...o, body: `${o.body}\n-- changed` } : o));
+    const delta = upgrade as DeltaUpgrade;
+    const up: DeltaUpgrade = { ...delta, replaces: [...new Set([...(delta.replaces ?? []), ...triggered])] };
+    const { problems, files } = generate({ ...model, objects, upgrades: [...releasedUpgrades, up] }, releases);
+    expect(problems).toEqual([]);
+    const sql = files.get(`dist-sql/${upgradeFile(model, up)}`)!;
+    for (const t of triggered) {
+      expect(sql).toContain(`CREATE OR REPLACE FUNCTION pgdispatch.${t}()`);
+      expect(sql).not.toMatch(new RegExp(`CREATE (CONSTRAINT )?TRIGGER ${t}\\b`));
+      expect(sql).not.toContain(`DROP TRIGGER ${t}`);
     }
   });
 
